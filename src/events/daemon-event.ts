@@ -1,0 +1,49 @@
+/**
+ * Every event the daemon reports. The NDJSON log, `bd-rx events` and the RPC `subscribe`
+ * operation all carry exactly these objects (plus `ts`, stamped by the sink that writes them).
+ * Types read `source/verb`.
+ */
+
+/** Why an effect ran or was asked for: counts of the triggers one effect served. */
+export interface Batched {
+  /** How many triggers (mutations, file changes, ticks, explicit requests) this effect served. */
+  batched: number;
+}
+
+export type DaemonMode = 'events' | 'poll';
+
+export type DaemonEvent =
+  | {
+      type: 'daemon/started';
+      mode: DaemonMode;
+      debounceMs: number;
+      maxWaitMs: number;
+      workspace: string;
+      pid: number;
+    }
+  | { type: 'fs/changed'; path: string }
+  | { type: 'store/mutated'; op: string; id: string }
+  | { type: 'sync/requested'; kind: 'import' | 'export'; reason: string }
+  | ({ type: 'export/done'; issues: number; bytes: number; ms: number } & Batched)
+  | ({ type: 'export/skipped'; reason: string } & Batched)
+  | ({ type: 'export/failed'; error: string } & Batched)
+  | ({
+      type: 'import/done';
+      created: number;
+      updated: number;
+      deleted: number;
+      unchanged: number;
+      ms: number;
+    } & Batched)
+  | ({ type: 'import/skipped'; reason: string } & Batched)
+  | ({ type: 'import/failed'; error: string; line?: number } & Batched)
+  | { type: 'watcher/failed'; code: string; message: string; fatal: boolean }
+  | { type: 'mode/poll'; reason: string; intervalMs: number }
+  | { type: 'signal/ignored'; signal: string }
+  | { type: 'daemon/stopping'; signal: string }
+  | { type: 'daemon/stopped' };
+
+export type DaemonEventType = DaemonEvent['type'];
+
+/** A daemon event as written to the log: stamped with an ISO 8601 time. */
+export type LoggedEvent = DaemonEvent & { ts: string };

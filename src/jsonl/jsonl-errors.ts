@@ -1,0 +1,42 @@
+/** A JSONL file that cannot be imported. `line` is 1-based. Nothing was changed. */
+export class JsonlLineError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: 'conflict-marker' | 'invalid-json' | 'missing-id',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JsonlLineError';
+  }
+}
+
+export function conflictMarkerError(file: string, line: number, text: string): JsonlLineError {
+  return new JsonlLineError(
+    file,
+    line,
+    'conflict-marker',
+    `${file} line ${line} is a git conflict marker (${JSON.stringify(text.slice(0, 40))}): ` +
+      'resolve the merge in that file, then run `bd-rx import`. Nothing was imported.',
+  );
+}
+
+export function invalidJsonError(file: string, line: number, detail: string): JsonlLineError {
+  return new JsonlLineError(
+    file,
+    line,
+    'invalid-json',
+    `${file} line ${line} is not valid JSON (${detail}): fix or remove that line, ` +
+      'then run `bd-rx import`. Nothing was imported.',
+  );
+}
+
+export function missingIdError(file: string, line: number): JsonlLineError {
+  return new JsonlLineError(
+    file,
+    line,
+    'missing-id',
+    `${file} line ${line} is not an issue: expected a JSON object with a string "id". ` +
+      'Fix or remove that line, then run `bd-rx import`. Nothing was imported.',
+  );
+}

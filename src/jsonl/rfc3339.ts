@@ -1,0 +1,41 @@
+/**
+ * Timestamps are kept as the exact strings read (0–9 fraction digits, any offset); merge
+ * decisions compare them as instants, to the nanosecond.
+ */
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9})\d*)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+
+/** Nanoseconds since the Unix epoch, or null when the value is not an RFC 3339 timestamp. */
+export function toEpochNanos(value: unknown): bigint | null {
+  if (typeof value !== 'string') return null;
+  const m = RFC3339.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
+  const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  if (Number.isNaN(ms)) return null;
+  let nanos = BigInt(ms) * 1_000_000n;
+  if (frac) nanos += BigInt(frac.padEnd(9, '0'));
+  if (sign) {
+    const offsetNs = BigInt((+oh * 60 + +om) * 60) * 1_000_000_000n;
+    nanos += sign === '+' ? -offsetNs : offsetNs;
+  }
+  return nanos;
+}
+
+/**
+ * Orders two timestamps: negative when a is earlier. A missing or unparseable value counts
+ * as older than any real one, so a record with a real time wins over one without.
+ */
+export function compareTimestamps(a: unknown, b: unknown): number {
+  const x = toEpochNanos(a);
+  const y = toEpochNanos(b);
+  if (x === null && y === null) return 0;
+  if (x === null) return -1;
+  if (y === null) return 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** A new timestamp as bd-rx writes it: UTC, millisecond precision. */
+export function nowRfc3339(now: Date = new Date()): string {
+  return now.toISOString();
+}

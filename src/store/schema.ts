@@ -1,0 +1,55 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The working copy. `line` is the exact JSONL line the issue exports as: untouched records
+ * keep the bytes they were imported with, so import → export reproduces a file byte for byte.
+ * The other columns are derived from it for queries. `dirty` = changed locally since the last
+ * export; `synced` = present in the JSONL at the last import/export (deletion rule).
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS issues (
+  id TEXT PRIMARY KEY NOT NULL,
+  line TEXT NOT NULL,
+  title TEXT,
+  status TEXT,
+  priority INTEGER,
+  issue_type TEXT,
+  assignee TEXT,
+  created_at TEXT,
+  updated_at TEXT,
+  dirty INTEGER NOT NULL DEFAULT 0,
+  synced INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS issues_status ON issues(status);
+CREATE INDEX IF NOT EXISTS issues_dirty ON issues(dirty) WHERE dirty = 1;
+CREATE TABLE IF NOT EXISTS labels (
+  issue_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  PRIMARY KEY (issue_id, label)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS labels_label ON labels(label);
+CREATE TABLE IF NOT EXISTS dependencies (
+  issue_id TEXT NOT NULL,
+  depends_on_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  PRIMARY KEY (issue_id, depends_on_id, type)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS dependencies_target ON dependencies(depends_on_id);
+CREATE TABLE IF NOT EXISTS deletions (
+  id TEXT PRIMARY KEY NOT NULL,
+  deleted_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metadata (
+  key TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+export const SCHEMA_VERSION = '1';
+
+export function applySchema(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(SCHEMA);
+  db.prepare(`INSERT OR IGNORE INTO metadata(key, value) VALUES ('schema_version', ?)`).run(SCHEMA_VERSION);
+}

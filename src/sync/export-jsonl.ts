@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { atomicWriteFile } from '../jsonl/atomic-write';
+import { contentHash } from '../jsonl/content-hash';
+import type { BeadsStore } from '../store/beads-store';
+import { importJsonl, type ImportReport } from './import-jsonl';
+import { recordSynced, unchangedByStat } from './jsonl-file-state';
+
+export interface ExportReport {
+  skipped?: 'clean';
+  issues: number;
+  bytes: number;
+  ms: number;
+  /** An outside change to the JSONL that was merged in first, so it is not overwritten. */
+  merged?: ImportReport;
+}
+
+export interface ExportOptions {
+  jsonlPath: string;
+  /** Write here instead of the workspace JSONL (`-` = stdout is handled by the CLI). */
+  output?: string;
+  /** Write even when nothing changed; allow an empty export over a non-empty file. */
+  force?: boolean;
+}
+
+export class EmptyExportError extends Error {
+  constructor(file: string, lines: number) {
+    super(
+      `refusing to overwrite ${file} (${lines} issue line${lines === 1 ? '' : 's'}) with an empty export: ` +
+        'the database has no issues. If that is really intended, run `bd-rx export --force`; ' +
+        'to restore the issues from the file instead, run `bd-rx import`.',
+    );
+    this.name = 'EmptyExportError';
+  }
+}
+
+function countLines(file: string): number {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.split('\n').filter((l) => l.trim() !== '').length;
+  } catch {
+    return 0;
+  }
+}
+
+/** All issues as JSONL bytes, sorted by id in byte order (SQLite's BINARY collation). */
+export function renderJsonl(store: BeadsStore): { data: Buffer; issues: number } {
+  const parts: string[] = [];
+  for (const row of store.db.prepare('SELECT line FROM issues ORDER BY id').raw().iterate() as Iterable<[string]>) {
+    parts.push(row[0]);
+  }
+  const text = parts.length ? parts.join('\n') + '\n' : '';
+  return { data: Buffer.from(text, 'utf8'), issues: parts.length };
+}
+
+/**
+ * Writes the DB to the workspace JSONL atomically. An outside change to the file that the DB
+ * has not seen is imported first (merge rules), so an export never overwrites unseen work.
+ * A clean DB over an unchanged file is skipped. Never writes an empty export over issues.
+ */
+export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportReport {
+  const started = performance.now();
+  const target = opts.output ?? opts.jsonlPath;
+  const isWorkspaceFile = path.resolve(target) === path.resolve(opts.jsonlPath);
+  let merged: ImportReport | undefined;
+  if (isWorkspaceFile && fs.existsSync(target) && !unchangedByStat(store, target)) {
+    const r = importJsonl(store, { jsonlPath: opts.jsonlPath });
+    if (!r.skipped) merged = r;
+  }
+  if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
+    return { skipped: 'clean', issues: 0, bytes: 0, ms: elapsed(started), ...(merged ? { merged } : {}) };
+  }
+  const report = store.db
+    .transaction((): ExportReport => {
+      const { data, issues } = renderJsonl(store);
+      if (issues === 0 && !opts.force && fs.existsSync(target)) {
+        const lines = countLines(target);
+        if (lines > 0) throw new EmptyExportError(target, lines);
+      }
+      atomicWriteFile(target, data);
+      if (isWorkspaceFile) {
+        store.db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0').run();
+        store.db.prepare('DELETE FROM deletions').run();
+        recordSynced(store, target, contentHash(data));
+      }
+      return { issues, bytes: data.length, ms: 0 };
+    })
+    .immediate();
+  return { ...report, ms: elapsed(started), ...(merged ? { merged } : {}) };
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}

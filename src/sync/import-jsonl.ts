@@ -1,0 +1,175 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { contentHash } from '../jsonl/content-hash';
+import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
+import { compareTimestamps } from '../jsonl/rfc3339';
+import type { BeadsStore } from '../store/beads-store';
+import { KNOWN_STATUSES, KNOWN_TYPES } from '../store/issue-record';
+import { META_HASH, recordSynced, unchangedByStat } from './jsonl-file-state';
+
+export interface ImportWarnings {
+  /** Records whose status is outside the usual set (kept as they are). */
+  unknown_status: number;
+  unknown_type: number;
+  /** Priority missing, not an integer, or outside 0–4. */
+  unusual_priority: number;
+}
+
+export interface ImportReport {
+  /** Set when nothing was read into the DB, with why. */
+  skipped?: 'unchanged' | 'missing';
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  /** Incoming records older than the local copy: the local one was kept (and will export). */
+  kept_local: string[];
+  /** Local unexported changes replaced by a newer incoming record (reported, never silent). */
+  overwritten_local: string[];
+  duplicates: Array<{ id: string; lines: number[]; kept_line: number }>;
+  warnings: ImportWarnings;
+  /** The DB now holds changes the JSONL lacks: an export should follow. */
+  needs_export: boolean;
+  hash: string;
+  ms: number;
+}
+
+export interface ImportOptions {
+  /** The workspace JSONL (`.beads/issues.jsonl`). */
+  jsonlPath: string;
+  /** Import another file instead (e.g. `import -i FILE`): merges, never deletes. */
+  source?: string;
+  /** Read even when the file looks unchanged since the last sync. */
+  force?: boolean;
+}
+
+function emptyReport(skipped: ImportReport['skipped'], hash = ''): ImportReport {
+  return {
+    skipped,
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    kept_local: [],
+    overwritten_local: [],
+    duplicates: [],
+    warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0 },
+    needs_export: false,
+    hash,
+    ms: 0,
+  };
+}
+
+/** Same id twice: the newest `updated_at` wins (a tie goes to the later line). */
+function dedupe(records: JsonlRecord[], report: ImportReport): Map<string, JsonlRecord> {
+  const byId = new Map<string, JsonlRecord>();
+  const seen = new Map<string, number[]>();
+  for (const r of records) {
+    const prev = byId.get(r.record.id);
+    if (prev) {
+      const lines = seen.get(r.record.id) ?? [prev.lineNo];
+      lines.push(r.lineNo);
+      seen.set(r.record.id, lines);
+      if (compareTimestamps(r.record.updated_at, prev.record.updated_at) >= 0) byId.set(r.record.id, r);
+    } else {
+      byId.set(r.record.id, r);
+    }
+  }
+  for (const [id, lines] of seen) report.duplicates.push({ id, lines, kept_line: byId.get(id)!.lineNo });
+  return byId;
+}
+
+function countWarnings(records: Iterable<JsonlRecord>, w: ImportWarnings): void {
+  for (const { record } of records) {
+    if (typeof record.status !== 'string' || !KNOWN_STATUSES.includes(record.status)) w.unknown_status++;
+    if (typeof record.issue_type !== 'string' || !KNOWN_TYPES.includes(record.issue_type)) w.unknown_type++;
+    const p = record.priority;
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 4) w.unusual_priority++;
+  }
+}
+
+/**
+ * Merges a JSONL file into the DB in one transaction (any error leaves the DB as it was).
+ * Per issue, last writer wins by `updated_at`; a local change not yet exported is never
+ * silently lost; an issue absent from the file is deleted only if it was in the file at the
+ * last sync and has not changed locally since.
+ */
+export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportReport {
+  const started = performance.now();
+  const file = opts.source ?? opts.jsonlPath;
+  const isWorkspaceFile = path.resolve(file) === path.resolve(opts.jsonlPath);
+  if (!fs.existsSync(file)) {
+    if (!isWorkspaceFile) throw new Error(`cannot import ${file}: no such file`);
+    return emptyReport('missing');
+  }
+  if (isWorkspaceFile && !opts.force && unchangedByStat(store, file)) return emptyReport('unchanged');
+  const buf = fs.readFileSync(file);
+  const hash = contentHash(buf);
+  if (isWorkspaceFile && !opts.force && hash === store.getMeta(META_HASH)) {
+    recordSynced(store, file, hash);
+    return emptyReport('unchanged', hash);
+  }
+  const records = parseJsonl(buf.toString('utf8'), path.basename(file));
+  const report = emptyReport(undefined, hash);
+  const incoming = dedupe(records, report);
+  countWarnings(incoming.values(), report.warnings);
+
+  store.db.transaction(() => {
+    const emptyDb = store.count() === 0;
+    const pendingDeletes = new Map(
+      (store.db.prepare('SELECT id, deleted_at FROM deletions').all() as Array<{ id: string; deleted_at: string }>).map(
+        (d) => [d.id, d.deleted_at],
+      ),
+    );
+    for (const [id, { record, line }] of incoming) {
+      const local = emptyDb ? undefined : store.getRow(id);
+      if (!local) {
+        const deletedAt = pendingDeletes.get(id);
+        if (deletedAt !== undefined && compareTimestamps(record.updated_at, deletedAt) <= 0) {
+          report.kept_local.push(id);
+          continue;
+        }
+        store.writeIssue(record, line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile }, true);
+        report.created++;
+        continue;
+      }
+      if (local.line === line) {
+        report.unchanged++;
+        if (isWorkspaceFile && (local.dirty || !local.synced)) {
+          store.db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE id = ?').run(id);
+        }
+        continue;
+      }
+      const order = compareTimestamps(record.updated_at, local.updated_at);
+      if (order < 0 || (order === 0 && local.dirty === 1)) {
+        report.kept_local.push(id);
+        if (!local.dirty) store.db.prepare('UPDATE issues SET dirty = 1 WHERE id = ?').run(id);
+        continue;
+      }
+      if (local.dirty === 1) report.overwritten_local.push(id);
+      store.writeIssue(record, line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile });
+      report.updated++;
+    }
+    if (isWorkspaceFile) {
+      if (!emptyDb) {
+        const locals = store.db
+          .prepare('SELECT id, dirty, synced FROM issues')
+          .all() as Array<{ id: string; dirty: number; synced: number }>;
+        for (const l of locals) {
+          if (incoming.has(l.id)) continue;
+          if (l.synced === 1 && l.dirty === 0) {
+            store.removeIssue(l.id);
+            report.deleted++;
+          }
+        }
+      }
+      for (const id of pendingDeletes.keys()) {
+        if (!incoming.has(id)) store.db.prepare('DELETE FROM deletions WHERE id = ?').run(id);
+      }
+      recordSynced(store, file, hash);
+    }
+    report.needs_export = store.pendingExportCount() > 0;
+  })();
+  report.ms = Math.round((performance.now() - started) * 10) / 10;
+  return report;
+}

@@ -1,0 +1,31 @@
+import type { CommandModule } from 'yargs';
+import type { IssueRecord } from '../../jsonl/parse-jsonl';
+import { withBackend, type GlobalArgs } from '../cli-context';
+import { printIssueList, printJson } from '../render';
+import { pick, splitList } from './list-args';
+
+export const listCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown>> = {
+  command: 'list',
+  describe: 'List issues (tombstones hidden unless --status tombstone)',
+  builder: (y) =>
+    y
+      .option('status', { alias: 's', type: 'string' })
+      .option('priority', { alias: 'p', type: 'number' })
+      .option('type', { alias: 't', type: 'string' })
+      .option('assignee', { alias: 'a', type: 'string' })
+      .option('label', { alias: 'l', type: 'string', array: true, describe: 'Has all of these labels' })
+      .option('label-any', { type: 'string', array: true, describe: 'Has any of these labels' })
+      .option('query', { alias: 'q', type: 'string', describe: 'Text in title or id' })
+      .option('limit', { alias: 'n', type: 'number' }),
+  handler: async (argv) =>
+    withBackend(argv, async (backend) => {
+      const args = {
+        ...pick(argv, { status: 'status', priority: 'priority', type: 'issue_type', assignee: 'assignee', query: 'query', limit: 'limit' }),
+        ...(argv.label !== undefined ? { labels: splitList(argv.label) } : {}),
+        ...(argv['label-any'] !== undefined ? { labels_any: splitList(argv['label-any']) } : {}),
+      };
+      const issues = (await backend.call('list', args)) as IssueRecord[];
+      if (argv.json) return printJson(issues);
+      printIssueList(issues, 'No issues found.');
+    }),
+};

@@ -1,0 +1,7 @@
+/** Prints an error for a person and returns the exit code: 1 for errors, 2 for usage. */
+export function reportError(err: unknown): number {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`Error: ${message}\n`);
+  if (process.env.BD_RX_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  return 1;
+}

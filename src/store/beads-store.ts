@@ -169,6 +169,11 @@ export class BeadsStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** Reports a change made outside the write methods (e.g. an import that kept local edits). */
+  notifyMutation(op: string, id: string): void {
+    this.emit(op, id);
+  }
+
   private emit(op: string, id: string): void {
     const m = { op, id, at: this.now().getTime() };
     for (const l of this.listeners) l(m);

@@ -81,7 +81,7 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
       if (isWorkspaceFile) {
         store.db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0').run();
         store.db.prepare('DELETE FROM deletions').run();
-        recordSynced(store, target, contentHash(data));
+        recordSynced(store, target, contentHash(data), 'export');
       }
       return { issues, bytes: data.length, ms: 0 };
     })

@@ -5,7 +5,7 @@ import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
 import { compareTimestamps } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
 import { KNOWN_STATUSES, KNOWN_TYPES } from '../store/issue-record';
-import { META_HASH, recordSynced, unchangedByStat } from './jsonl-file-state';
+import { META_HASH, META_STAT, recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
 
 export interface ImportWarnings {
   /** Records whose status is outside the usual set (kept as they are). */
@@ -106,7 +106,7 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
   const buf = fs.readFileSync(file);
   const hash = contentHash(buf);
   if (isWorkspaceFile && !opts.force && hash === store.getMeta(META_HASH)) {
-    recordSynced(store, file, hash);
+    store.setMeta(META_STAT, statKey(file) ?? '');
     return emptyReport('unchanged', hash);
   }
   const records = parseJsonl(buf.toString('utf8'), path.basename(file));
@@ -166,7 +166,7 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
       for (const id of pendingDeletes.keys()) {
         if (!incoming.has(id)) store.db.prepare('DELETE FROM deletions WHERE id = ?').run(id);
       }
-      recordSynced(store, file, hash);
+      recordSynced(store, file, hash, 'import');
     }
     report.needs_export = store.pendingExportCount() > 0;
   })();

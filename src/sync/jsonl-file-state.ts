@@ -14,10 +14,13 @@ export function statKey(file: string): string | null {
 
 export const META_HASH = 'jsonl_hash';
 export const META_STAT = 'jsonl_stat';
+/** Whether the file was last written by our export or read by an import. */
+export const META_SYNCED_BY = 'jsonl_synced_by';
 
 /** Records the file the DB is now in step with (after an import or an export). */
-export function recordSynced(store: BeadsStore, file: string, hash: string): void {
+export function recordSynced(store: BeadsStore, file: string, hash: string, by: 'import' | 'export'): void {
   store.setMeta(META_HASH, hash);
+  store.setMeta(META_SYNCED_BY, by);
   store.setMeta(META_STAT, statKey(file) ?? '');
   store.setMeta('last_sync_at', new Date().toISOString());
 }

@@ -1,0 +1,36 @@
+import { defer, of, type Observable } from 'rxjs';
+import type { BeadsStore } from '../store/beads-store';
+import { importJsonl } from '../sync/import-jsonl';
+import { META_SYNCED_BY } from '../sync/jsonl-file-state';
+import type { ImportOutcome } from './effect-outcome';
+
+/**
+ * The daemon's import: JSONL → DB with the merge rules, run when subscribed. A file that is
+ * byte-for-byte what our own export wrote is recognised by its stat/hash and skipped as
+ * `own-write`. When the merge kept local changes the file lacks, the store reports a mutation,
+ * which schedules the export that writes them back.
+ */
+export function importEffect(store: BeadsStore, jsonlPath: string): () => Observable<ImportOutcome> {
+  return () =>
+    defer(() => {
+      const r = importJsonl(store, { jsonlPath });
+      if (r.skipped) {
+        const reason =
+          r.skipped === 'missing'
+            ? 'jsonl missing'
+            : store.getMeta(META_SYNCED_BY) === 'export'
+              ? 'own-write'
+              : 'unchanged';
+        return of<ImportOutcome>({ kind: 'skipped', reason });
+      }
+      if (r.needs_export) store.notifyMutation('import-merge', r.kept_local[0] ?? '*');
+      return of<ImportOutcome>({
+        kind: 'done',
+        created: r.created,
+        updated: r.updated,
+        deleted: r.deleted,
+        unchanged: r.unchanged,
+        ms: r.ms,
+      });
+    });
+}

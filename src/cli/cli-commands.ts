@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { closeCommand, deleteCommand, reopenCommand } from './commands/close-command';
 import { commentsCommand } from './commands/comments-command';
 import { createCommand } from './commands/create-command';
+import { daemonCommand } from './commands/daemon-command';
 import { depCommand, labelCommand } from './commands/dep-command';
 import { initCommand } from './commands/init-command';
 import { listCommand } from './commands/list-command';
@@ -29,5 +30,6 @@ export function cliCommands(): CommandModule<any, any>[] {
     exportCommand,
     importCommand,
     statsCommand,
+    daemonCommand,
   ];
 }

@@ -1,0 +1,61 @@
+/**
+ * Splits a byte stream into newline-terminated lines, holding at most `maxLineBytes` of an
+ * unfinished line. A line longer than that (finished or not) trips `tooLong` for good: the
+ * splitter drops what it held and ignores further input, so a peer cannot make it buffer
+ * without bound. Splitting happens on bytes, before decoding, so a UTF-8 character cut across
+ * two chunks is decoded whole (0x0A never occurs inside a multi-byte character).
+ */
+export class NdjsonLines {
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private overflowed = false;
+
+  constructor(readonly maxLineBytes: number) {}
+
+  /** True once a line exceeded `maxLineBytes`; the splitter then yields nothing more. */
+  get tooLong(): boolean {
+    return this.overflowed;
+  }
+
+  /** Bytes of the unfinished line currently held (never more than `maxLineBytes`). */
+  get bufferedBytes(): number {
+    return this.heldBytes;
+  }
+
+  /** The complete lines `chunk` finishes, without their newline, in order. */
+  push(chunk: Buffer): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    while (!this.overflowed && start < chunk.length) {
+      const newline = chunk.indexOf(0x0a, start);
+      const end = newline === -1 ? chunk.length : newline;
+      if (this.heldBytes + (end - start) > this.maxLineBytes) {
+        this.overflow();
+        break;
+      }
+      const part = chunk.subarray(start, end);
+      if (newline === -1) {
+        // A copy, so a few held bytes do not pin the whole (possibly 64 KB) read buffer.
+        this.held.push(Buffer.from(part));
+        this.heldBytes += part.length;
+        break;
+      }
+      lines.push(this.take(part));
+      start = newline + 1;
+    }
+    return lines;
+  }
+
+  private take(last: Buffer): string {
+    const line = this.heldBytes === 0 ? last : Buffer.concat([...this.held, last]);
+    this.held = [];
+    this.heldBytes = 0;
+    return line.toString('utf8');
+  }
+
+  private overflow(): void {
+    this.overflowed = true;
+    this.held = [];
+    this.heldBytes = 0;
+  }
+}

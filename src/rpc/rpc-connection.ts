@@ -1,0 +1,211 @@
+import type * as net from 'node:net';
+import { type Observable, type Subscription, isObservable } from 'rxjs';
+import { NdjsonLines } from './ndjson-lines';
+import { type RpcResponse, encodeResponse, failure } from './protocol';
+import type { Dispatch } from './rpc-dispatch';
+
+/** Lines read ahead of the one being served before we stop reading (backpressure). */
+const MAX_QUEUED_LINES = 64;
+/** How long a connection we are ending may linger before we destroy it. */
+export const END_GRACE_MS = 1000;
+
+const TOO_LARGE = Symbol('too large');
+
+export interface RpcConnectionOptions {
+  id: number;
+  dispatch: Dispatch;
+  idleTimeoutMs: number;
+  maxRequestBytes: number;
+  onClose: () => void;
+}
+
+/**
+ * One client connection: reads request lines, serves them one at a time so responses go out
+ * in request order, and closes quietly on idleness or hang-up.
+ *
+ * - Idle: no byte from the client for `idleTimeoutMs` while nothing is being served → destroyed.
+ *   Time spent in the handler or streaming does not count.
+ * - A line over `maxRequestBytes` (finished or not) → the requests before it are answered, then
+ *   one error line, then the connection ends; further bytes are read and dropped, not buffered.
+ * - The client half-closes (EOF) → queued requests are answered, then we end; an unfinished line
+ *   is dropped; an answer still in flight after `idleTimeoutMs` is abandoned (the connection is
+ *   destroyed). During a stream, EOF counts as hanging up.
+ * - A stream (Observable result) owns the connection until it completes or the client leaves;
+ *   lines sent meanwhile are ignored. A subscriber that stops reading is cut off once
+ *   `maxRequestBytes` of output are queued for it.
+ */
+export class RpcConnection {
+  private readonly lines: NdjsonLines;
+  private readonly queue: Array<string | typeof TOO_LARGE> = [];
+  private busy = false;
+  private stream: Subscription | undefined;
+  private streaming = false;
+  private readEnded = false;
+  private ending = false;
+  private closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private markClosed: () => void = () => undefined;
+  /** Resolves once the socket is closed and this connection has cleaned up. */
+  readonly whenClosed = new Promise<void>((resolve) => (this.markClosed = resolve));
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly opts: RpcConnectionOptions,
+  ) {
+    this.lines = new NdjsonLines(opts.maxRequestBytes);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    // A client vanishing mid-write is routine; 'close' follows and cleans up.
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.onClose());
+    this.armIdle();
+  }
+
+  get id(): number {
+    return this.opts.id;
+  }
+
+  /** Server shutdown: finish the response in flight (if any), then end; destroy after a grace. */
+  shutdown(): void {
+    if (this.closed) return;
+    this.queue.length = 0;
+    this.stopStream();
+    this.endSoon();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ending || this.streaming || this.lines.tooLong) return;
+    this.clearIdle();
+    this.queue.push(...this.lines.push(chunk));
+    if (this.lines.tooLong) this.queue.push(TOO_LARGE);
+    else if (this.queue.length >= MAX_QUEUED_LINES) this.socket.pause();
+    this.next();
+  }
+
+  private onEnd(): void {
+    this.readEnded = true;
+    if (this.streaming) this.stopStream();
+    // A client that hung up may be gone for good (EOF cannot tell a half-close from a close),
+    // so its answer in flight gets idleTimeoutMs; otherwise a stuck handler would hold the
+    // connection, and a slot of maxConnections, forever.
+    if (this.busy) this.armIdle();
+    this.next();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.clearIdle();
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.stopStream();
+    this.opts.onClose();
+    this.markClosed();
+  }
+
+  /** Decides what to do when nothing is in flight: serve the next line, end, or wait idle. */
+  private next(): void {
+    if (this.closed || this.busy || this.streaming) return;
+    if (this.queue.length > 0) {
+      void this.serveQueue();
+      return;
+    }
+    if (this.readEnded || this.ending) this.endSoon();
+    else if (!this.lines.tooLong) this.armIdle();
+  }
+
+  private async serveQueue(): Promise<void> {
+    this.busy = true;
+    this.clearIdle();
+    while (this.queue.length > 0 && !this.closed && !this.ending) {
+      const item = this.queue.shift() as string | typeof TOO_LARGE;
+      if (this.queue.length < MAX_QUEUED_LINES / 2 && this.socket.isPaused()) this.socket.resume();
+      if (item === TOO_LARGE) {
+        this.write(failure(this.tooLargeMessage()));
+        this.endSoon();
+        break;
+      }
+      const result = this.opts.dispatch(item, { connectionId: this.opts.id });
+      if (isObservable(result)) {
+        this.startStream(result);
+        break;
+      }
+      const response = await result;
+      if (!this.write(response)) await this.drained();
+    }
+    this.busy = false;
+    this.next();
+  }
+
+  private tooLargeMessage(): string {
+    return (
+      `request too large: a request line may hold at most ${this.opts.maxRequestBytes} bytes; ` +
+      'the connection is closed'
+    );
+  }
+
+  private startStream(response$: Observable<RpcResponse>): void {
+    this.streaming = true;
+    this.queue.length = 0;
+    this.clearIdle();
+    const subscription = response$.subscribe({
+      next: (response) => {
+        this.write(response);
+        if (this.socket.writableLength > this.opts.maxRequestBytes) this.socket.destroy();
+      },
+      complete: () => {
+        this.streaming = false;
+        this.endSoon();
+      },
+    });
+    if (this.streaming) this.stream = subscription;
+  }
+
+  private stopStream(): void {
+    this.streaming = false;
+    const stream = this.stream;
+    this.stream = undefined;
+    stream?.unsubscribe();
+  }
+
+  private write(response: RpcResponse): boolean {
+    if (this.closed || !this.socket.writable) return true;
+    return this.socket.write(`${encodeResponse(response)}\n`);
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /** Ends our side once nothing is in flight; destroys the socket if the client lingers. */
+  private endSoon(): void {
+    this.ending = true;
+    this.clearIdle();
+    if (this.closed) return;
+    // Also bounds a handler that never settles during shutdown.
+    this.graceTimer ??= setTimeout(() => this.socket.destroy(), END_GRACE_MS).unref();
+    if (this.busy) return; // next() calls again once the response in flight is written
+    if (!this.socket.writableEnded) this.socket.end();
+    // Keep reading (and dropping) so a client still writing can finish and read our answer.
+    this.socket.resume();
+  }
+
+  private armIdle(): void {
+    this.clearIdle();
+    if (this.closed) return;
+    this.idleTimer = setTimeout(() => this.socket.destroy(), this.opts.idleTimeoutMs).unref();
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}

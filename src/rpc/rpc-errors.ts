@@ -1,0 +1,55 @@
+/** The daemon answered `{success: false}`; `message` is the daemon's error, verbatim. */
+export class RpcError extends Error {
+  constructor(
+    message: string,
+    readonly operation: string,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+/** The connection to the daemon failed, timed out, closed early or carried garbage. */
+export class RpcConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'RpcConnectionError';
+  }
+}
+
+/**
+ * Another daemon already serves this workspace: it holds the lock (message
+ * `already running (pid N)`) or answers on the socket.
+ */
+export class AlreadyRunningError extends Error {
+  readonly pid?: number;
+  readonly socketPath?: string;
+
+  constructor(holder: { pid: number } | { socketPath: string }) {
+    super(
+      'pid' in holder
+        ? `already running (pid ${holder.pid})`
+        : `already running: a daemon answers on ${holder.socketPath}`,
+    );
+    this.name = 'AlreadyRunningError';
+    if ('pid' in holder) this.pid = holder.pid;
+    else this.socketPath = holder.socketPath;
+  }
+}
+
+/** The socket's directory is unsafe to use (not ours, not a directory, a symlink). */
+export class SocketDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SocketDirError';
+  }
+}
+
+/** The errno code of a Node system error, if any. */
+export function errnoCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,136 @@
+import * as path from 'node:path';
+import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
+import { Observable } from 'rxjs';
+import type { WatchEvent } from '../pipeline/daemon-sources';
+import type { GitRefs } from './git-dir';
+
+export interface FileChangeOptions {
+  /** The `.beads/` directory. It is watched as a directory, so replacing the JSONL is seen. */
+  beadsDir: string;
+  /** The JSONL; must sit directly in `beadsDir`. */
+  jsonlPath: string;
+  /** From `findGitRefs`; null outside a repository (then only the JSONL is watched). */
+  git: GitRefs | null;
+  /** stat() polling instead of inotify/FSEvents, for filesystems without change notification. */
+  usePolling?: boolean;
+  /**
+   * Called once per subscription, when every watch is in place: a change made after this is
+   * seen. Called even when some watches failed; those failures arrive as error events first.
+   */
+  onReady?: () => void;
+  /** Builds the watcher; chokidar's `watch` unless a test injects failures. */
+  createWatcher?: (paths: string[], options: ChokidarOptions) => FSWatcher;
+}
+
+/** chokidar counts depth from each root: `refs/heads/team/alice/fix` is 2 below `refs/heads`. */
+const MAX_BRANCH_NESTING = 16;
+
+const TRIGGERING_EVENTS: ReadonlySet<string> = new Set(['add', 'change', 'unlink']);
+
+const noop = (): void => undefined;
+
+/**
+ * Changes that can mean "the JSONL on disk is not the one we wrote": the JSONL itself, the
+ * current branch (`HEAD`), and any branch ref. Everything else in `.beads/` (the database, its
+ * WAL, the socket, our own atomic-write temp files) is ignored, and so are git's `*.lock` files.
+ *
+ *     disk:    --append-append--rename(tmp→jsonl)--write(beads.db)--checkout------
+ *     output:  --c------c-------c------------------------------------c(HEAD)-c(jsonl)
+ *
+ * Bursts are not debounced here (the pipeline does that; chokidar only drops repeats of one
+ * path within 50 ms). Watcher failures (ENOSPC, EMFILE, EACCES, …) are emitted as
+ * `{ kind: 'error' }` values, never as an Observable error, and the stream never completes by
+ * itself: switching to polling is the pipeline's decision. Treat any error as "changes may now
+ * be missed": with inotify one watch short, `.beads/` is watched but the JSONL is not, and
+ * appends to it go unseen. Changes made while the watches are still being set up are passed
+ * on, not held back for `onReady`. Unsubscribing closes the watcher.
+ */
+export function fileChange$(opts: FileChangeOptions): Observable<WatchEvent> {
+  return new Observable<WatchEvent>((subscriber) => {
+    const targets = watchTargets(opts);
+    if ('code' in targets) {
+      subscriber.next(targets);
+      return undefined;
+    }
+    const { roots, isTrigger, beadsDir } = targets;
+
+    let watcher: FSWatcher;
+    try {
+      watcher = (opts.createWatcher ?? watch)(roots, {
+        ignoreInitial: true,
+        usePolling: opts.usePolling ?? false,
+        depth: MAX_BRANCH_NESTING,
+        // Left at their defaults: `atomic` (with inotify, an unlink followed within 100 ms by an
+        // add of the same path is one `change`), and no `awaitWriteFinish`, which would hold
+        // every event back for its stability threshold; the pipeline debounces instead.
+        // Deciding by path alone: chokidar asks both with and without stats. Ignored files get
+        // no watch of their own, so the database and git's objects cost no inotify watches.
+        ignored: (p: string) => !roots.includes(p) && !isTrigger(p),
+      });
+    } catch (err) {
+      subscriber.next(toWatchError(err));
+      return undefined;
+    }
+    watcher.on('all', (event, p) => {
+      if (TRIGGERING_EVENTS.has(event) && isTrigger(p)) subscriber.next({ kind: 'change', path: p });
+      // Nothing watches the parent, so a re-created .beads/ would go unseen: say so, and let
+      // the pipeline fall back to polling.
+      if (event === 'unlinkDir' && p === beadsDir) {
+        const message = `${p} was removed: changes in it are no longer seen`;
+        subscriber.next({ kind: 'error', code: 'ENOENT', message });
+      }
+    });
+    watcher.on('error', (err) => subscriber.next(toWatchError(err)));
+    watcher.once('ready', () => opts.onReady?.());
+
+    return () => {
+      // close() drops every listener while chokidar may still have stats or readdirs in flight;
+      // one of those failing would then be an `error` with no listener, which throws.
+      void watcher.close().then(noop, noop);
+      watcher.on('error', noop);
+    };
+  });
+}
+
+interface WatchTargets {
+  roots: string[];
+  beadsDir: string;
+  isTrigger: (p: string) => boolean;
+}
+
+/** What to hand chokidar, and which of the paths it reports are worth an event. */
+function watchTargets(opts: FileChangeOptions): WatchTargets | (WatchEvent & { kind: 'error' }) {
+  const beadsDir = path.resolve(opts.beadsDir);
+  const jsonlPath = path.resolve(opts.jsonlPath);
+  if (path.dirname(jsonlPath) !== beadsDir) {
+    return {
+      kind: 'error',
+      code: 'EINVAL',
+      message: `${jsonlPath} is not directly inside ${beadsDir}: the watcher only sees files in .beads/`,
+    };
+  }
+  if (!opts.git) return { roots: [beadsDir], beadsDir, isTrigger: (p) => p === jsonlPath };
+  const gitDir = path.resolve(opts.git.gitDir);
+  const headPath = path.join(gitDir, 'HEAD');
+  const refsHeads = path.join(path.resolve(opts.git.commonDir), 'refs', 'heads');
+  return {
+    // The git dir itself, not HEAD: git replaces HEAD by renaming HEAD.lock over it.
+    roots: [beadsDir, gitDir, refsHeads],
+    beadsDir,
+    isTrigger: (p) => p === jsonlPath || p === headPath || (isBelow(refsHeads, p) && !p.endsWith('.lock')),
+  };
+}
+
+function isBelow(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function toWatchError(err: unknown): WatchEvent {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return {
+    kind: 'error',
+    code: typeof e?.code === 'string' ? e.code : 'UNKNOWN',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+  };
+}

@@ -1,0 +1,87 @@
+import { catchError, map, merge, type Observable, of } from 'rxjs';
+import type { DaemonSignal, DaemonSources, Mutation, SyncTrigger, WatchEvent } from './daemon-sources';
+
+/**
+ * Everything the sources say, as one tagged stream, so the pipeline can multicast it once and
+ * classify each value in one place. A source that errors becomes a value here, never an error:
+ * one broken adapter must not tear down the others before the pending export is flushed.
+ */
+export type DaemonInput =
+  | { source: 'watch'; event: WatchEvent }
+  | { source: 'mutation'; mutation: Mutation }
+  | { source: 'trigger'; trigger: SyncTrigger }
+  | { source: 'signal'; signal: DaemonSignal }
+  /** A mutation$, trigger$ or signal$ error: the daemon can no longer trust its inputs. */
+  | { source: 'failed'; code: string; message: string };
+
+/**
+ * ```
+ * fileChange$: --c---#          (# without a string `code` → code 'EWATCH')
+ * mutation$:   ---m---#
+ * result:      --wm--xf         w = watch change, m = mutation,
+ *                               x = watch error (fallback decides), f = failed (always fatal)
+ * ```
+ */
+export function daemonInput(sources: DaemonSources): Observable<DaemonInput> {
+  return merge(
+    sources.signal$.pipe(
+      map((signal): DaemonInput => ({ source: 'signal', signal })),
+      catchError((err: unknown) => of(sourceFailed('signal$', err))),
+    ),
+    sources.fileChange$.pipe(
+      map((event): DaemonInput => ({ source: 'watch', event })),
+      // A watcher that dies is the same situation as a watcher that reports an error event:
+      // the fallback-to-polling rule applies to both.
+      catchError((err: unknown) =>
+        of<DaemonInput>({
+          source: 'watch',
+          event: { kind: 'error', code: codeOf(err) ?? 'EWATCH', message: messageOf(err) },
+        }),
+      ),
+    ),
+    sources.mutation$.pipe(
+      map((mutation): DaemonInput => ({ source: 'mutation', mutation })),
+      catchError((err: unknown) => of(sourceFailed('mutation$', err))),
+    ),
+    sources.trigger$.pipe(
+      map((trigger): DaemonInput => ({ source: 'trigger', trigger })),
+      catchError((err: unknown) => of(sourceFailed('trigger$', err))),
+    ),
+  );
+}
+
+/** Work that the export serves: store writes and explicit export requests. */
+export function isExportWork(input: DaemonInput): boolean {
+  return input.source === 'mutation' || (input.source === 'trigger' && input.trigger.kind === 'export');
+}
+
+/** Work that the import serves: JSONL changes and explicit import requests (poll ticks join later). */
+export function isImportWork(input: DaemonInput): boolean {
+  return (
+    (input.source === 'watch' && input.event.kind === 'change') ||
+    (input.source === 'trigger' && input.trigger.kind === 'import')
+  );
+}
+
+export function isWatchError(
+  input: DaemonInput,
+): input is { source: 'watch'; event: Extract<WatchEvent, { kind: 'error' }> } {
+  return input.source === 'watch' && input.event.kind === 'error';
+}
+
+export function isSignal(input: DaemonInput): input is Extract<DaemonInput, { source: 'signal' }> {
+  return input.source === 'signal';
+}
+
+function sourceFailed(name: string, err: unknown): DaemonInput {
+  return { source: 'failed', code: codeOf(err) ?? 'ESOURCE', message: `${name} failed: ${messageOf(err)}` };
+}
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  return typeof err.code === 'string' ? err.code : undefined;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

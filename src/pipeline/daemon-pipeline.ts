@@ -1,0 +1,172 @@
+import {
+  connect,
+  EMPTY,
+  endWith,
+  filter,
+  from,
+  ignoreElements,
+  interval,
+  map,
+  merge,
+  type Observable,
+  of,
+  switchMap,
+  take,
+  takeUntil,
+} from 'rxjs';
+import type { DaemonEvent } from '../events/daemon-event';
+import { daemonInput, type DaemonInput, isExportWork, isImportWork, isSignal, isWatchError } from './daemon-input';
+import type { DaemonDeps, DaemonSignal, DaemonSources } from './daemon-sources';
+import { debounceWithMaxWait } from './debounce-with-max-wait';
+import type { SyncRequest } from './run-effect';
+import { serialLane } from './serial-lane';
+
+/** Why the daemon stops: a signal, or a failure it cannot work around. */
+type StopCause =
+  | { signal: DaemonSignal }
+  | { fatal: { code: string; message: string } };
+
+/**
+ * The daemon as one stream: sources in, events out. Never errors; completes after a stop, or
+ * once every source has completed (then both pending batches are flushed, like any debounce).
+ *
+ * ```
+ * mutation$: -----m-m-----------m-----------   debounceMs 5; effects finish at once
+ * signal$:   ----------------------T---------
+ * result:    (xy)-a-a----e------a--(sfz|)       x, y = start-up export, import
+ *                                               a = store/mutated
+ *                                               e = export/done batched 2
+ *                                               s = daemon/stopping {SIGTERM}
+ *                                               f = export/done batched 1 (flushed at once)
+ *                                               z = daemon/stopped
+ * ```
+ *
+ * - Start-up: one export and one import request, undebounced; the effects themselves report
+ *   `skipped` when nothing changed.
+ * - Mutations and explicit export triggers feed the export debounce; file changes, poll ticks
+ *   and explicit import triggers feed the import debounce (`debounceMs`, capped by `maxWaitMs`).
+ *   Explicit triggers are debounced too: a git hook's `import-needed` and the watcher see the
+ *   same write, and should cost one import, not two.
+ * - Effects run one at a time through {@link serialLane}.
+ * - Watcher error: `watcher/failed`; with `watcherFallback` the first one also switches to
+ *   polling (`mode/poll` once). Without fallback it is fatal (`fatal: true`). An error thrown by a
+ *   source Observable counts as a watcher error (`fileChange$`) or as fatal (the others).
+ * - SIGHUP: `signal/ignored`. SIGTERM/SIGINT: `daemon/stopping`. A fatal failure stops the same
+ *   way but reports `watcher/failed {fatal: true}` instead of `daemon/stopping`. Stopping means:
+ *   no new work is taken, the pending debounced export runs now, the pending import is dropped
+ *   (the next start imports a changed JSONL anyway), the effect in flight is awaited, then
+ *   `daemon/stopped` and completion.
+ */
+export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observable<DaemonEvent> {
+  const { scheduler, debounceMs, maxWaitMs, pollIntervalMs } = deps;
+  const watcherFatal = deps.mode === 'events' && !deps.watcherFallback;
+
+  const requests = (kind: SyncRequest['kind']) => (trigger$: Observable<unknown>) =>
+    trigger$.pipe(
+      debounceWithMaxWait(debounceMs, maxWaitMs, scheduler),
+      map((batch): SyncRequest => ({ kind, batched: batch.length })),
+    );
+
+  return daemonInput(sources).pipe(
+    // connect, not share: every consumer below is subscribed before the sources are, so a
+    // source that emits synchronously on subscribe is still seen by all of them.
+    connect((input$) => {
+      const stop$ = input$.pipe(
+        map((input) => stopCauseOf(input, watcherFatal)),
+        filter((cause): cause is StopCause => cause !== undefined),
+        take(1),
+      );
+      // takeUntil subscribes to stop$ before input$, so the input that stops the daemon is
+      // never also treated as work. The sources stay subscribed until completion, only so a
+      // second SIGTERM during shutdown still lands in a handler instead of killing the process.
+      const running$ = input$.pipe(takeUntil(stop$));
+      const runningEnd$ = running$.pipe(ignoreElements(), endWith(true));
+
+      const pollReason$: Observable<string> =
+        deps.mode === 'poll'
+          ? of('configured')
+          : deps.watcherFallback
+            ? running$.pipe(filter(isWatchError), take(1), map((input) => input.event.code))
+            : EMPTY;
+      const pollTick$ = pollReason$.pipe(
+        switchMap(() => interval(pollIntervalMs, scheduler)),
+        takeUntil(runningEnd$),
+      );
+
+      const request$ = merge(
+        from<SyncRequest[]>([{ kind: 'export', batched: 1 }, { kind: 'import', batched: 1 }]),
+        // running$ completes at stop, and the debounce flushes on completion: the pending
+        // export runs at once.
+        running$.pipe(filter(isExportWork), requests('export')),
+        // takeUntil after the debounce: at stop the pending import is dropped, not flushed.
+        merge(running$.pipe(filter(isImportWork)), pollTick$).pipe(requests('import'), takeUntil(stop$)),
+      );
+
+      const sideEvent$: Observable<DaemonEvent> = merge(
+        running$.pipe(
+          map(passThroughEvent),
+          filter((event): event is DaemonEvent => event !== undefined),
+        ),
+        pollReason$.pipe(map((reason): DaemonEvent => ({ type: 'mode/poll', reason, intervalMs: pollIntervalMs }))),
+        stop$.pipe(map(stopEvent)),
+        // Subscribed during the stop emission, so it only sees the signals after it.
+        stop$.pipe(
+          switchMap(() => input$.pipe(filter(isSignal))),
+          map((input): DaemonEvent => ({ type: 'signal/ignored', signal: input.signal })),
+        ),
+      );
+
+      return request$.pipe(
+        serialLane(deps, { dropImports$: stop$ }),
+        // Side events are subscribed to input$ before the lane's requests are, so for any one
+        // input they come out first: `daemon/stopping` precedes the export it flushes.
+        connect((effectEvent$) =>
+          merge(
+            sideEvent$.pipe(takeUntil(effectEvent$.pipe(ignoreElements(), endWith(true)))),
+            effectEvent$,
+          ),
+        ),
+        endWith<DaemonEvent>({ type: 'daemon/stopped' }),
+      );
+    }),
+  );
+}
+
+function stopCauseOf(input: DaemonInput, watcherFatal: boolean): StopCause | undefined {
+  switch (input.source) {
+    case 'signal':
+      return input.signal === 'SIGHUP' ? undefined : { signal: input.signal };
+    case 'failed':
+      return { fatal: { code: input.code, message: input.message } };
+    case 'watch':
+      return watcherFatal && input.event.kind === 'error'
+        ? { fatal: { code: input.event.code, message: input.event.message } }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function stopEvent(cause: StopCause): DaemonEvent {
+  return 'signal' in cause
+    ? { type: 'daemon/stopping', signal: cause.signal }
+    : { type: 'watcher/failed', code: cause.fatal.code, message: cause.fatal.message, fatal: true };
+}
+
+/** What the log shows for an input while running (stop causes never get here). */
+function passThroughEvent(input: DaemonInput): DaemonEvent | undefined {
+  switch (input.source) {
+    case 'watch':
+      return input.event.kind === 'change'
+        ? { type: 'fs/changed', path: input.event.path }
+        : { type: 'watcher/failed', code: input.event.code, message: input.event.message, fatal: false };
+    case 'mutation':
+      return { type: 'store/mutated', op: input.mutation.op, id: input.mutation.id };
+    case 'trigger':
+      return { type: 'sync/requested', kind: input.trigger.kind, reason: input.trigger.reason };
+    case 'signal':
+      return { type: 'signal/ignored', signal: input.signal };
+    case 'failed':
+      return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+
+/**
+ * Debounce that batches: emits every value collected since the last emission, as one array,
+ * after `dueMs` without a new value — or, at the latest, `maxWaitMs` after the first value of
+ * the batch, so a storm that never goes quiet still gets served.
+ *
+ * ```
+ * source:  -a-b------c-c-c-c-c-c-c-|      dueMs 3, maxWaitMs 7
+ * result:  ------x----------y------(z|)   x = [a,b]  y = [c,c,c,c]  z = [c,c,c]
+ * ```
+ *
+ * The array (not just a count) keeps the operator general; callers that only need "how many
+ * triggers did this serve" read `batch.length`. A pending batch is flushed at once when the
+ * source completes (so shutting the source is how you say "do it now"), and dropped when the
+ * source errors or the subscriber unsubscribes.
+ */
+export function debounceWithMaxWait<T>(
+  dueMs: number,
+  maxWaitMs: number,
+  scheduler: SchedulerLike,
+): OperatorFunction<T, T[]> {
+  return (source) =>
+    new Observable<T[]>((subscriber) => {
+      let batch: T[] = [];
+      let quiet: Subscription | undefined;
+      let deadline: Subscription | undefined;
+
+      const cancelTimers = () => {
+        quiet?.unsubscribe();
+        deadline?.unsubscribe();
+        quiet = deadline = undefined;
+      };
+      const flush = () => {
+        cancelTimers();
+        if (batch.length === 0) return;
+        // Reset before emitting: a synchronous re-entrant value starts a fresh batch.
+        const ready = batch;
+        batch = [];
+        subscriber.next(ready);
+      };
+
+      const upstream = source.subscribe({
+        next: (value) => {
+          batch.push(value);
+          quiet?.unsubscribe();
+          quiet = scheduler.schedule(flush, dueMs);
+          // The deadline belongs to the batch, not to the latest value: it is never pushed back.
+          deadline ??= scheduler.schedule(flush, maxWaitMs);
+        },
+        error: (err: unknown) => {
+          cancelTimers();
+          batch = [];
+          subscriber.error(err);
+        },
+        complete: () => {
+          flush();
+          subscriber.complete();
+        },
+      });
+
+      return () => {
+        cancelTimers();
+        upstream.unsubscribe();
+      };
+    });
+}

@@ -11,7 +11,11 @@ export function toEpochNanos(value: unknown): bigint | null {
   const m = RFC3339.exec(value);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
-  const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  // Not Date.UTC: it reads years 0–99 as 1900–1999 (Go's zero time is year 1).
+  const date = new Date(0);
+  date.setUTCFullYear(+y, +mo - 1, +d);
+  date.setUTCHours(+h, +mi, +s, 0);
+  const ms = date.getTime();
   if (Number.isNaN(ms)) return null;
   let nanos = BigInt(ms) * 1_000_000n;
   if (frac) nanos += BigInt(frac.padEnd(9, '0'));

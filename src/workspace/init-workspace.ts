@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BeadsStore } from '../store/beads-store';
 import { ValidationError } from '../store/store-errors';
+import { exportJsonl } from '../sync/export-jsonl';
 import { importJsonl, type ImportReport } from '../sync/import-jsonl';
 import { workspacePaths, type WorkspacePaths } from './workspace-paths';
 
@@ -52,6 +53,8 @@ export function initWorkspace(root: string, opts: { prefix?: string } = {}): Ini
     store.setMeta('issue_prefix', prefix);
     let imported: ImportReport | undefined;
     if (fs.existsSync(paths.jsonlPath)) imported = importJsonl(store, { jsonlPath: paths.jsonlPath });
+    // An empty file over a DB that has issues would read, at the next sync, as "all deleted".
+    else if (store.count() > 0) exportJsonl(store, { jsonlPath: paths.jsonlPath });
     else fs.writeFileSync(paths.jsonlPath, '');
     return { paths, prefix, created, ...(imported && !imported.skipped ? { imported } : {}) };
   } finally {

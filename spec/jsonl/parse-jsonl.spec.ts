@@ -1,0 +1,71 @@
+import { JsonlLineError } from '../../src/jsonl/jsonl-errors';
+import { parseJsonl } from '../../src/jsonl/parse-jsonl';
+import { CONFLICT_FIXTURE, readFixture } from '../helpers/temp-workspace';
+
+function refusal(text: string): JsonlLineError {
+  try {
+    parseJsonl(text, 'issues.jsonl');
+  } catch (err) {
+    expect(err).toBeInstanceOf(JsonlLineError);
+    return err as JsonlLineError;
+  }
+  throw new Error('expected parseJsonl to refuse the file');
+}
+
+describe('parseJsonl', () => {
+  it('should refuse a file with git conflict markers, naming the first marker line (224) and telling to resolve the merge', () => {
+    const err = refusal(readFixture(CONFLICT_FIXTURE));
+    expect(err.line).toBe(224);
+    expect(err.reason).toBe('conflict-marker');
+    expect(err.message).toContain('line 224');
+    expect(err.message).toContain('resolve the merge');
+    expect(err.message).toContain('<<<<<<< HEAD');
+  });
+
+  it('should recognise all three kinds of conflict marker', () => {
+    const ok = '{"id":"x-1"}';
+    expect(refusal(`${ok}\n<<<<<<< HEAD\n`).line).toBe(2);
+    expect(refusal(`${ok}\n${ok}\n=======\n`).line).toBe(3);
+    expect(refusal(`>>>>>>> 44f05ad (Close bd-306)\n`).line).toBe(1);
+  });
+
+  it('should name the line that is not JSON', () => {
+    const text = ['{"id":"x-1"}', '{"id":"x-2"}', '{"id":"x-3","title":', '{"id":"x-4"}'].join('\n') + '\n';
+    const err = refusal(text);
+    expect(err.reason).toBe('invalid-json');
+    expect(err.line).toBe(3);
+    expect(err.message).toContain('line 3');
+    expect(err.message).toContain('Nothing was imported');
+  });
+
+  it.each([
+    ['an object without id', '{"title":"no id"}'],
+    ['a numeric id', '{"id":7,"title":"n"}'],
+    ['an empty id', '{"id":"","title":"e"}'],
+    ['an array', '["x-2"]'],
+    ['a bare string', '"x-2"'],
+    ['null', 'null'],
+  ])('should refuse %s as an issue, naming its line', (_what, bad) => {
+    const err = refusal(`{"id":"x-1"}\n${bad}\n{"id":"x-3"}\n`);
+    expect(err.reason).toBe('missing-id');
+    expect(err.line).toBe(2);
+    expect(err.message).toContain('line 2');
+    expect(err.message).toContain('string "id"');
+  });
+
+  it('should keep each line exactly as read with its 1-based line number, skipping blank lines', () => {
+    const spaced = '{"id": "x-2", "title": "spaced"}';
+    const parsed = parseJsonl(`{"id":"x-1"}\n\n${spaced}\r\n   \n{"id":"x-3"}`);
+    expect(parsed.map((r) => [r.lineNo, r.line, r.record.id])).toEqual([
+      [1, '{"id":"x-1"}', 'x-1'],
+      [3, spaced, 'x-2'],
+      [5, '{"id":"x-3"}', 'x-3'],
+    ]);
+    expect(parsed[1].record).toEqual({ id: 'x-2', title: 'spaced' });
+  });
+
+  it('should read an empty file as no issues', () => {
+    expect(parseJsonl('')).toEqual([]);
+    expect(parseJsonl('\n\n')).toEqual([]);
+  });
+});

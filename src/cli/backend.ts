@@ -20,6 +20,7 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
   const { importJsonl } = require('../sync/import-jsonl') as typeof import('../sync/import-jsonl');
   const { exportJsonl } = require('../sync/export-jsonl') as typeof import('../sync/export-jsonl');
   const { executeOperation } = require('../ops/execute-operation') as typeof import('../ops/execute-operation');
+  const { JsonlLineError } = require('../jsonl/jsonl-errors') as typeof import('../jsonl/jsonl-errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new BeadsStore(paths.dbPath);
   const ctx: OperationContext = { store, paths, actor };
@@ -28,15 +29,44 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
     mode: 'direct',
     async call(operation, args = {}) {
       if (!synced && operation !== 'import') {
-        importJsonl(store, { jsonlPath: paths.jsonlPath });
+        try {
+          importJsonl(store, { jsonlPath: paths.jsonlPath });
+        } catch (err) {
+          // A JSONL mid-merge (conflict markers) must not hide the DB: reads go on from it, as in
+          // bd, with the reason on stderr. A write is refused before it changes anything, since
+          // its export could not merge the file either.
+          if (!(err instanceof JsonlLineError) || MUTATING_OPERATIONS.has(operation) || operation === 'export') throw err;
+          process.stderr.write(`warning: ${err.message}\nShowing the database as of the last sync.\n`);
+        }
         synced = true;
       }
       const result = executeOperation(ctx, operation, args);
-      if (MUTATING_OPERATIONS.has(operation)) exportJsonl(store, { jsonlPath: paths.jsonlPath });
+      // `import -i FILE` (or a merge that kept newer local copies) also changes what the
+      // JSONL should hold.
+      const imported = operation === 'import' && (result as { needs_export?: boolean }).needs_export === true;
+      if (MUTATING_OPERATIONS.has(operation) || imported) exportJsonl(store, { jsonlPath: paths.jsonlPath });
       return result;
     },
     close() {
       store.dispose();
     },
+  };
+}
+
+/** The daemon route, or null when no daemon answers on the workspace socket. */
+export async function openDaemonBackend(paths: WorkspacePaths, actor: string): Promise<Backend | null> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { socketPathFor } = require('../rpc/socket-path') as typeof import('../rpc/socket-path');
+  const socketPath = socketPathFor(paths.root);
+  // The common case (no daemon) must cost one stat, not a connection attempt.
+  if (!require('node:fs').existsSync(socketPath)) return null;
+  const { tryConnect } = require('../rpc/rpc-client') as typeof import('../rpc/rpc-client');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() });
+  if (!client) return null;
+  return {
+    mode: 'daemon',
+    call: (operation, args = {}) => client.request(operation as never, args as never),
+    close: () => client.close(),
   };
 }

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { closeCommand, deleteCommand, reopenCommand } from './commands/close-command';
 import { commentsCommand } from './commands/comments-command';
 import { createCommand } from './commands/create-command';
-import { daemonCommand } from './commands/daemon-command';
+import { daemonCommand, daemonEventCommand, eventsCommand } from './commands/daemon-command';
 import { depCommand, labelCommand } from './commands/dep-command';
 import { initCommand } from './commands/init-command';
 import { listCommand } from './commands/list-command';
@@ -31,5 +31,7 @@ export function cliCommands(): CommandModule<any, any>[] {
     importCommand,
     statsCommand,
     daemonCommand,
+    daemonEventCommand,
+    eventsCommand,
   ];
 }

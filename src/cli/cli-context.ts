@@ -1,7 +1,7 @@
 import type { Arguments } from 'yargs';
 import { defaultActor } from '../ops/operation-context';
 import { resolveWorkspace, type WorkspacePaths } from '../workspace/workspace-paths';
-import { openDirectBackend, type Backend } from './backend';
+import { openDaemonBackend, openDirectBackend, type Backend } from './backend';
 
 export interface GlobalArgs {
   json?: boolean;
@@ -14,10 +14,17 @@ export function workspaceFor(argv: GlobalArgs): WorkspacePaths {
   return resolveWorkspace({ cwd: process.cwd(), explicit: argv.workspace });
 }
 
-/** The backend for a data command; the daemon route is added by the RPC layer. */
+/**
+ * The backend for a data command: the workspace's daemon when one answers on its socket (so
+ * writes flow through its `mutation$`), direct mode otherwise or with `--no-daemon`.
+ */
 export async function openBackend(argv: GlobalArgs): Promise<{ backend: Backend; paths: WorkspacePaths }> {
   const paths = workspaceFor(argv);
   const actor = argv.actor ?? defaultActor();
+  if (argv.daemon !== false) {
+    const daemon = await openDaemonBackend(paths, actor);
+    if (daemon) return { backend: daemon, paths };
+  }
   return { backend: openDirectBackend(paths, actor), paths };
 }
 

@@ -29,6 +29,12 @@ export function buildCli(argv: string[]): Argv {
 }
 
 export async function main(): Promise<void> {
+  // `bd-rx list | head`: the reader is gone, so the rest of the output has nowhere to go. Stop
+  // quietly instead of dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     await buildCli(process.argv.slice(2)).parseAsync();
   } catch (err) {

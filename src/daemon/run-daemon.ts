@@ -1,4 +1,4 @@
-import { asyncScheduler, concat, NEVER, of, Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concat, merge, NEVER, of, Subject, type Observable, type SchedulerLike } from 'rxjs';
 import type { DaemonEvent, LoggedEvent } from '../events/daemon-event';
 import { formatEventJson, formatEventText, stampEvent } from '../events/format-event';
 import { exportEffect } from '../effects/export-effect';
@@ -9,7 +9,13 @@ import { fileChange$ } from '../sources/file-change';
 import { findGitRefs } from '../sources/git-dir';
 import { mutation$ } from '../sources/mutation';
 import { signal$ } from '../sources/signal';
-import { BeadsStore } from '../store/beads-store';
+import { BeadsStore, type StoreMutation } from '../store/beads-store';
+import { acquireDaemonLock } from './daemon-lock';
+import { daemonRpcHandler } from './daemon-rpc-handler';
+import { initialStats, reduceStats } from './daemon-stats';
+import { startRpcServer, type RpcServer } from '../rpc/rpc-server';
+import { prepareSocketDir, socketPathFor } from '../rpc/socket-path';
+import { BD_RX_VERSION } from '../version';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
 import type { ResolvedSettings } from './daemon-settings';
 
@@ -23,9 +29,12 @@ export interface RunDaemonOptions {
   /** Signals; the process's own by default. */
   signals$?: Observable<DaemonSignal>;
   scheduler?: SchedulerLike;
-  /** Called with the open store before the pipeline starts (the RPC server attaches here). */
-  onStart?: (ctx: DaemonRuntime) => void | Promise<void>;
+  /** Serve RPC on the workspace socket (default true). */
+  rpc?: boolean;
+  maxConnections?: number;
 }
+
+const MUTATION_RING = 1000;
 
 /** What the running daemon shares with the parts attached to it (RPC server, status). */
 export interface DaemonRuntime {
@@ -62,9 +71,45 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     startedAt: Date.now(),
     watched,
   };
+
+  // Adapters the RPC server feeds into the pipeline, and what it reads back.
+  const trigger = new Subject<SyncTrigger>();
+  const shutdown = new Subject<DaemonSignal>();
+  let statsState = initialStats(settings.mode);
+  const mutations: StoreMutation[] = [];
+  const stopRecording = store.onMutation((m) => {
+    mutations.push(m);
+    if (mutations.length > MUTATION_RING) mutations.shift();
+  });
+
+  const socketPath = socketPathFor(paths.root);
+  let lock: ReturnType<typeof acquireDaemonLock> | undefined;
+  let server: RpcServer | undefined;
   try {
-    await opts.onStart?.(runtime);
+    if (opts.rpc !== false) {
+      lock = acquireDaemonLock(paths.beadsDir, { version: BD_RX_VERSION, socket: socketPath });
+      prepareSocketDir(socketPath);
+      const maxConnections = opts.maxConnections ?? 100;
+      server = await startRpcServer({
+        socketPath,
+        dbPath: paths.dbPath,
+        maxConnections,
+        handler: daemonRpcHandler({
+          runtime,
+          socketPath,
+          version: BD_RX_VERSION,
+          maxConnections,
+          activeConnections: () => server?.activeConnections() ?? 0,
+          stats: () => statsState.stats,
+          requestSync: (t) => trigger.next(t),
+          shutdown: () => shutdown.next('SIGTERM'),
+          mutations: () => mutations,
+        }),
+      });
+    }
   } catch (err) {
+    lock?.release();
+    stopRecording();
     store.dispose();
     throw err;
   }
@@ -82,8 +127,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
       fileChange$:
         settings.mode === 'events' ? fileChange$({ beadsDir: paths.beadsDir, jsonlPath: paths.jsonlPath, git }) : NEVER,
       mutation$: mutation$(store),
-      signal$: opts.signals$ ?? signal$(),
-      trigger$: opts.trigger$ ?? NEVER,
+      signal$: merge(opts.signals$ ?? signal$(), shutdown),
+      trigger$: merge(opts.trigger$ ?? NEVER, trigger),
     },
     {
       ...settings,
@@ -97,14 +142,20 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     let fatal = false;
     const finish = () => {
       bus.complete();
-      store.dispose();
-      resolve(fatal ? 1 : 0);
+      const closed = server ? server.close() : Promise.resolve();
+      void closed.finally(() => {
+        lock?.release();
+        stopRecording();
+        store.dispose();
+        resolve(fatal ? 1 : 0);
+      });
     };
     concat(of(started), pipeline$).subscribe({
       next: (event) => {
         if (event.type === 'watcher/failed' && event.fatal) fatal = true;
         const logged = stampEvent(event, new Date());
         write(format(logged));
+        statsState = reduceStats(statsState, logged);
         bus.next(logged);
       },
       error: (err: unknown) => {

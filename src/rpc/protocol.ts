@@ -21,6 +21,7 @@ export const OPERATIONS = [
   'create',
   'update',
   'close',
+  'reopen',
   'delete',
   'list',
   'show',
@@ -68,8 +69,9 @@ const int = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
     .max(max, { message: what });
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { message: `one of ${values.join('|')}` });
-const args = <T extends z.ZodRawShape>(shape: T) =>
-  z.object(shape, { message: 'an object' }).strict();
+// Unknown fields are ignored, not refused: bd's Go clients send fields bd-rx does not use
+// (e.g. `parent`, `created_by`), and must work unchanged. Known fields are checked strictly.
+const args = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { message: 'an object' });
 
 const id = nonEmpty('a non-empty issue id');
 const ids = z.array(id, { message: 'a list of issue ids' });
@@ -122,6 +124,7 @@ const ARG_SCHEMAS = {
     set_labels: labels.optional(),
   }),
   close: args({ id, reason: str().optional() }),
+  reopen: args({ id }),
   delete: args({ id }),
   list: args({
     status: oneOf(ISSUE_STATUSES).optional(),
@@ -142,11 +145,12 @@ const ARG_SCHEMAS = {
   dep_remove: args({ from_id: id, to_id: id }),
   label_add: args({ id, label }),
   label_remove: args({ id, label }),
-  comment_add: args({ id, author: nonEmpty('a non-empty author'), text: nonEmpty('a non-empty text') }),
+  // author defaults to the request's actor.
+  comment_add: args({ id, author: nonEmpty('a non-empty author').optional(), text: nonEmpty('a non-empty text') }),
   comment_list: args({ id }),
   get_mutations: args({ since: int('a Unix time in milliseconds (integer ≥ 0)', 0) }),
-  export: noArgs,
-  import: noArgs,
+  export: args({ output: nonEmpty('a file path').optional(), force: z.boolean({ message: 'a boolean' }).optional() }),
+  import: args({ input: nonEmpty('a file path').optional(), force: z.boolean({ message: 'a boolean' }).optional() }),
   shutdown: noArgs,
   subscribe: noArgs,
 };
@@ -263,13 +267,19 @@ export function parseArgs<K extends Operation>(operation: K, input: unknown): Pa
 export function parseArgs(operation: string, input: unknown): Parsed<unknown>;
 export function parseArgs(operation: string, input: unknown): Parsed<unknown> {
   if (!isOperation(operation)) return { ok: false, error: unknownOperation(operation) };
-  const value = input ?? {};
+  const value = dropNulls(input ?? {});
   if (operation === 'batch') return parseBatch(value);
   const parsed = ARG_SCHEMAS[operation].safeParse(value);
   if (!parsed.success) {
     return { ok: false, error: `invalid args for ${operation}: ${zodMessage(parsed.error, value)}` };
   }
   return { ok: true, value: parsed.data };
+}
+
+/** Go clients send `null` for unset pointer fields: treat those as absent. */
+function dropNulls(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null));
 }
 
 function parseBatch(input: unknown): Parsed<BatchArgs> {

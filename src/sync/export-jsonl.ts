@@ -73,7 +73,10 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
   const report = store.db
     .transaction((): ExportReport => {
       const { data, issues } = renderJsonl(store);
-      if (issues === 0 && !opts.force && fs.existsSync(target)) {
+      // An empty DB whose issues were deleted here is an intended empty export; an empty DB
+      // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
+      const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;
+      if (issues === 0 && !opts.force && !deletedHere && fs.existsSync(target)) {
         const lines = countLines(target);
         if (lines > 0) throw new EmptyExportError(target, lines);
       }

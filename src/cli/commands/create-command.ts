@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
-import { pick, splitList } from './list-args';
+import { pick, priorityOption, splitList } from './list-args';
 
 export const createCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown>> = {
   command: 'create <title>',
@@ -10,7 +10,7 @@ export const createCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string
   builder: (y) =>
     y
       .positional('title', { type: 'string', demandOption: true })
-      .option('priority', { alias: 'p', type: 'number', describe: '0 (highest) to 4', default: 2 })
+      .option('priority', priorityOption('0 (highest) to 4 (default 2)'))
       .option('type', { alias: 't', type: 'string', describe: 'bug|feature|task|epic|chore', default: 'task' })
       .option('description', { alias: 'd', type: 'string' })
       .option('assignee', { alias: 'a', type: 'string' })

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { printIssueList, printJson } from '../render';
-import { pick, splitList } from './list-args';
+import { pick, priorityOption, splitList } from './list-args';
 
 export const listCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown>> = {
   command: 'list',
@@ -10,7 +10,7 @@ export const listCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, 
   builder: (y) =>
     y
       .option('status', { alias: 's', type: 'string' })
-      .option('priority', { alias: 'p', type: 'number' })
+      .option('priority', priorityOption())
       .option('type', { alias: 't', type: 'string' })
       .option('assignee', { alias: 'a', type: 'string' })
       .option('label', { alias: 'l', type: 'string', array: true, describe: 'Has all of these labels' })

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printIssueList, printJson } from '../render';
-import { pick } from './list-args';
+import { pick, priorityOption } from './list-args';
 
 export const readyCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown>> = {
   command: 'ready',
@@ -10,7 +10,7 @@ export const readyCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string,
   builder: (y) =>
     y
       .option('assignee', { alias: 'a', type: 'string' })
-      .option('priority', { alias: 'p', type: 'number' })
+      .option('priority', priorityOption())
       .option('limit', { alias: 'n', type: 'number' }),
   handler: async (argv) =>
     withBackend(argv, async (backend) => {

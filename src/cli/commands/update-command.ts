@@ -3,7 +3,7 @@ import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { issueLine, print, printJson } from '../render';
-import { pick, splitList } from './list-args';
+import { pick, priorityOption, splitList } from './list-args';
 
 export const updateCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown> & { id: string }> = {
   command: 'update <id>',
@@ -12,7 +12,7 @@ export const updateCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string
     y
       .positional('id', { type: 'string', demandOption: true })
       .option('status', { alias: 's', type: 'string' })
-      .option('priority', { alias: 'p', type: 'number' })
+      .option('priority', priorityOption())
       .option('title', { type: 'string' })
       .option('assignee', { alias: 'a', type: 'string' })
       .option('description', { alias: 'd', type: 'string' })

@@ -1,0 +1,151 @@
+import { filter, firstValueFrom, map, take, type Observable } from 'rxjs';
+import type { LoggedEvent } from '../events/daemon-event';
+import { executeOperation } from '../ops/execute-operation';
+import type { SyncTrigger } from '../pipeline/daemon-sources';
+import { errorMessage, PROTOCOL_VERSION, type BatchCall, type ValidatedRequest } from '../rpc/protocol';
+import type { RpcHandler } from '../rpc/rpc-server';
+import type { StoreMutation } from '../store/beads-store';
+import type { DaemonStats } from './daemon-stats';
+import type { DaemonRuntime } from './run-daemon';
+
+/** bd's Go-style mutation record, as `get_mutations` returns it. */
+export interface MutationRecord {
+  Type: string;
+  IssueID: string;
+  Timestamp: string;
+}
+
+export interface RpcHandlerDeps {
+  runtime: DaemonRuntime;
+  socketPath: string;
+  version: string;
+  maxConnections: number;
+  activeConnections: () => number;
+  stats: () => DaemonStats;
+  /** Asks the pipeline for an import or export (through its serial lane). */
+  requestSync: (trigger: SyncTrigger) => void;
+  /** Begins a graceful stop, as SIGTERM would. */
+  shutdown: () => void;
+  /** The last mutations, oldest first (ring buffer of 1,000). */
+  mutations: () => readonly StoreMutation[];
+}
+
+const SLOW_DB_MS = 500;
+
+/** The result of the next sync of `kind` the lane reports after the request. */
+function nextSyncResult(events$: Observable<LoggedEvent>, kind: 'import' | 'export'): Promise<LoggedEvent> {
+  return firstValueFrom(
+    events$.pipe(
+      filter((e) => e.type.startsWith(`${kind}/`)),
+      take(1),
+      map((e) => {
+        if (e.type === 'export/failed' || e.type === 'import/failed') throw new Error(e.error);
+        return e;
+      }),
+    ),
+  );
+}
+
+/**
+ * Serves bd's RPC operations against the daemon's store. Data operations go through the same
+ * `executeOperation` as direct mode, so output is identical either way; writes reach
+ * `mutation$` through the store.
+ */
+export function daemonRpcHandler(deps: RpcHandlerDeps): RpcHandler {
+  const { runtime } = deps;
+  const { store, paths } = runtime;
+  const uptime = () => Math.round((Date.now() - runtime.startedAt) / 1000);
+
+  const health = () => {
+    const t0 = performance.now();
+    let status: 'healthy' | 'degraded' | 'unhealthy' = 'healthy';
+    try {
+      store.count();
+    } catch {
+      status = 'unhealthy';
+    }
+    const dbMs = Math.round((performance.now() - t0) * 1000) / 1000;
+    if (status === 'healthy' && dbMs > SLOW_DB_MS) status = 'degraded';
+    return {
+      status,
+      version: PROTOCOL_VERSION,
+      daemon_version: deps.version,
+      compatible: true,
+      uptime_seconds: uptime(),
+      db_response_ms: dbMs,
+      active_connections: deps.activeConnections(),
+      max_connections: deps.maxConnections,
+    };
+  };
+
+  const status = () => ({
+    version: PROTOCOL_VERSION,
+    daemon_version: deps.version,
+    workspace_path: paths.root,
+    database_path: paths.dbPath,
+    jsonl_path: paths.jsonlPath,
+    socket_path: deps.socketPath,
+    pid: process.pid,
+    uptime_seconds: uptime(),
+    daemon_mode: runtime.settings.mode,
+    debounce_ms: runtime.settings.debounceMs,
+    max_wait_ms: runtime.settings.maxWaitMs,
+    poll_interval_ms: runtime.settings.pollIntervalMs,
+    watching: runtime.watched,
+    ...deps.stats(),
+  });
+
+  const run = async (operation: string, args: Record<string, unknown>, actor: string): Promise<unknown> => {
+    switch (operation) {
+      case 'ping':
+      case 'health':
+        return health();
+      case 'status':
+        return status();
+      case 'get_mutations': {
+        const since = args.since as number;
+        return deps
+          .mutations()
+          .filter((m) => m.at > since)
+          .map((m): MutationRecord => ({ Type: m.op, IssueID: m.id, Timestamp: new Date(m.at).toISOString() }));
+      }
+      case 'export':
+      case 'import': {
+        // Another file (export -o / import -i) is not the workspace JSONL: no lane needed.
+        if (args.output !== undefined || args.input !== undefined || args.force === true) {
+          const result = executeOperation({ store, paths, actor }, operation, args);
+          if (operation === 'import') store.notifyMutation('import', '*');
+          return result;
+        }
+        const done = nextSyncResult(runtime.events$, operation);
+        deps.requestSync({ kind: operation, reason: 'rpc' });
+        return done;
+      }
+      case 'shutdown':
+        setImmediate(deps.shutdown);
+        return { message: 'shutting down' };
+      default:
+        return executeOperation({ store, paths, actor }, operation, args);
+    }
+  };
+
+  return (req: ValidatedRequest) => {
+    const actor = req.actor ?? 'daemon';
+    if (req.operation === 'subscribe') return runtime.events$;
+    if (req.operation === 'batch') {
+      return (async () => {
+        const results: Array<{ success: boolean; data?: unknown; error?: string }> = [];
+        for (const call of req.args.operations as BatchCall[]) {
+          try {
+            results.push({ success: true, data: await run(call.operation, call.args as Record<string, unknown>, actor) });
+          } catch (err) {
+            results.push({ success: false, error: errorMessage(err) });
+            break;
+          }
+        }
+        return { results };
+      })();
+    }
+    return run(req.operation, req.args as Record<string, unknown>, actor);
+  };
+}

@@ -19,9 +19,13 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
     if (argv.output === '-') {
       const { BeadsStore } = await import('../../store/beads-store');
       const { renderJsonl } = await import('../../sync/export-jsonl');
+      const { importJsonl } = await import('../../sync/import-jsonl');
       const { workspaceFor } = await import('../cli-context');
-      const store = new BeadsStore(workspaceFor(argv).dbPath);
+      const paths = workspaceFor(argv);
+      const store = new BeadsStore(paths.dbPath);
       try {
+        // As every other command does, start from the JSONL as it is now (a pull included).
+        importJsonl(store, { jsonlPath: paths.jsonlPath });
         process.stdout.write(renderJsonl(store).data);
       } finally {
         store.dispose();

@@ -9,14 +9,6 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const A1 = issueLine({ id: 'bd-a', title: 'A v1', updated_at: '2025-03-01T00:00:00Z' });
 const B1 = issueLine({ id: 'bd-b', title: 'B v1', updated_at: '2025-03-01T00:00:00Z' });
 
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('exportJsonl', () => {
   const workspace = useTempWorkspaces();

@@ -19,7 +19,7 @@ export const initCommand: CommandModule<GlobalArgs, InitArgs> = {
         created: r.created, imported: r.imported?.created ?? 0 });
       return;
     }
-    print(`${r.created ? 'Initialized' : 'Already initialized:'} bd-rx workspace in ${r.paths.beadsDir}`);
+    print(`${r.created || r.imported ? 'Initialized' : 'Already initialized:'} bd-rx workspace in ${r.paths.beadsDir}`);
     print(`  Prefix: ${r.prefix}  (new ids look like ${r.prefix}-a1b2)`);
     if (r.imported) print(`  Imported ${r.imported.created} issues from ${r.paths.jsonlPath}`);
   },

@@ -125,7 +125,16 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   const pipeline$ = daemonPipeline(
     {
       fileChange$:
-        settings.mode === 'events' ? fileChange$({ beadsDir: paths.beadsDir, jsonlPath: paths.jsonlPath, git }) : NEVER,
+        settings.mode === 'events'
+          ? fileChange$({
+              beadsDir: paths.beadsDir,
+              jsonlPath: paths.jsonlPath,
+              git,
+              // The start-up import runs before the watches are in place: a change made in
+              // between would go unseen until the next one. Look again once they are.
+              onReady: () => trigger.next({ kind: 'import', reason: 'watcher ready' }),
+            })
+          : NEVER,
       mutation$: mutation$(store),
       signal$: merge(opts.signals$ ?? signal$(), shutdown),
       trigger$: merge(opts.trigger$ ?? NEVER, trigger),

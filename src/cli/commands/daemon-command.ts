@@ -5,8 +5,9 @@ import { print, printJson } from '../render';
 export interface DaemonArgs extends GlobalArgs {
   init?: boolean;
   mode?: string;
-  debounceMs?: number;
-  maxWaitMs?: number;
+  // Strings as typed, so an invalid value is quoted back as given (a number type turns `abc` into NaN).
+  debounceMs?: string;
+  maxWaitMs?: string;
   watcherFallback?: boolean;
   pollInterval?: string;
   logFormat?: string;
@@ -17,8 +18,8 @@ function settingsOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('init', { type: 'boolean', describe: 'Create the workspace first when there is none' })
     .option('mode', { type: 'string', describe: 'events|poll (env BEADS_DAEMON_MODE, default events)' })
-    .option('debounce-ms', { type: 'number', describe: 'Quiet period before a sync (env BEADS_DEBOUNCE_MS, default 500)' })
-    .option('max-wait-ms', { type: 'number', describe: 'Longest a busy stream waits (env BEADS_DEBOUNCE_MAX_MS, default 2000)' })
+    .option('debounce-ms', { type: 'string', describe: 'Quiet period before a sync (env BEADS_DEBOUNCE_MS, default 500)' })
+    .option('max-wait-ms', { type: 'string', describe: 'Longest a busy stream waits (env BEADS_DEBOUNCE_MAX_MS, default 2000)' })
     .option('watcher-fallback', { type: 'boolean', describe: 'Poll if the watcher fails (env BEADS_WATCHER_FALLBACK, default true)' })
     .option('poll-interval', { type: 'string', describe: '5s, 500ms or ms (env BEADS_POLL_INTERVAL, default 5s)' })
     .option('log-format', { type: 'string', describe: 'json|text (default json when stdout is not a TTY)' }) as Argv<T>;

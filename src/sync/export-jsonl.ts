@@ -43,14 +43,23 @@ function countLines(file: string): number {
   }
 }
 
-/** All issues as JSONL bytes, sorted by id in byte order (SQLite's BINARY collation). */
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * All issues as JSONL bytes, sorted by id in byte order (SQLite's BINARY collation).
+ * Each line is read as the UTF-8 bytes SQLite stores (CAST … AS BLOB), never as a JS string:
+ * joining 100k strings, one of them non-ASCII, builds a two-byte string that must then be
+ * re-encoded, which cost more than the query itself.
+ */
 export function renderJsonl(store: BeadsStore): { data: Buffer; issues: number } {
-  const parts: string[] = [];
-  for (const row of store.db.prepare('SELECT line FROM issues ORDER BY id').raw().iterate() as Iterable<[string]>) {
-    parts.push(row[0]);
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  const rows = store.db.prepare('SELECT CAST(line AS BLOB) FROM issues ORDER BY id').raw().iterate() as Iterable<[Buffer]>;
+  for (const [line] of rows) {
+    parts.push(line, NEWLINE);
+    bytes += line.length + 1;
   }
-  const text = parts.length ? parts.join('\n') + '\n' : '';
-  return { data: Buffer.from(text, 'utf8'), issues: parts.length };
+  return { data: Buffer.concat(parts, bytes), issues: parts.length / 2 };
 }
 
 /**

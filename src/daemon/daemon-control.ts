@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { tryConnect } from '../rpc/rpc-client';
 import { socketPathFor } from '../rpc/socket-path';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
-import { LOCK_FILE, PID_FILE, readDaemonLock } from './daemon-lock';
+import { isProcessAlive, LOCK_FILE, PID_FILE, readDaemonLock } from './daemon-lock';
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined, or times out. */
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
@@ -14,15 +14,6 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, tim
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -55,7 +46,7 @@ export async function startBackgroundDaemon(
   timeoutMs = 15_000,
 ): Promise<StartedDaemon> {
   const running = readDaemonLock(paths.beadsDir);
-  if (running && alive(running.pid) && (await askDaemon(paths, 'health'))) {
+  if (running && isProcessAlive(running.pid) && (await askDaemon(paths, 'health'))) {
     throw new Error(`already running (pid ${running.pid})`);
   }
   const logPath = path.join(paths.beadsDir, 'daemon.log');
@@ -92,8 +83,8 @@ export async function stopDaemon(paths: WorkspacePaths, timeoutMs = 15_000): Pro
   const socketPath = lock?.socket ?? socketPathFor(paths.root);
   const answered = await askDaemon(paths, 'shutdown').catch(() => null);
   if (!lock) return answered ? await waitForFiles(paths, socketPath, timeoutMs).then(() => 0) : null;
-  if (!answered && alive(lock.pid)) process.kill(lock.pid, 'SIGTERM');
-  await until(() => (alive(lock.pid) ? undefined : true), timeoutMs, `pid ${lock.pid} to exit`);
+  if (!answered && isProcessAlive(lock.pid)) process.kill(lock.pid, 'SIGTERM');
+  await until(() => (isProcessAlive(lock.pid) ? undefined : true), timeoutMs, `pid ${lock.pid} to exit`);
   await waitForFiles(paths, socketPath, 2000).catch(() => {
     // The process is gone but left files behind (killed hard): clear them for the next start.
     for (const f of [socketPath, path.join(paths.beadsDir, LOCK_FILE), path.join(paths.beadsDir, PID_FILE)]) {

@@ -1,9 +1,44 @@
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
+import type { LoggedEvent } from '../../events/daemon-event';
 import type { ExportReport } from '../../sync/export-jsonl';
 import type { ImportReport } from '../../sync/import-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
+
+/**
+ * Through a daemon, `export`/`import` run in its serial lane and answer with the lane's result
+ * event (`export/done`, `import/skipped`, …). Print it in the direct-mode report's shape, so
+ * output does not depend on the route; an event carries only the counts, so an `import/done`
+ * has no per-issue details (kept_local, duplicates, warnings).
+ */
+function exportReportOf(r: ExportReport | LoggedEvent): ExportReport {
+  if (!('type' in r)) return r;
+  if (r.type === 'export/done') return { issues: r.issues, bytes: r.bytes, ms: r.ms };
+  return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
+}
+
+function importReportOf(r: ImportReport | LoggedEvent): Partial<ImportReport> {
+  if (!('type' in r)) return r;
+  if (r.type === 'import/done') {
+    return { created: r.created, updated: r.updated, deleted: r.deleted, unchanged: r.unchanged, ms: r.ms };
+  }
+  // Skipped: nothing was read, so the direct report's lists are truly empty.
+  return {
+    skipped: r.type === 'import/skipped' && r.reason === 'jsonl missing' ? 'missing' : 'unchanged',
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    kept_local: [],
+    overwritten_local: [],
+    duplicates: [],
+    warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0 },
+    needs_export: false,
+    hash: '',
+    ms: 0,
+  };
+}
 
 type ExportArgs = GlobalArgs & { output?: string; force?: boolean };
 type ImportArgs = GlobalArgs & { input?: string; force?: boolean };
@@ -34,7 +69,7 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
     }
     await withBackend(argv, async (backend, paths) => {
       const output = argv.output ? path.resolve(argv.output) : undefined;
-      const r = (await backend.call('export', { ...(output ? { output } : {}), force: argv.force === true })) as ExportReport;
+      const r = exportReportOf((await backend.call('export', { ...(output ? { output } : {}), force: argv.force === true })) as ExportReport | LoggedEvent);
       if (argv.json) return printJson(r);
       if (r.skipped) return print(`Nothing to export: ${paths.jsonlPath} is already current.`);
       print(`✓ Exported ${r.issues} issues (${r.bytes} bytes) to ${output ?? paths.jsonlPath} in ${r.ms} ms`);
@@ -52,16 +87,16 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
   handler: async (argv) =>
     withBackend(argv, async (backend, paths) => {
       const input = argv.input ? path.resolve(argv.input) : undefined;
-      const r = (await backend.call('import', { ...(input ? { input } : {}), force: argv.force === true })) as ImportReport;
+      const r = importReportOf((await backend.call('import', { ...(input ? { input } : {}), force: argv.force === true })) as ImportReport | LoggedEvent);
       if (argv.json) return printJson(r);
       if (r.skipped) return print(`Nothing to import: ${input ?? paths.jsonlPath} is ${r.skipped}.`);
       print(`✓ Imported ${input ?? paths.jsonlPath}: ${r.created} created, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged (${r.ms} ms)`);
-      for (const d of r.duplicates) process.stderr.write(`warning: ${d.id} appears on lines ${d.lines.join(', ')}; kept line ${d.kept_line} (newest updated_at)\n`);
+      for (const d of r.duplicates ?? []) process.stderr.write(`warning: ${d.id} appears on lines ${d.lines.join(', ')}; kept line ${d.kept_line} (newest updated_at)\n`);
       const w = r.warnings;
-      if (w.unknown_status || w.unknown_type || w.unusual_priority) {
+      if (w && (w.unknown_status || w.unknown_type || w.unusual_priority)) {
         process.stderr.write(`warning: kept as-is: ${w.unknown_status} unusual statuses, ${w.unknown_type} unusual/missing issue types, ${w.unusual_priority} unusual/missing priorities\n`);
       }
-      if (r.kept_local.length) process.stderr.write(`note: kept the newer local copy of ${r.kept_local.join(', ')}\n`);
-      if (r.overwritten_local.length) process.stderr.write(`warning: unexported local changes replaced by newer incoming versions: ${r.overwritten_local.join(', ')}\n`);
+      if (r.kept_local?.length) process.stderr.write(`note: kept the newer local copy of ${r.kept_local.join(', ')}\n`);
+      if (r.overwritten_local?.length) process.stderr.write(`warning: unexported local changes replaced by newer incoming versions: ${r.overwritten_local.join(', ')}\n`);
     }),
 };

@@ -74,6 +74,9 @@ function expectedDbCheck(dbPath: string): (expected: string | undefined, cwd: st
     ours ??= realpathOrUndefined(dbPath);
     const daemonDb = ours ?? path.resolve(dbPath);
     const asked = path.resolve(cwd ?? process.cwd(), expected);
+    // The usual case, and no syscalls per request: a path spelled exactly like the daemon's
+    // canonical (symlink-free) path is that file.
+    if (ours !== undefined && asked === ours) return undefined;
     const clientDb = realpathOrUndefined(asked) ?? asked;
     if (clientDb === daemonDb) return undefined;
     return (

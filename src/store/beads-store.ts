@@ -156,6 +156,9 @@ export class BeadsStore {
       delIssue: this.db.prepare('DELETE FROM issues WHERE id = ?'),
       getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM metadata WHERE key = ?'),
       setMeta: this.db.prepare('INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      // Prepared once: every create runs the first, every RPC health/ping the second.
+      undelete: this.db.prepare<[string]>('DELETE FROM deletions WHERE id = ?'),
+      count: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM issues'),
     };
   }
 
@@ -382,7 +385,7 @@ export class BeadsStore {
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM issues').get() as { n: number }).n;
+    return (this.stmts.count.get() as { n: number }).n;
   }
 
   /** Local changes not yet in the JSONL: dirty issues plus deletions. */
@@ -453,7 +456,7 @@ export class BeadsStore {
         ),
       });
       this.writeIssue(record, serializeRecord(record), { dirty: true, synced: false }, true);
-      this.db.prepare('DELETE FROM deletions WHERE id = ?').run(id);
+      this.stmts.undelete.run(id);
       return record;
     });
     const record = tx();

@@ -166,6 +166,10 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
         write(format(logged));
         statsState = reduceStats(statsState, logged);
         bus.next(logged);
+        // chokidar drops a second change to one path within 50 ms of the first, so an outside
+        // write landing right after our own export's rename can go unreported. Look once more,
+        // a debounce later: the import effect costs one stat when the file is still ours.
+        if (event.type === 'export/done') trigger.next({ kind: 'import', reason: 'after export' });
       },
       error: (err: unknown) => {
         // The pipeline never errors by design; if it does, say so and stop non-zero.

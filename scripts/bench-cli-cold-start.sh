@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Cold start of the CLI: `bd-rx list --json` on a 1,000-issue workspace, beside `node -e 0`.
+#
+#   scripts/bench-cli-cold-start.sh [--build] [--runs N]
+#
+# Builds the workspace in a temp dir (scripts/gen-issues.ts, `bd-rx init`, `bd-rx import`), then
+# runs hyperfine (-N, 3 warm-ups) in three environments:
+#   env        the environment as it is (this machine sets NODE_EXTRA_CA_CERTS, which every
+#              node process pays for at start-up, before any of our code runs)
+#   no-ca      the same with NODE_EXTRA_CA_CERTS unset
+#   no-ca,nocc also DISABLE_V8_COMPILE_CACHE=1, to see what v8-compile-cache buys
+# and prints the medians, the ratio to `node -e 0`, PASS/FAIL against the 150 ms target, where
+# the time goes (self time of each module's require, measured with a Module._load hook), and
+# a timeline of one run by phase, and whether v8-compile-cache has a cache for dist/cli/bin.js
+# and rewrites it on every run.
+# A report, not a test: exits 0 whatever the numbers (non-zero only if it cannot run).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="$ROOT/dist/cli/bin.js"
+RUNS=30
+BUILD=0
+TARGET_MS=150
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) BUILD=1 ;;
+    --runs) RUNS="$2"; shift ;;
+    *) echo "usage: $0 [--build] [--runs N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
+if [ "$BUILD" = 1 ] || [ ! -f "$BIN" ]; then (cd "$ROOT" && npm run -s build); fi
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/bd-rx-bench-cli-XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+WS="$TMP/ws"
+mkdir -p "$WS"
+
+echo "bench-cli-cold-start — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "machine: $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, node $(node -v), hyperfine $(hyperfine --version | cut -d' ' -f2)"
+echo "dist/cli/bin.js built $(date -u -r "$BIN" +%Y-%m-%dT%H:%M:%SZ); workspace $WS"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- workspace: 1,000 synthetic issues --------------------------------------------------------
+(cd "$ROOT" && npx ts-node --transpile-only scripts/gen-issues.ts 1000 1) > "$TMP/issues.jsonl"
+(cd "$WS" && node "$BIN" init --prefix bench >/dev/null)
+cp "$TMP/issues.jsonl" "$WS/.beads/issues.jsonl"
+(cd "$WS" && node "$BIN" import)
+COUNT="$(cd "$WS" && node "$BIN" list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).length))')"
+echo "list --json prints $COUNT issues (tombstones are not listed)"
+
+# ---- v8-compile-cache: does it have a cache for bin.js, and is it rewritten on every run? ----
+CC_DIR="$(node -e 'const m=require(process.argv[1]).__TEST__;console.log(m.getCacheDir())' "$ROOT/node_modules/v8-compile-cache/v8-compile-cache.js")"
+CC_BLOB="$CC_DIR/$(node -e 'console.log(process.argv[1].replace(/[\\:/\x00z]/g,c=>({"\\":"zB",":":"zA","/":"zS","\x00":"z0",z:"zZ"})[c]))' "$BIN").BLOB"
+stamp() { if [ -f "$CC_BLOB" ]; then stat -c '%s bytes, mtime %y' "$CC_BLOB"; else echo "absent"; fi; }
+echo
+echo "v8-compile-cache dir: $CC_DIR"
+echo "  cache for bin.js before the runs: $(stamp)"
+(cd "$WS" && node "$BIN" list --json >/dev/null)
+A="$(stamp)"
+sleep 1.1
+(cd "$WS" && node "$BIN" list --json >/dev/null)
+B="$(stamp)"
+echo "  after one run:                     $A"
+echo "  after another run (1 s later):     $B"
+if [ "$A" = "$B" ]; then
+  echo "  → the cache is read and left alone once warm (not rewritten per run)"
+else
+  echo "  → the cache is REWRITTEN on every run. (Cause, found by wrapping vm.Script: every module's cache is"
+  echo "    accepted, but v8-compile-cache 2.x also passes produceCachedData: true, and Node ≥ 10 then always"
+  echo "    produces a fresh code cache, so the store is dirty on every run and saved again at exit.)"
+fi
+
+# ---- hyperfine --------------------------------------------------------------------------------
+run_hf() { # name, then env args
+  local name="$1"; shift
+  (cd "$WS" && env "$@" hyperfine -N --warmup 3 --runs "$RUNS" --style none \
+    --export-json "$TMP/hf-$name.json" 'node -e 0' "node $BIN list --json" >/dev/null 2>"$TMP/hf-$name.err") \
+    || { cat "$TMP/hf-$name.err" >&2; exit 1; }
+}
+run_hf env
+run_hf no-ca -u NODE_EXTRA_CA_CERTS
+run_hf no-ca-nocc -u NODE_EXTRA_CA_CERTS DISABLE_V8_COMPILE_CACHE=1
+
+# hyperfine runs one command's 30 runs after the other's; on a shared machine the load moves in
+# between. An interleaved, paired comparison says more about what v8-compile-cache buys.
+PAIRS="$(node - "$WS" "$BIN" 40 <<'EOF'
+const { spawnSync } = require('child_process');
+const [ws, bin, n] = process.argv.slice(2);
+const base = { ...process.env }; delete base.NODE_EXTRA_CA_CERTS;
+const variants = { on: base, off: { ...base, DISABLE_V8_COMPILE_CACHE: '1' } };
+const t = { on: [], off: [] };
+for (let i = 0; i < +n + 3; i++) for (const [k, env] of Object.entries(variants)) {
+  const s = process.hrtime.bigint();
+  spawnSync(process.execPath, [bin, 'list', '--json'], { cwd: ws, env, stdio: 'ignore' });
+  if (i >= 3) t[k].push(Number(process.hrtime.bigint() - s) / 1e6);
+}
+const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const d = t.on.map((x, i) => x - t.off[i]);
+console.log(`interleaved A/B, ${n} pairs, NODE_EXTRA_CA_CERTS unset: v8-compile-cache on ${med(t.on).toFixed(1)} ms, off ${med(t.off).toFixed(1)} ms (medians); paired median difference on − off = ${med(d).toFixed(1)} ms; on was faster in ${d.filter((x) => x < 0).length} of ${n} pairs`);
+EOF
+)"
+echo
+echo "load average after hyperfine: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+node - "$TMP" "$TARGET_MS" "$RUNS" <<'EOF'
+const fs = require('fs');
+const [dir, target, runs] = process.argv.slice(2);
+const label = { env: 'environment as is', 'no-ca': 'NODE_EXTRA_CA_CERTS unset', 'no-ca-nocc': 'NODE_EXTRA_CA_CERTS unset, DISABLE_V8_COMPILE_CACHE=1' };
+console.log(`| environment | node -e 0 median ms | list --json median ms | mean ± σ ms | min ms | ratio | target ≤ ${target} ms |`);
+console.log('|---|---:|---:|---:|---:|---:|---|');
+for (const name of ['env', 'no-ca', 'no-ca-nocc']) {
+  const [floor, list] = JSON.parse(fs.readFileSync(`${dir}/hf-${name}.json`, 'utf8')).results;
+  const ms = (s) => (s * 1000).toFixed(1);
+  console.log(`| ${label[name]} | ${ms(floor.median)} | ${ms(list.median)} | ${ms(list.mean)} ± ${ms(list.stddev)} | ${ms(list.min)} | ${(list.median / floor.median).toFixed(2)}× | ${list.median * 1000 <= +target ? 'PASS' : 'FAIL'} |`);
+}
+console.log(`(${runs} runs each after 3 warm-ups; hyperfine -N, no shell)`);
+EOF
+echo "$PAIRS"
+
+# ---- where the time goes: self time of each require, and the rest -----------------------------
+cat > "$TMP/require-timer.js" <<'EOF'
+// Preloaded with -r: wraps Module._load to time every require (inclusive), then charges each
+// module its self time (inclusive minus the requires it made), grouped by package or dist file.
+const Module = require('module');
+const path = require('path');
+const t0 = performance.now();
+const load = Module._load;
+const self = new Map();
+const stack = [];
+function group(request, parent) {
+  let f;
+  try { f = Module._resolveFilename(request, parent); } catch { return request; }
+  if (!path.isAbsolute(f)) return `node:${f.replace(/^node:/, '')}`;
+  const nm = f.lastIndexOf('node_modules/');
+  if (nm >= 0) { const rest = f.slice(nm + 13).split('/'); return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]; }
+  const d = f.indexOf('/dist/');
+  return d >= 0 ? f.slice(d + 1) : f;
+}
+Module._load = function (request, parent, isMain) {
+  const key = group(request, parent);
+  const frame = { child: 0 };
+  stack.push(frame);
+  const s = performance.now();
+  try { return load.apply(this, arguments); } finally {
+    const incl = performance.now() - s;
+    stack.pop();
+    if (stack.length) stack[stack.length - 1].child += incl;
+    self.set(key, (self.get(key) || 0) + incl - frame.child);
+  }
+};
+process.on('exit', () => {
+  const total = performance.now() - t0;
+  const req = [...self.values()].reduce((a, b) => a + b, 0);
+  process.stderr.write(`PROFILE ${JSON.stringify({ total, req, boot: t0, self: Object.fromEntries(self) })}\n`);
+});
+EOF
+echo
+echo "Where the time goes (NODE_EXTRA_CA_CERTS unset; medians of 11 runs after one warm-up):"
+node - "$WS" "$BIN" "$TMP/require-timer.js" <<'EOF'
+const { spawnSync } = require('child_process');
+const [ws, bin, hook] = process.argv.slice(2);
+const env = { ...process.env }; delete env.NODE_EXTRA_CA_CERTS;
+const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const runs = [];
+for (let i = 0; i < 12; i++) {
+  const r = spawnSync(process.execPath, ['-r', hook, bin, 'list', '--json'], { cwd: ws, env, encoding: 'utf8' });
+  const m = /PROFILE (.*)/.exec(r.stderr);
+  if (m && i > 0) runs.push(JSON.parse(m[1]));
+}
+console.log(`  node's own boot, until a preloaded script runs (performance.now() there): ${med(runs.map((r) => r.boot)).toFixed(1)} ms`);
+console.log(`  from there to exit: ${med(runs.map((r) => r.total)).toFixed(1)} ms, of which inside require() (self times summed): ${med(runs.map((r) => r.req)).toFixed(1)} ms`);
+console.log('  require self time per package / dist file (median over runs, ≥ 0.5 ms; "dist/cli/bin.js" includes');
+console.log('  everything main() does synchronously: yargs setup and parsing, the command up to its first await):');
+const keys = new Set(runs.flatMap((r) => Object.keys(r.self)));
+const rows = [...keys].map((k) => [k, med(runs.map((r) => r.self[k] || 0))]).filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]);
+for (const [k, v] of rows) console.log(`  ${v.toFixed(1).padStart(7)} ms  ${k}`);
+EOF
+# ---- timeline of one run: which phase takes how long -------------------------------------------
+cat > "$TMP/timeline.js" <<'EOF'
+// Preloaded with -r: a timeline of one CLI run, in ms since the process started.
+const Module = require('module');
+const marks = [['preload (node boot done)', performance.now()]];
+const mark = (name) => marks.push([name, performance.now()]);
+const wrap = (obj, key, name) => {
+  const f = obj[key];
+  if (typeof f !== 'function' || f.__wrapped) return;
+  const w = function (...a) {
+    mark(`${name} start`);
+    const r = f.apply(this, a);
+    if (r && typeof r.then === 'function') r.then(() => mark(`${name} end (async)`), () => {});
+    else mark(`${name} end`);
+    return r;
+  };
+  w.__wrapped = true;
+  obj[key] = w;
+};
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const exp = load.apply(this, arguments);
+  let f = '';
+  try { f = Module._resolveFilename(request, parent); } catch {}
+  if (f.endsWith('/v8-compile-cache.js')) {
+    mark('v8-compile-cache loaded');
+    wrap(exp.__TEST__.FileSystemBlobStore.prototype, 'save', 'v8-compile-cache save');
+    // added after v8-compile-cache's own exit listener, so it runs last
+    process.on('exit', () => { mark('exit listeners done'); process.stderr.write('TIMELINE ' + JSON.stringify(marks) + '\n'); });
+  }
+  else if (f.endsWith('/dist/cli/main.js')) { mark('dist/cli/main.js loaded (yargs + all command modules)'); wrap(exp, 'main', 'main()'); }
+  else if (f.endsWith('/dist/cli/backend.js')) wrap(exp, 'openDirectBackend', 'openDirectBackend (requires store/sync/ops, opens DB)');
+  else if (f.endsWith('/dist/sync/import-jsonl.js')) wrap(exp, 'importJsonl', 'importJsonl (stat check)');
+  else if (f.endsWith('/dist/ops/execute-operation.js')) wrap(exp, 'executeOperation', 'executeOperation list');
+  else if (f.endsWith('/dist/cli/render.js')) wrap(exp, 'printJson', 'printJson');
+  return exp;
+};
+process.on('exit', () => mark('exit event'));
+EOF
+echo
+echo "Timeline of one run (NODE_EXTRA_CA_CERTS unset; ms since process start, median of 11 runs; each"
+echo "phase is the time since the previous mark):"
+node - "$WS" "$BIN" "$TMP/timeline.js" <<'EOF'
+const { spawnSync } = require('child_process');
+const [ws, bin, hook] = process.argv.slice(2);
+const env = { ...process.env }; delete env.NODE_EXTRA_CA_CERTS;
+const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const runs = [];
+for (let i = 0; i < 12; i++) {
+  const r = spawnSync(process.execPath, ['-r', hook, bin, 'list', '--json'], { cwd: ws, env, encoding: 'utf8' });
+  const m = /TIMELINE (.*)/.exec(r.stderr);
+  if (m && i > 0) runs.push(JSON.parse(m[1]));
+}
+const names = runs[0].map(([n]) => n);
+let prev = 0;
+for (const name of names) {
+  const at = med(runs.map((r) => (r.find(([n]) => n === name) || [name, NaN])[1]));
+  console.log(`  ${at.toFixed(1).padStart(7)} ms  (+${(at - prev).toFixed(1).padStart(5)})  ${name}`);
+  prev = at;
+}
+EOF
+
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

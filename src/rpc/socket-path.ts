@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SocketDirError, errnoCode } from './rpc-errors';
@@ -22,6 +21,9 @@ export function socketPathFor(workspaceDir: string): string {
   const workspace = canonicalDir(workspaceDir);
   const preferred = path.join(workspace, '.beads', 'bd.sock');
   if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH_BYTES) return preferred;
+  // Loaded only for long paths: every CLI command computes the socket path (see content-hash.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const hash = createHash('sha256').update(workspace).digest('hex').slice(0, 8);
   return path.join(FALLBACK_ROOT, `bd-rx-${hash}`, 'bd.sock');
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 
 const MIN_LENGTH = 4;
 const MAX_LENGTH = 12;
@@ -23,6 +22,9 @@ export interface HashIdInput {
  * and a nonce; 4 characters, growing while `exists` reports a collision.
  */
 export function hashId(input: HashIdInput, exists: (id: string) => boolean): string {
+  // Loaded on first use: read-only commands never create ids (see content-hash.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   for (let length = MIN_LENGTH; length <= MAX_LENGTH; length++) {
     for (let nonce = 0; nonce < NONCES_PER_LENGTH; nonce++) {
       const digest = createHash('sha256')

@@ -10,7 +10,8 @@
  *   2. outside change → DB latency: one line appended to the JSONL by this process, timed until
  *      the daemon logs `import/done` for it.
  *   3. idle CPU over a window, events mode and poll mode (default 5 s interval) side by side, each
- *      daemon in its own workspace, after a warm-up window (measured too): the sum of
+ *      daemon in its own workspace, after a warm-up window (measured too: V8 runs a GC or two
+ *      some 10–40 s after start, ~40–60 ms each, then nothing): the sum of
  *      /proc/<pid>/task/<tid>/schedstat (ns, every thread), and utime+stime from /proc/<pid>/stat
  *      (clock ticks, 10 ms resolution) as a cross-check.
  *   4. a storm: 10,000 appends to the JSONL within about a second from another process, and how
@@ -18,10 +19,10 @@
  *
  * Usage: npx ts-node --transpile-only scripts/bench-daemon.ts
  *          [--issues 10000] [--samples 200] [--import-samples 100] [--idle-seconds 60]
- *          [--warmup-seconds 30] [--storm 10000] [--debounce-ms 500] [--small-issues 1000]
+ *          [--warmup-seconds 60] [--storm 10000] [--debounce-ms 500] [--small-issues 1000]
  * Prints a Markdown section (the same text BENCHMARKS.md gets) to stdout; progress on stderr.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -49,7 +50,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { issues: 10_000, samples: 200, importSamples: 100, idleSeconds: 60, warmupSeconds: 30, storm: 10_000, debounceMs: 500, smallIssues: 1000 };
+  const o: Options = { issues: 10_000, samples: 200, importSamples: 100, idleSeconds: 60, warmupSeconds: 60, storm: 10_000, debounceMs: 500, smallIssues: 1000 };
   const names: Record<string, keyof Options> = {
     '--issues': 'issues',
     '--samples': 'samples',
@@ -325,6 +326,14 @@ async function benchStorm(
   };
 }
 
+/** The commit dist/ was presumably built from (the command rebuilds first), and whether src/ differs. */
+function codeVersion(): string {
+  const git = (args: string[]): string =>
+    spawnSync('git', args, { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' }).stdout?.trim() ?? '';
+  const head = git(['rev-parse', '--short', 'HEAD']) || 'unknown';
+  return git(['status', '--porcelain', '--', 'src']) ? `${head} + uncommitted changes in src/` : head;
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -433,13 +442,17 @@ async function main(): Promise<void> {
       ],
       [
         `Idle CPU, poll mode, 5 s interval (next ${o.idleSeconds} s)`,
-        `${idlePoll.cpuMsPerMinSched.toFixed(1)} CPU-ms/min (stat ticks: ${idlePoll.cpuMsPerMinStat.toFixed(0)}), ${idlePoll.events} events logged`,
+        `${idlePoll.cpuMsPerMinSched.toFixed(1)} CPU-ms/min, ≈ ${(idlePoll.cpuMsPerMinSched / 12).toFixed(1)} ms per tick (stat ticks: ${idlePoll.cpuMsPerMinStat.toFixed(0)}), ${idlePoll.events} events logged`,
         '',
         '',
       ],
       [
         'Idle CPU ratio events / poll',
-        ratio === 0 ? '0 (the events daemon was not scheduled once in the window)' : `${ratio.toFixed(4)} (1/${(1 / ratio).toFixed(0)})`,
+        ratio === 0
+          ? '0 (the events daemon was not scheduled once in the window)'
+          : ratio < 1
+            ? `${ratio.toFixed(4)} (1/${(1 / ratio).toFixed(0)})`
+            : `${ratio.toFixed(2)} (events used more)`,
         '≤ 0.05',
         ratio <= 0.05 ? 'yes' : 'no',
       ],
@@ -455,7 +468,7 @@ async function main(): Promise<void> {
       `## Daemon: latency, idle CPU, event storm (scripts/bench-daemon.ts)`,
       '',
       `- Command: \`npm run build && npx ts-node --transpile-only scripts/bench-daemon.ts${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}\``,
-      `- Date: ${started.toISOString()}`,
+      `- Date: ${started.toISOString()}; code: ${codeVersion()}`,
       `- Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${os.release()}, node ${process.version}`,
       `- Load average (1/5/15 min): ${load0.map((x) => x.toFixed(2)).join(' / ')} at start, ${load1.map((x) => x.toFixed(2)).join(' / ')} at end`,
       `- Workspaces: ${o.issues} issues, ${(text.length / 1e6).toFixed(1)} MB JSONL, from ${how}; daemon defaults except --debounce-ms ${o.debounceMs} (max wait 2000 ms)`,

@@ -8,11 +8,9 @@
 #   env        the environment as it is (this machine sets NODE_EXTRA_CA_CERTS, which every
 #              node process pays for at start-up, before any of our code runs)
 #   no-ca      the same with NODE_EXTRA_CA_CERTS unset
-#   no-ca,nocc also DISABLE_V8_COMPILE_CACHE=1, to see what v8-compile-cache buys
 # and prints the medians, the ratio to `node -e 0`, PASS/FAIL against the 150 ms target, where
 # the time goes (self time of each module's require, measured with a Module._load hook), and
-# a timeline of one run by phase, and whether v8-compile-cache has a cache for dist/cli/bin.js
-# and rewrites it on every run.
+# a timeline of one run by phase.
 # A report, not a test: exits 0 whatever the numbers (non-zero only if it cannot run).
 set -euo pipefail
 
@@ -51,28 +49,6 @@ cp "$TMP/issues.jsonl" "$WS/.beads/issues.jsonl"
 COUNT="$(cd "$WS" && node "$BIN" list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).length))')"
 echo "list --json prints $COUNT issues (tombstones are not listed)"
 
-# ---- v8-compile-cache: does it have a cache for bin.js, and is it rewritten on every run? ----
-CC_DIR="$(node -e 'const m=require(process.argv[1]).__TEST__;console.log(m.getCacheDir())' "$ROOT/node_modules/v8-compile-cache/v8-compile-cache.js")"
-CC_BLOB="$CC_DIR/$(node -e 'console.log(process.argv[1].replace(/[\\:/\x00z]/g,c=>({"\\":"zB",":":"zA","/":"zS","\x00":"z0",z:"zZ"})[c]))' "$BIN").BLOB"
-stamp() { if [ -f "$CC_BLOB" ]; then stat -c '%s bytes, mtime %y' "$CC_BLOB"; else echo "absent"; fi; }
-echo
-echo "v8-compile-cache dir: $CC_DIR"
-echo "  cache for bin.js before the runs: $(stamp)"
-(cd "$WS" && node "$BIN" list --json >/dev/null)
-A="$(stamp)"
-sleep 1.1
-(cd "$WS" && node "$BIN" list --json >/dev/null)
-B="$(stamp)"
-echo "  after one run:                     $A"
-echo "  after another run (1 s later):     $B"
-if [ "$A" = "$B" ]; then
-  echo "  → the cache is read and left alone once warm (not rewritten per run)"
-else
-  echo "  → the cache is REWRITTEN on every run. (Cause, found by wrapping vm.Script: every module's cache is"
-  echo "    accepted, but v8-compile-cache 2.x also passes produceCachedData: true, and Node ≥ 10 then always"
-  echo "    produces a fresh code cache, so the store is dirty on every run and saved again at exit.)"
-fi
-
 # ---- hyperfine --------------------------------------------------------------------------------
 run_hf() { # name, then env args
   local name="$1"; shift
@@ -82,43 +58,23 @@ run_hf() { # name, then env args
 }
 run_hf env
 run_hf no-ca -u NODE_EXTRA_CA_CERTS
-run_hf no-ca-nocc -u NODE_EXTRA_CA_CERTS DISABLE_V8_COMPILE_CACHE=1
 
-# hyperfine runs one command's 30 runs after the other's; on a shared machine the load moves in
-# between. An interleaved, paired comparison says more about what v8-compile-cache buys.
-PAIRS="$(node - "$WS" "$BIN" 40 <<'EOF'
-const { spawnSync } = require('child_process');
-const [ws, bin, n] = process.argv.slice(2);
-const base = { ...process.env }; delete base.NODE_EXTRA_CA_CERTS;
-const variants = { on: base, off: { ...base, DISABLE_V8_COMPILE_CACHE: '1' } };
-const t = { on: [], off: [] };
-for (let i = 0; i < +n + 3; i++) for (const [k, env] of Object.entries(variants)) {
-  const s = process.hrtime.bigint();
-  spawnSync(process.execPath, [bin, 'list', '--json'], { cwd: ws, env, stdio: 'ignore' });
-  if (i >= 3) t[k].push(Number(process.hrtime.bigint() - s) / 1e6);
-}
-const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const d = t.on.map((x, i) => x - t.off[i]);
-console.log(`interleaved A/B, ${n} pairs, NODE_EXTRA_CA_CERTS unset: v8-compile-cache on ${med(t.on).toFixed(1)} ms, off ${med(t.off).toFixed(1)} ms (medians); paired median difference on − off = ${med(d).toFixed(1)} ms; on was faster in ${d.filter((x) => x < 0).length} of ${n} pairs`);
-EOF
-)"
 echo
 echo "load average after hyperfine: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 node - "$TMP" "$TARGET_MS" "$RUNS" <<'EOF'
 const fs = require('fs');
 const [dir, target, runs] = process.argv.slice(2);
-const label = { env: 'environment as is', 'no-ca': 'NODE_EXTRA_CA_CERTS unset', 'no-ca-nocc': 'NODE_EXTRA_CA_CERTS unset, DISABLE_V8_COMPILE_CACHE=1' };
+const label = { env: 'environment as is', 'no-ca': 'NODE_EXTRA_CA_CERTS unset' };
 console.log(`| environment | node -e 0 median ms | list --json median ms | mean ± σ ms | min ms | ratio | target ≤ ${target} ms |`);
 console.log('|---|---:|---:|---:|---:|---:|---|');
-for (const name of ['env', 'no-ca', 'no-ca-nocc']) {
+for (const name of ['env', 'no-ca']) {
   const [floor, list] = JSON.parse(fs.readFileSync(`${dir}/hf-${name}.json`, 'utf8')).results;
   const ms = (s) => (s * 1000).toFixed(1);
   console.log(`| ${label[name]} | ${ms(floor.median)} | ${ms(list.median)} | ${ms(list.mean)} ± ${ms(list.stddev)} | ${ms(list.min)} | ${(list.median / floor.median).toFixed(2)}× | ${list.median * 1000 <= +target ? 'PASS' : 'FAIL'} |`);
 }
 console.log(`(${runs} runs each after 3 warm-ups; hyperfine -N, no shell)`);
 EOF
-echo "$PAIRS"
 
 # ---- where the time goes: self time of each require, and the rest -----------------------------
 cat > "$TMP/require-timer.js" <<'EOF'
@@ -202,20 +158,14 @@ Module._load = function (request, parent, isMain) {
   const exp = load.apply(this, arguments);
   let f = '';
   try { f = Module._resolveFilename(request, parent); } catch {}
-  if (f.endsWith('/v8-compile-cache.js')) {
-    mark('v8-compile-cache loaded');
-    wrap(exp.__TEST__.FileSystemBlobStore.prototype, 'save', 'v8-compile-cache save');
-    // added after v8-compile-cache's own exit listener, so it runs last
-    process.on('exit', () => { mark('exit listeners done'); process.stderr.write('TIMELINE ' + JSON.stringify(marks) + '\n'); });
-  }
-  else if (f.endsWith('/dist/cli/main.js')) { mark('dist/cli/main.js loaded (yargs + all command modules)'); wrap(exp, 'main', 'main()'); }
+  if (f.endsWith('/dist/cli/main.js')) { mark('dist/cli/main.js loaded (yargs + all command modules)'); wrap(exp, 'main', 'main()'); }
   else if (f.endsWith('/dist/cli/backend.js')) wrap(exp, 'openDirectBackend', 'openDirectBackend (requires store/sync/ops, opens DB)');
   else if (f.endsWith('/dist/sync/import-jsonl.js')) wrap(exp, 'importJsonl', 'importJsonl (stat check)');
   else if (f.endsWith('/dist/ops/execute-operation.js')) wrap(exp, 'executeOperation', 'executeOperation list');
   else if (f.endsWith('/dist/cli/render.js')) wrap(exp, 'printJson', 'printJson');
   return exp;
 };
-process.on('exit', () => mark('exit event'));
+process.on('exit', () => { mark('exit event'); process.stderr.write('TIMELINE ' + JSON.stringify(marks) + '\n'); });
 EOF
 echo
 echo "Timeline of one run (NODE_EXTRA_CA_CERTS unset; ms since process start, median of 11 runs; each"

@@ -88,6 +88,18 @@ const dependencySpec = nonEmpty(dependencySpecWhat).refine((s) => DEPENDENCY_SPE
 
 const noArgs = args({});
 
+/** The free-text and scalar fields create and update share. */
+const issueFields = {
+  description: str().optional(),
+  priority: priority.optional(),
+  design: str().optional(),
+  acceptance_criteria: str().optional(),
+  notes: str().optional(),
+  assignee: str().optional(),
+  external_ref: str().optional(),
+  estimated_minutes: minutes.optional(),
+};
+
 const ARG_SCHEMAS = {
   ping: noArgs,
   health: noArgs,
@@ -95,30 +107,16 @@ const ARG_SCHEMAS = {
   create: args({
     id: id.optional(),
     title: nonEmpty('a non-empty title'),
-    description: str().optional(),
     issue_type: oneOf(ISSUE_TYPES).optional(),
-    priority: priority.optional(),
-    design: str().optional(),
-    acceptance_criteria: str().optional(),
-    notes: str().optional(),
-    assignee: str().optional(),
-    external_ref: str().optional(),
-    estimated_minutes: minutes.optional(),
+    ...issueFields,
     labels: labels.optional(),
     dependencies: z.array(dependencySpec, { message: 'a list of "type:id" or "id"' }).optional(),
   }),
   update: args({
     id,
     title: nonEmpty('a non-empty title').optional(),
-    description: str().optional(),
     status: oneOf(ISSUE_STATUSES).optional(),
-    priority: priority.optional(),
-    design: str().optional(),
-    acceptance_criteria: str().optional(),
-    notes: str().optional(),
-    assignee: str().optional(),
-    external_ref: str().optional(),
-    estimated_minutes: minutes.optional(),
+    ...issueFields,
     add_labels: labels.optional(),
     remove_labels: labels.optional(),
     set_labels: labels.optional(),

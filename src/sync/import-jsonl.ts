@@ -43,7 +43,8 @@ export interface ImportOptions {
   force?: boolean;
 }
 
-function emptyReport(skipped: ImportReport['skipped'], hash = ''): ImportReport {
+/** A report of an import that read nothing (or the empty start of one that will). */
+export function emptyReport(skipped: ImportReport['skipped'], hash = ''): ImportReport {
   return {
     skipped,
     created: 0,

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { LoggedEvent } from '../../events/daemon-event';
 import type { ExportReport } from '../../sync/export-jsonl';
-import type { ImportReport } from '../../sync/import-jsonl';
+import { emptyReport, type ImportReport } from '../../sync/import-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
 
@@ -24,20 +24,7 @@ function importReportOf(r: ImportReport | LoggedEvent): Partial<ImportReport> {
     return { created: r.created, updated: r.updated, deleted: r.deleted, unchanged: r.unchanged, ms: r.ms };
   }
   // Skipped: nothing was read, so the direct report's lists are truly empty.
-  return {
-    skipped: r.type === 'import/skipped' && r.reason === 'jsonl missing' ? 'missing' : 'unchanged',
-    created: 0,
-    updated: 0,
-    deleted: 0,
-    unchanged: 0,
-    kept_local: [],
-    overwritten_local: [],
-    duplicates: [],
-    warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0 },
-    needs_export: false,
-    hash: '',
-    ms: 0,
-  };
+  return emptyReport(r.type === 'import/skipped' && r.reason === 'jsonl missing' ? 'missing' : 'unchanged');
 }
 
 type ExportArgs = GlobalArgs & { output?: string; force?: boolean };

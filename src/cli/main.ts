@@ -1,17 +1,18 @@
-import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
-import { cliCommands } from './cli-commands';
+import { GLOBAL_OPTIONS } from './global-options';
+import { runFastPath } from './fast-path';
 import { reportError } from './report-error';
 
 /** Exit codes: 0 ok, 1 error, 2 usage. */
 export function buildCli(argv: string[]): Argv {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const yargs = require('yargs/yargs') as typeof import('yargs/yargs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { cliCommands } = require('./cli-commands') as typeof import('./cli-commands');
   return yargs(argv)
     .scriptName('bd-rx')
     .usage('$0 <command> [options]\n\nbeads-compatible issue tracker with an event-driven sync daemon.')
-    .option('json', { type: 'boolean', describe: 'Machine-readable output (bd shapes)' })
-    .option('workspace', { alias: 'C', type: 'string', describe: 'Workspace directory (default: nearest with .beads/)' })
-    .option('actor', { type: 'string', describe: 'Who is acting (default: $BD_ACTOR or $USER)' })
-    .option('daemon', { type: 'boolean', default: true, describe: 'Use a running daemon (--no-daemon: direct mode)' })
+    .options(GLOBAL_OPTIONS)
     .command(cliCommands())
     .demandCommand(1, 'Name a command: bd-rx --help lists them')
     .strict()
@@ -35,8 +36,11 @@ export async function main(): Promise<void> {
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
+  const args = process.argv.slice(2);
   try {
-    await buildCli(process.argv.slice(2)).parseAsync();
+    // The read commands agents run most skip loading yargs when their arguments are plain.
+    if (await runFastPath(args)) return;
+    await buildCli(args).parseAsync();
   } catch (err) {
     process.exitCode = reportError(err);
   }

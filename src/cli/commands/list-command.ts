@@ -1,22 +1,25 @@
-import type { CommandModule } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { printIssueList, printJson } from '../render';
 import { pick, priorityOption, splitList } from './list-args';
 
+/** Also read by the fast path (fast-path.ts), so both parsers know the same options. */
+export const LIST_OPTIONS = {
+  status: { alias: 's', type: 'string' },
+  priority: priorityOption(),
+  type: { alias: 't', type: 'string' },
+  assignee: { alias: 'a', type: 'string' },
+  label: { alias: 'l', type: 'string', array: true, describe: 'Has all of these labels' },
+  'label-any': { type: 'string', array: true, describe: 'Has any of these labels' },
+  query: { alias: 'q', type: 'string', describe: 'Text in title or id' },
+  limit: { alias: 'n', type: 'number' },
+} satisfies Record<string, Options>;
+
 export const listCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown>> = {
   command: 'list',
   describe: 'List issues (tombstones hidden unless --status tombstone)',
-  builder: (y) =>
-    y
-      .option('status', { alias: 's', type: 'string' })
-      .option('priority', priorityOption())
-      .option('type', { alias: 't', type: 'string' })
-      .option('assignee', { alias: 'a', type: 'string' })
-      .option('label', { alias: 'l', type: 'string', array: true, describe: 'Has all of these labels' })
-      .option('label-any', { type: 'string', array: true, describe: 'Has any of these labels' })
-      .option('query', { alias: 'q', type: 'string', describe: 'Text in title or id' })
-      .option('limit', { alias: 'n', type: 'number' }),
+  builder: (y) => y.options(LIST_OPTIONS),
   handler: async (argv) =>
     withBackend(argv, async (backend) => {
       const args = {

@@ -1,17 +1,20 @@
-import type { CommandModule } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printIssueList, printJson } from '../render';
 import { pick, priorityOption } from './list-args';
 
+/** Also read by the fast path (fast-path.ts). */
+export const READY_OPTIONS = {
+  assignee: { alias: 'a', type: 'string' },
+  priority: priorityOption(),
+  limit: { alias: 'n', type: 'number' },
+} satisfies Record<string, Options>;
+
 export const readyCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown>> = {
   command: 'ready',
   describe: 'Open issues with no open blocker',
-  builder: (y) =>
-    y
-      .option('assignee', { alias: 'a', type: 'string' })
-      .option('priority', priorityOption())
-      .option('limit', { alias: 'n', type: 'number' }),
+  builder: (y) => y.options(READY_OPTIONS),
   handler: async (argv) =>
     withBackend(argv, async (backend) => {
       const issues = (await backend.call('ready', pick(argv, { assignee: 'assignee', priority: 'priority', limit: 'limit' }))) as IssueRecord[];

@@ -434,4 +434,22 @@ describe('bd-rx daemon (a real process)', () => {
     const times = d.events.map((e) => Date.parse(e.ts));
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
+
+  it('should still remove its socket, lock and pid files when ^C arrives twice (terminal and npm start both signal)', async () => {
+    const ws = workspace();
+    const d = start({ cwd: ws.root, args: ['--debounce-ms', '50'] });
+    await d.waitUntilWatching();
+    const beads = path.dirname(ws.jsonlPath);
+    expect(fs.existsSync(path.join(beads, 'daemon.lock'))).toBe(true);
+    const from = d.mark();
+    d.child.kill('SIGINT');
+    // The second one lands after the pipeline has finished, while the files are being removed.
+    await d.waitForEvent('daemon/stopped', WAIT, from);
+    d.child.kill('SIGINT');
+    const exit = await d.exited;
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(fs.readdirSync(beads).filter((f) => /^(bd\.sock|daemon\.lock|daemon\.pid)$/.test(f))).toEqual([]);
+    expect(d.events[d.events.length - 1].type).toBe('daemon/stopped');
+  });
 });

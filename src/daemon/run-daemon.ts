@@ -151,11 +151,18 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     let fatal = false;
     const finish = () => {
       bus.complete();
+      // The pipeline has let go of its signal listeners; a second ^C now (a terminal signals
+      // the whole process group, and `npm start` forwards it too) would kill the process before
+      // the socket, lock and pid files are removed. Hold signals off until they are.
+      const holdOff = () => undefined;
+      const held = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+      if (!opts.signals$) for (const sig of held) process.on(sig, holdOff);
       const closed = server ? server.close() : Promise.resolve();
       void closed.finally(() => {
         lock?.release();
         stopRecording();
         store.dispose();
+        if (!opts.signals$) for (const sig of held) process.off(sig, holdOff);
         resolve(fatal ? 1 : 0);
       });
     };

@@ -58,7 +58,10 @@ export async function runForegroundDaemon(argv: DaemonArgs): Promise<void> {
     logFormat: argv.logFormat,
   });
   const paths = await resolvePaths(argv);
-  process.exitCode = await runDaemon({ paths, settings });
+  const code = await runDaemon({ paths, settings });
+  // Exit now rather than when the last handle closes: a ^C landing in between would otherwise
+  // end the process by signal after a clean stop (and report failure to a supervisor).
+  process.exit(code);
 }
 
 async function startCommand(argv: DaemonArgs): Promise<void> {

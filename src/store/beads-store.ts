@@ -115,6 +115,12 @@ interface IssueRow {
 
 const STRICT_STATUSES = KNOWN_STATUSES;
 const OPEN_BLOCKER = `b.status NOT IN ('closed', 'tombstone')`;
+/** `i` is ready: open, with no open `blocks` dependency (shared by ready() and stats()). */
+const READY = `i.status = 'open' AND NOT EXISTS (SELECT 1 FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
+  WHERE d.issue_id = i.id AND d.type = 'blocks' AND ${OPEN_BLOCKER})`;
+/** `i` is blocked: not closed, with an open `blocks` dependency (shared by blocked() and stats()). */
+const BLOCKED = `i.status NOT IN ('closed', 'tombstone') AND EXISTS (SELECT 1 FROM dependencies d
+  JOIN issues b ON b.id = d.depends_on_id WHERE d.issue_id = i.id AND d.type = 'blocks' AND ${OPEN_BLOCKER})`;
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
@@ -300,11 +306,7 @@ export class BeadsStore {
 
   /** Open issues with no open `blocks` dependency. */
   ready(filter: { assignee?: string; priority?: number; limit?: number } = {}): IssueRecord[] {
-    const where = [
-      `i.status = 'open'`,
-      `NOT EXISTS (SELECT 1 FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
-         WHERE d.issue_id = i.id AND d.type = 'blocks' AND ${OPEN_BLOCKER})`,
-    ];
+    const where = [READY];
     const params: unknown[] = [];
     if (filter.assignee) {
       where.push('i.assignee = ?');
@@ -376,12 +378,16 @@ export class BeadsStore {
       total_issues: total,
       open_issues: by('open'),
       in_progress_issues: by('in_progress'),
-      blocked_issues: this.blocked().length,
+      blocked_issues: this.countWhere(BLOCKED),
       closed_issues: by('closed'),
-      ready_issues: this.ready().length,
+      ready_issues: this.countWhere(READY),
       deferred_issues: by('deferred'),
       tombstone_issues: by('tombstone'),
     };
+  }
+
+  private countWhere(condition: string): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM issues i WHERE ${condition}`).get() as { n: number }).n;
   }
 
   count(): number {

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { atomicWriteFile } from '../../src/jsonl/atomic-write';
+import { atomicWriteFile, sweepStaleTemps } from '../../src/jsonl/atomic-write';
 import { contentHash } from '../../src/jsonl/content-hash';
 import { useTempDirs } from '../helpers/temp-workspace';
+import { waitFor } from '../helpers/wait-for';
 
 describe('atomicWriteFile', () => {
   const tempDir = useTempDirs();
@@ -25,6 +27,49 @@ describe('atomicWriteFile', () => {
     expect(() => atomicWriteFile(target, Buffer.from('data\n'))).toThrow();
     expect(fs.readdirSync(dir)).toEqual(['issues.jsonl']);
     expect(fs.readFileSync(path.join(target, 'keep'), 'utf8')).toBe('x');
+  });
+
+  it('should, releasing the old file in the background, leave only the new file once the unlink has run', async () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'issues.jsonl');
+    fs.writeFileSync(target, 'old\n');
+    const oldIno = fs.statSync(target).ino;
+    atomicWriteFile(target, Buffer.from('new\n'), { releaseOldInBackground: true });
+    expect(fs.readFileSync(target, 'utf8')).toBe('new\n');
+    expect(fs.statSync(target).ino).not.toBe(oldIno);
+    await waitFor(() => fs.readdirSync(dir).length === 1, 5000, 'the old name to be unlinked');
+    expect(fs.readdirSync(dir)).toEqual(['issues.jsonl']);
+  });
+
+  it('should write a first file the same way when asked to release an old one that does not exist', () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'issues.jsonl');
+    atomicWriteFile(target, Buffer.from('first\n'), { releaseOldInBackground: true });
+    expect(fs.readdirSync(dir)).toEqual(['issues.jsonl']);
+    expect(fs.readFileSync(target, 'utf8')).toBe('first\n');
+  });
+});
+
+describe('sweepStaleTemps', () => {
+  const tempDir = useTempDirs();
+
+  it('should remove temp files of processes that are gone and keep those of live ones and other files', () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'issues.jsonl');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const names = [
+      'issues.jsonl',
+      `.issues.jsonl.tmp-${dead}-1`,
+      `.issues.jsonl.tmp-old-${dead}-2`,
+      `.issues.jsonl.tmp-${process.pid}-3`,
+      '.gitignore',
+      '.other.jsonl.tmp-1-1',
+    ];
+    for (const n of names) fs.writeFileSync(path.join(dir, n), 'x');
+    expect(sweepStaleTemps(target).sort()).toEqual([`.issues.jsonl.tmp-${dead}-1`, `.issues.jsonl.tmp-old-${dead}-2`]);
+    expect(fs.readdirSync(dir).sort()).toEqual(
+      ['issues.jsonl', `.issues.jsonl.tmp-${process.pid}-3`, '.gitignore', '.other.jsonl.tmp-1-1'].sort(),
+    );
   });
 });
 

@@ -1,11 +1,13 @@
 import { filter, firstValueFrom, map, take, type Observable } from 'rxjs';
 import type { LoggedEvent } from '../events/daemon-event';
 import { executeOperation } from '../ops/execute-operation';
+import { MUTATING_OPERATIONS } from '../ops/operation-context';
 import type { SyncTrigger } from '../pipeline/daemon-sources';
 import { errorMessage, PROTOCOL_VERSION, type BatchCall, type ValidatedRequest } from '../rpc/protocol';
 import type { RpcHandler } from '../rpc/rpc-server';
 import type { StoreMutation } from '../store/beads-store';
 import type { DaemonStats } from './daemon-stats';
+import { GroupCommit } from './group-commit';
 import type { DaemonRuntime } from './run-daemon';
 
 /** bd's Go-style mutation record, as `get_mutations` returns it. */
@@ -55,6 +57,7 @@ export function daemonRpcHandler(deps: RpcHandlerDeps): RpcHandler {
   const { runtime } = deps;
   const { store, paths } = runtime;
   const uptime = () => Math.round((Date.now() - runtime.startedAt) / 1000);
+  const writes = new GroupCommit(store);
 
   const health = () => {
     const t0 = performance.now();
@@ -125,6 +128,10 @@ export function daemonRpcHandler(deps: RpcHandlerDeps): RpcHandler {
         setImmediate(deps.shutdown);
         return { message: 'shutting down' };
       default:
+        // Writes from all connections in one event-loop turn share a commit.
+        if (MUTATING_OPERATIONS.has(operation)) {
+          return writes.submit(() => executeOperation({ store, paths, actor }, operation, args));
+        }
         return executeOperation({ store, paths, actor }, operation, args);
     }
   };

@@ -11,6 +11,7 @@ import { mutation$ } from '../sources/mutation';
 import { signal$ } from '../sources/signal';
 import { BeadsStore, type StoreMutation } from '../store/beads-store';
 import { acquireDaemonLock } from './daemon-lock';
+import { sweepStaleTemps } from '../jsonl/atomic-write';
 import { daemonRpcHandler } from './daemon-rpc-handler';
 import { initialStats, reduceStats } from './daemon-stats';
 import { startRpcServer, type RpcServer } from '../rpc/rpc-server';
@@ -55,6 +56,8 @@ export interface DaemonRuntime {
 export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   const { paths, settings } = opts;
   const store = new BeadsStore(paths.dbPath);
+  // The export effect checkpoints after each export, so RPC writes never pay for one.
+  store.deferCheckpoints();
   const write = opts.write ?? ((line: string) => process.stdout.write(line + '\n'));
   const format = settings.logFormat === 'json' ? formatEventJson : formatEventText;
   const bus = new Subject<LoggedEvent>();
@@ -88,6 +91,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   try {
     if (opts.rpc !== false) {
       lock = acquireDaemonLock(paths.beadsDir, { version: BD_RX_VERSION, socket: socketPath });
+      // Temp files of an export cut short by a crash (ours or a CLI's) are removed once we own the workspace.
+      sweepStaleTemps(paths.jsonlPath);
       prepareSocketDir(socketPath);
       const maxConnections = opts.maxConnections ?? 100;
       server = await startRpcServer({

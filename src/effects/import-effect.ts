@@ -23,6 +23,8 @@ export function importEffect(store: BeadsStore, jsonlPath: string): () => Observ
               : 'unchanged';
         return of<ImportOutcome>({ kind: 'skipped', reason });
       }
+      // The daemon defers checkpoints (see `deferCheckpoints`): an import's pages are copied now.
+      store.checkpoint();
       if (r.needs_export) store.notifyMutation('import-merge', r.kept_local[0] ?? '*');
       return of<ImportOutcome>({
         kind: 'done',

@@ -134,6 +134,10 @@ export class BeadsStore {
   readonly db: Database.Database;
   private readonly listeners = new Set<(m: StoreMutation) => void>();
   private readonly stmts;
+  /** Mutations of a `batch` in progress, reported once it commits; null = report at once. */
+  private held: StoreMutation[] | null = null;
+  /** Ids whose line this connection wrote or removed since the last drain; null = not tracked. */
+  private touched: Set<string> | null = null;
 
   constructor(
     readonly dbPath: string,
@@ -168,6 +172,22 @@ export class BeadsStore {
     };
   }
 
+  /**
+   * Stops this connection's commits from copying the WAL back into the database file every
+   * ~1,000 pages (SQLite's default): that copy and its fsync then land on whichever write
+   * happens to cross the threshold (about one create in 200, taking 5–20 ms). The daemon calls
+   * this and runs `checkpoint()` after each export instead, off the request path.
+   */
+  deferCheckpoints(): void {
+    this.db.pragma('wal_autocheckpoint = 0');
+  }
+
+  /** Copies committed WAL pages into the database file, without waiting on readers. */
+  checkpoint(): { walPages: number; copied: number } {
+    const [row] = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    return { walPages: row?.log ?? 0, copied: row?.checkpointed ?? 0 };
+  }
+
   /** Closes the SQLite connection (idempotent). */
   dispose(): void {
     if (this.db.open) this.db.close();
@@ -185,11 +205,53 @@ export class BeadsStore {
 
   private emit(op: string, id: string): void {
     const m = { op, id, at: this.now().getTime() };
-    for (const l of this.listeners) l(m);
+    if (this.held) this.held.push(m);
+    else for (const l of this.listeners) l(m);
+  }
+
+  /**
+   * Group commit: runs each job in its own savepoint inside one transaction, so N writes cost
+   * one commit instead of N. A job that throws is rolled back alone (and its mutations are not
+   * reported); the others stand. Listeners hear of the mutations only after the commit. If the
+   * commit itself fails, nothing of the batch is kept and this throws.
+   */
+  batch(jobs: ReadonlyArray<() => unknown>): Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+    if (this.held) throw new Error('BeadsStore.batch cannot be nested');
+    const held: StoreMutation[] = [];
+    this.held = held;
+    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+    try {
+      outcomes = this.db.transaction(() =>
+        jobs.map((job) => {
+          const mark = held.length;
+          try {
+            return { ok: true as const, value: this.db.transaction(job)() };
+          } catch (error) {
+            held.length = mark;
+            return { ok: false as const, error };
+          }
+        }),
+      )();
+    } finally {
+      this.held = null;
+    }
+    for (const m of held) for (const l of this.listeners) l(m);
+    return outcomes;
   }
 
   private now(): Date {
     return this.options.clock ? this.options.clock() : new Date();
+  }
+
+  /**
+   * Starts (or continues) recording which issue lines this connection changes, for a consumer
+   * that keeps rendered lines (the daemon's export). Returns the ids changed since the last
+   * call. Writes by other connections are not seen here: compare `PRAGMA data_version`.
+   */
+  drainTouched(): Set<string> {
+    const touched = this.touched ?? new Set<string>();
+    this.touched = new Set();
+    return touched;
   }
 
   // ---- metadata -------------------------------------------------------------------------
@@ -218,6 +280,7 @@ export class BeadsStore {
 
   /** Writes one record (its exact line) and its derived label/dependency rows. */
   writeIssue(record: IssueRecord, line: string, flags: WriteFlags, isNew = false): void {
+    this.touched?.add(record.id);
     const priority = record.priority;
     // Positional, not named, parameters: binding by name costs ~15% of a bulk import's inserts.
     this.stmts.upsert.run(
@@ -244,6 +307,7 @@ export class BeadsStore {
   }
 
   removeIssue(id: string): void {
+    this.touched?.add(id);
     this.stmts.delIssue.run(id);
     this.stmts.delLabels.run(id);
     this.stmts.delDeps.run(id);

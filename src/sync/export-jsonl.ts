@@ -4,6 +4,7 @@ import { atomicWriteFile } from '../jsonl/atomic-write';
 import { contentHash } from '../jsonl/content-hash';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl, type ImportReport } from './import-jsonl';
+import type { LineCache } from './line-cache';
 import { recordSynced, unchangedByStat } from './jsonl-file-state';
 
 export interface ExportReport {
@@ -21,6 +22,10 @@ export interface ExportOptions {
   output?: string;
   /** Write even when nothing changed; allow an empty export over a non-empty file. */
   force?: boolean;
+  /** Lines kept from the previous export (the daemon's): only changed rows are read. */
+  cache?: LineCache;
+  /** See `AtomicWriteOptions`: for a long-lived process only. */
+  releaseOldInBackground?: boolean;
 }
 
 export class EmptyExportError extends Error {
@@ -81,7 +86,7 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
   }
   const report = store.db
     .transaction((): ExportReport => {
-      const { data, issues } = renderJsonl(store);
+      const { data, issues } = opts.cache && isWorkspaceFile ? opts.cache.render(store) : renderJsonl(store);
       // An empty DB whose issues were deleted here is an intended empty export; an empty DB
       // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
       const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;
@@ -89,7 +94,7 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
         const lines = countLines(target);
         if (lines > 0) throw new EmptyExportError(target, lines);
       }
-      atomicWriteFile(target, data);
+      atomicWriteFile(target, data, { releaseOldInBackground: opts.releaseOldInBackground });
       if (isWorkspaceFile) {
         store.db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0').run();
         store.db.prepare('DELETE FROM deletions').run();

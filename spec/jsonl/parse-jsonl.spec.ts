@@ -68,4 +68,21 @@ describe('parseJsonl', () => {
     expect(parseJsonl('')).toEqual([]);
     expect(parseJsonl('\n\n')).toEqual([]);
   });
+
+  it('should read the file’s bytes line by line exactly as it reads the decoded text, keeping each line’s bytes', () => {
+    const text = `{"id":"x-1","title":"caf\u00e9 😀"}\n\n{"id": "x-2"}\r\n   \n{"id":"x-3","t":"\\u003c"}`;
+    const buf = Buffer.from(text, 'utf8');
+    const fromBytes = parseJsonl(buf);
+    const fromText = parseJsonl(text);
+    expect(fromBytes.map(({ lineNo, line, record }) => ({ lineNo, line, record }))).toEqual(fromText);
+    for (const r of fromBytes) expect(r.bytes).toEqual(Buffer.from(r.line, 'utf8'));
+    expect(fromBytes[1].bytes!.toString()).toBe('{"id": "x-2"}');
+  });
+
+  it('should name the same line for a conflict marker or bad JSON when given bytes', () => {
+    const marker = Buffer.from('{"id":"x-1"}\n<<<<<<< HEAD\n{"id":"x-2"}\n');
+    expect(() => parseJsonl(marker)).toThrow(/line 2/);
+    const bad = Buffer.from('{"id":"x-1"}\r\n\n{"id":\n');
+    expect(() => parseJsonl(bad)).toThrow(/line 3/);
+  });
 });

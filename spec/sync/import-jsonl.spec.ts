@@ -98,6 +98,35 @@ describe('importJsonl', () => {
     });
   });
 
+  describe('page cache for large files', () => {
+    it('should give SQLite a bigger page cache only for the import, and restore it after success and failure', () => {
+      const ws = workspace();
+      const defaultCache = ws.store.db.pragma('cache_size', { simple: true });
+      // ~3 MB: over the 2 MB default, so the import raises the cache.
+      const lines = Array.from({ length: 1500 }, (_, i) =>
+        issueLine({ id: `bd-${String(i).padStart(4, '0')}`, description: 'd'.repeat(2000) }),
+      );
+      // Observed from inside the import: the cache size while rows are being written.
+      let seenDuring: unknown;
+      const realWrite = ws.store.writeIssue.bind(ws.store);
+      ws.store.writeIssue = (...args: Parameters<typeof realWrite>) => {
+        seenDuring ??= ws.store.db.pragma('cache_size', { simple: true });
+        realWrite(...args);
+      };
+      ws.writeJsonl(lines);
+      expect(ws.import().created).toBe(1500);
+      expect(seenDuring).toBeLessThan(-2000);
+      expect(ws.store.db.pragma('cache_size', { simple: true })).toBe(defaultCache);
+
+      ws.store.db.exec(
+        `CREATE TRIGGER refuse_new BEFORE INSERT ON issues WHEN NEW.id = 'bd-new' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`,
+      );
+      ws.writeJsonl([...lines, issueLine({ id: 'bd-new', description: 'e'.repeat(2000) })]);
+      expect(() => ws.import()).toThrow('disk says no');
+      expect(ws.store.db.pragma('cache_size', { simple: true })).toBe(defaultCache);
+    });
+  });
+
   describe('content hash', () => {
     it('should keep the SHA-256 of the imported file and skip re-importing it unchanged', () => {
       const ws = synced([A1, B1]);

@@ -6,6 +6,8 @@ export interface JsonlRecord {
   lineNo: number;
   /** The line exactly as read, without its line terminator. */
   line: string;
+  /** The same line as the file's bytes, when parsed from a Buffer (stored without re-encoding). */
+  bytes?: Buffer;
   record: IssueRecord;
 }
 
@@ -17,37 +19,62 @@ const CONFLICT_MARKER = /^(<{7}|={7}|>{7})(\s|$)/;
 /**
  * Parses a whole JSONL file, refusing it at the first line that is a git conflict marker,
  * not JSON, or not an object with a string `id`. Blank lines are skipped.
+ *
+ * Given the file's bytes, each line is decoded on its own: a file with one non-ASCII character
+ * decodes, as a whole, to a two-byte string, and then every line of it is two-byte too, which
+ * JSON.parse and SQLite's UTF-8 binding both handle more slowly (~35 % on a 100k file).
  */
-export function parseJsonl(text: string, file = 'issues.jsonl'): JsonlRecord[] {
+export function parseJsonl(data: string | Buffer, file = 'issues.jsonl'): JsonlRecord[] {
   const out: JsonlRecord[] = [];
   let start = 0;
   let lineNo = 0;
-  const n = text.length;
+  if (typeof data === 'string') {
+    const n = data.length;
+    while (start < n) {
+      let end = data.indexOf('\n', start);
+      if (end === -1) end = n;
+      lineNo++;
+      let line = data.slice(start, end);
+      start = end + 1;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      const parsed = parseLine(line, lineNo, file);
+      if (parsed) out.push({ lineNo, line, record: parsed });
+    }
+    return out;
+  }
+  const n = data.length;
   while (start < n) {
-    let end = text.indexOf('\n', start);
+    let end = data.indexOf(0x0a, start);
     if (end === -1) end = n;
     lineNo++;
-    let line = text.slice(start, end);
+    const stop = end > start && data[end - 1] === 0x0d ? end - 1 : end;
+    const bytes = data.subarray(start, stop);
     start = end + 1;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') continue;
-    if (CONFLICT_MARKER.test(line)) throw conflictMarkerError(file, lineNo, line);
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (err) {
-      throw invalidJsonError(file, lineNo, (err as Error).message);
-    }
-    if (
-      record === null ||
-      typeof record !== 'object' ||
-      Array.isArray(record) ||
-      typeof (record as { id?: unknown }).id !== 'string' ||
-      (record as { id: string }).id === ''
-    ) {
-      throw missingIdError(file, lineNo);
-    }
-    out.push({ lineNo, line, record: record as IssueRecord });
+    const line = bytes.toString('utf8');
+    const parsed = parseLine(line, lineNo, file);
+    if (parsed) out.push({ lineNo, line, bytes, record: parsed });
   }
   return out;
+}
+
+/** The record on one line; undefined for a blank line; throws for anything else. */
+function parseLine(line: string, lineNo: number, file: string): IssueRecord | undefined {
+  if (line.trim() === '') return undefined;
+  if (CONFLICT_MARKER.test(line)) throw conflictMarkerError(file, lineNo, line);
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch (err) {
+    throw invalidJsonError(file, lineNo, (err as Error).message);
+  }
+  if (
+    record === null ||
+    typeof record !== 'object' ||
+    Array.isArray(record) ||
+    typeof (record as { id?: unknown }).id !== 'string' ||
+    (record as { id: string }).id === ''
+  ) {
+    throw missingIdError(file, lineNo);
+  }
+  return record as IssueRecord;
 }

@@ -153,7 +153,7 @@ export class BeadsStore {
       exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM issues WHERE id = ?'),
       upsert: this.db.prepare(
         `INSERT INTO issues (id, line, title, status, priority, issue_type, assignee, created_at, updated_at, dirty, synced)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET line = excluded.line, title = excluded.title, status = excluded.status,
            priority = excluded.priority, issue_type = excluded.issue_type, assignee = excluded.assignee,
            created_at = excluded.created_at, updated_at = excluded.updated_at, dirty = excluded.dirty,
@@ -186,6 +186,15 @@ export class BeadsStore {
   checkpoint(): { walPages: number; copied: number } {
     const [row] = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
     return { walPages: row?.log ?? 0, copied: row?.checkpointed ?? 0 };
+  }
+
+  /** Lets SQLite's page cache grow to `kib` KiB until the returned function restores it. */
+  withCacheSize(kib: number): () => void {
+    const before = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma(`cache_size = ${-Math.round(kib)}`);
+    return () => {
+      if (this.db.open) this.db.pragma(`cache_size = ${before}`);
+    };
   }
 
   /** Closes the SQLite connection (idempotent). */
@@ -278,8 +287,11 @@ export class BeadsStore {
     return this.stmts.exists.get(id) !== undefined;
   }
 
-  /** Writes one record (its exact line) and its derived label/dependency rows. */
-  writeIssue(record: IssueRecord, line: string, flags: WriteFlags, isNew = false): void {
+  /**
+   * Writes one record (its exact line) and its derived label/dependency rows. The line may be
+   * the file's own UTF-8 bytes (an import), stored as text without a round trip through JS.
+   */
+  writeIssue(record: IssueRecord, line: string | Buffer, flags: WriteFlags, isNew = false): void {
     this.touched?.add(record.id);
     const priority = record.priority;
     // Positional, not named, parameters: binding by name costs ~15% of a bulk import's inserts.

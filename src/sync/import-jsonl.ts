@@ -110,11 +110,34 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
     store.setMeta(META_STAT, statKey(file) ?? '');
     return emptyReport('unchanged', hash);
   }
-  const records = parseJsonl(buf.toString('utf8'), path.basename(file));
+  const records = parseJsonl(buf, path.basename(file));
   const report = emptyReport(undefined, hash);
   const incoming = dedupe(records, report);
   countWarnings(incoming.values(), report.warnings);
 
+  // SQLite's default page cache (2 MB) spills dirty pages to the WAL mid-transaction and writes
+  // the hot index pages again and again: a 100k import wrote 114k WAL frames for a 30k-page DB.
+  // A cache sized to the file keeps them in memory until the commit (about 15 % faster).
+  const cacheKiB = Math.min(128 * 1024, Math.ceil(buf.length / 1024));
+  const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
+  try {
+    importRecords(store, incoming, isWorkspaceFile, file, hash, report);
+  } finally {
+    restoreCache();
+  }
+  report.ms = Math.round((performance.now() - started) * 10) / 10;
+  return report;
+}
+
+/** The merge itself, in one transaction. */
+function importRecords(
+  store: BeadsStore,
+  incoming: Map<string, JsonlRecord>,
+  isWorkspaceFile: boolean,
+  file: string,
+  hash: string,
+  report: ImportReport,
+): void {
   store.db.transaction(() => {
     const emptyDb = store.count() === 0;
     const pendingDeletes = new Map(
@@ -122,7 +145,7 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
         (d) => [d.id, d.deleted_at],
       ),
     );
-    for (const [id, { record, line }] of incoming) {
+    for (const [id, { record, line, bytes }] of incoming) {
       const local = emptyDb ? undefined : store.getRow(id);
       if (!local) {
         const deletedAt = pendingDeletes.get(id);
@@ -130,7 +153,7 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
           report.kept_local.push(id);
           continue;
         }
-        store.writeIssue(record, line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile }, true);
+        store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile }, true);
         report.created++;
         continue;
       }
@@ -148,7 +171,7 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
         continue;
       }
       if (local.dirty === 1) report.overwritten_local.push(id);
-      store.writeIssue(record, line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile });
+      store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile });
       report.updated++;
     }
     if (isWorkspaceFile) {
@@ -171,6 +194,4 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
     }
     report.needs_export = store.pendingExportCount() > 0;
   })();
-  report.ms = Math.round((performance.now() - started) * 10) / 10;
-  return report;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { LoggedEvent } from '../../src/events/daemon-event';
 import { type DaemonProcess, readDbIssues, useDaemons, type Workspace } from '../helpers/daemon-process';
 import { type CliRun, cliOk, jsonlIds, socketOf, WAIT, waitForJsonlIds, withClient } from '../helpers/real-daemon';
+import { issueLine } from '../helpers/temp-workspace';
 
 /**
  * Every data command, run the same way on two identically prepared workspaces: one with a daemon
@@ -178,6 +179,34 @@ describe('CLI routing (a running daemon vs --no-daemon)', () => {
     expect(r.stdout).toMatch(/^(✓ Exported 1 issues \(\d+ bytes\) to .+ in [\d.]+ ms|Nothing to export: .+ is already current\.)\n$/);
     await d.waitForEvent('export/done', WAIT, exported);
     expect(r.stdout).not.toContain('undefined');
+  });
+
+  it('should print the same import --json either way when the import has findings (duplicates, warnings)', async () => {
+    const viaDaemon = workspace();
+    const direct = workspace();
+    // A long debounce: the watcher's trigger for the new file and the CLI's request share one import.
+    const d = start({ cwd: viaDaemon.root, args: ['--debounce-ms', '2000'] });
+    await d.waitUntilWatching();
+    const lines = [
+      issueLine({ id: 't-a', title: 'Older copy', updated_at: '2025-01-01T00:00:00Z' }),
+      issueLine({ id: 't-a', title: 'Newer copy', updated_at: '2025-02-01T00:00:00Z' }),
+      issueLine({ id: 't-b', title: 'Odd type', issue_type: 'saga' }),
+    ];
+    for (const ws of [viaDaemon, direct]) {
+      fs.writeFileSync(`${ws.jsonlPath}.new`, lines.map((l) => `${l}\n`).join(''));
+      fs.renameSync(`${ws.jsonlPath}.new`, ws.jsonlPath);
+    }
+    const from = d.mark();
+    const a = await cliOk(['import', '--json'], { cwd: viaDaemon.root });
+    const b = await cliOk(['--no-daemon', 'import', '--json'], { cwd: direct.root });
+    expect(await d.waitForEvent('import/done', WAIT, from)).toMatchObject({
+      created: 2,
+      duplicates: [{ id: 't-a', lines: [1, 2], kept_line: 2 }],
+      warnings: { unknown_type: 1 },
+    });
+    expect(b.json).toMatchObject({ created: 2, duplicates: [{ id: 't-a', kept_line: 2 }] });
+    expect(keyPaths(a.json)).toEqual(keyPaths(b.json));
+    expect(normalise(a.json, '<no generated id>')).toEqual(normalise(b.json, '<no generated id>'));
   });
 
   it('should go direct with --no-daemon even while a daemon runs: the daemon sees that write only as a file change', async () => {

@@ -71,6 +71,7 @@ export function reduceStats(state: StatsState, event: LoggedEvent): StatsState {
       state.pending.push(at);
       break;
     case 'export/done': {
+      if (event.merged) s.imports++; // the outside change it merged first
       s.exports++;
       s.exports_batched_from += event.batched;
       s.last_sync_at = event.ts;
@@ -82,6 +83,7 @@ export function reduceStats(state: StatsState, event: LoggedEvent): StatsState {
       break;
     }
     case 'export/skipped':
+      if (event.merged) s.imports++;
       state.pending = [];
       break;
     case 'import/done':

@@ -2,7 +2,9 @@ import { defer, of, type Observable } from 'rxjs';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl } from '../sync/import-jsonl';
 import { META_SYNCED_BY } from '../sync/jsonl-file-state';
+import type { ImportDetails } from '../events/daemon-event';
 import type { ImportOutcome } from './effect-outcome';
+import type { ImportReport } from '../sync/import-jsonl';
 
 /**
  * The daemon's import: JSONL → DB with the merge rules, run when subscribed. A file that is
@@ -33,6 +35,20 @@ export function importEffect(store: BeadsStore, jsonlPath: string): () => Observ
         deleted: r.deleted,
         unchanged: r.unchanged,
         ms: r.ms,
+        ...importDetails(r),
       });
     });
+}
+
+/** The report's findings beyond the counts, leaving out what is empty (the log stays short). */
+export function importDetails(r: ImportReport): ImportDetails {
+  const w = r.warnings;
+  return {
+    ...(r.kept_local.length > 0 ? { kept_local: r.kept_local } : {}),
+    ...(r.overwritten_local.length > 0 ? { overwritten_local: r.overwritten_local } : {}),
+    ...(r.duplicates.length > 0 ? { duplicates: r.duplicates } : {}),
+    ...(w.unknown_status + w.unknown_type + w.unusual_priority > 0 ? { warnings: w } : {}),
+    ...(r.needs_export ? { needs_export: true } : {}),
+    hash: r.hash,
+  };
 }

@@ -1,4 +1,4 @@
-import type { DaemonEvent, LoggedEvent } from './daemon-event';
+import type { DaemonEvent, LoggedEvent, MergedFirst } from './daemon-event';
 
 /** The sink's clock reading, put first so a log line sorts and greps by time. */
 export function stampEvent(e: DaemonEvent, now: Date): LoggedEvent {
@@ -36,13 +36,14 @@ function describe(e: DaemonEvent): string {
     case 'sync/requested':
       return `${e.kind}: ${e.reason}`;
     case 'export/done':
-      return `${count(e.issues, 'issue')}, ${bytes(e.bytes)} in ${e.ms} ms${batched(e.batched)}`;
+      return `${count(e.issues, 'issue')}, ${bytes(e.bytes)} in ${e.ms} ms${mergedFirst(e)}${batched(e.batched)}`;
     case 'import/done':
       return (
         `${e.created} created, ${e.updated} updated, ${e.deleted} deleted, ${e.unchanged} unchanged ` +
         `in ${e.ms} ms${batched(e.batched)}`
       );
     case 'export/skipped':
+      return `${e.reason}${mergedFirst(e)}${batched(e.batched)}`;
     case 'import/skipped':
       return `${e.reason}${batched(e.batched)}`;
     case 'export/failed':
@@ -88,4 +89,11 @@ function bytes(n: number): string {
 
 function batched(n: number): string {
   return ` (batched ${n})`;
+}
+
+/** `, after merging an outside change (1 created, …)` when the export imported one first. */
+function mergedFirst(e: MergedFirst): string {
+  const m = e.merged;
+  if (!m) return '';
+  return `, after merging an outside change (${m.created} created, ${m.updated} updated, ${m.deleted} deleted)`;
 }

@@ -34,30 +34,24 @@ export function runEffect(request: SyncRequest, effects: SyncEffects): Observabl
     return defer(() => effects.runExport()).pipe(
       take(1),
       throwIfEmpty(() => new Error('export effect completed without reporting an outcome')),
-      map((outcome): EffectEvent =>
-        outcome.kind === 'done'
-          ? { type: 'export/done', issues: outcome.issues, bytes: outcome.bytes, ms: outcome.ms, batched }
-          : { type: 'export/skipped', reason: outcome.reason, batched },
-      ),
+      map((outcome): EffectEvent => {
+        const merged = outcome.merged ? { merged: outcome.merged } : {};
+        return outcome.kind === 'done'
+          ? { type: 'export/done', issues: outcome.issues, bytes: outcome.bytes, ms: outcome.ms, ...merged, batched }
+          : { type: 'export/skipped', reason: outcome.reason, ...merged, batched };
+      }),
       catchError((err: unknown) => of<EffectEvent>({ type: 'export/failed', error: messageOf(err), batched })),
     );
   }
   return defer(() => effects.runImport()).pipe(
     take(1),
     throwIfEmpty(() => new Error('import effect completed without reporting an outcome')),
-    map((outcome): EffectEvent =>
-      outcome.kind === 'done'
-        ? {
-            type: 'import/done',
-            created: outcome.created,
-            updated: outcome.updated,
-            deleted: outcome.deleted,
-            unchanged: outcome.unchanged,
-            ms: outcome.ms,
-            batched,
-          }
-        : { type: 'import/skipped', reason: outcome.reason, batched },
-    ),
+    map((outcome): EffectEvent => {
+      if (outcome.kind !== 'done') return { type: 'import/skipped', reason: outcome.reason, batched };
+      const { kind, ...fields } = outcome;
+      void kind;
+      return { type: 'import/done', ...fields, batched };
+    }),
     catchError((err: unknown) => {
       const line = lineOf(err);
       return of<EffectEvent>(

@@ -9,8 +9,8 @@ import { print, printJson } from '../render';
 /**
  * Through a daemon, `export`/`import` run in its serial lane and answer with the lane's result
  * event (`export/done`, `import/skipped`, …). Print it in the direct-mode report's shape, so
- * output does not depend on the route; an event carries only the counts, so an `import/done`
- * has no per-issue details (kept_local, duplicates, warnings).
+ * output does not depend on the route: `import/done` carries the report's findings, leaving out
+ * what is empty, and the defaults fill those back in.
  */
 function exportReportOf(r: ExportReport | LoggedEvent): ExportReport {
   if (!('type' in r)) return r;
@@ -18,10 +18,24 @@ function exportReportOf(r: ExportReport | LoggedEvent): ExportReport {
   return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
 }
 
-function importReportOf(r: ImportReport | LoggedEvent): Partial<ImportReport> {
+function importReportOf(r: ImportReport | LoggedEvent): ImportReport {
   if (!('type' in r)) return r;
   if (r.type === 'import/done') {
-    return { created: r.created, updated: r.updated, deleted: r.deleted, unchanged: r.unchanged, ms: r.ms };
+    // The event leaves out what is empty; the report spells it out, as direct mode prints it.
+    const { kept_local, overwritten_local, duplicates, warnings, needs_export, hash } = r;
+    return {
+      ...emptyReport(undefined, hash ?? ''),
+      created: r.created,
+      updated: r.updated,
+      deleted: r.deleted,
+      unchanged: r.unchanged,
+      ...(kept_local ? { kept_local } : {}),
+      ...(overwritten_local ? { overwritten_local } : {}),
+      ...(duplicates ? { duplicates } : {}),
+      ...(warnings ? { warnings } : {}),
+      needs_export: needs_export ?? false,
+      ms: r.ms,
+    };
   }
   // Skipped: nothing was read, so the direct report's lists are truly empty.
   return emptyReport(r.type === 'import/skipped' && r.reason === 'jsonl missing' ? 'missing' : 'unchanged');

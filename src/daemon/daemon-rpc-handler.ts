@@ -57,7 +57,9 @@ export function daemonRpcHandler(deps: RpcHandlerDeps): RpcHandler {
   const { runtime } = deps;
   const { store, paths } = runtime;
   const uptime = () => Math.round((Date.now() - runtime.startedAt) / 1000);
-  const writes = new GroupCommit(store);
+  // One client connected: nothing to share a commit with, so write at once (a turn of the event
+  // loop costs a sequential client ~8 % of its throughput). Several: gather a turn's writes.
+  const writes = new GroupCommit(store, (flush) => (deps.activeConnections() > 1 ? setImmediate(flush) : flush()));
 
   const health = () => {
     const t0 = performance.now();

@@ -9,9 +9,9 @@ interface Job {
 /**
  * Collects the writes that arrive over RPC in one turn of the event loop (every request line
  * read from every socket so far) and commits them together with `store.batch`, after the I/O
- * of that turn (`setImmediate`). One client waiting on each answer gets a batch of one, served
- * as soon as before; 16 clients writing at once share a commit. Each write still succeeds or
- * fails on its own, and is answered only after its commit.
+ * of that turn (`setImmediate`; `defer` decides, and may flush at once). 16 clients writing at
+ * once share a commit. Each write still succeeds or fails on its own, and is answered only
+ * after its commit.
  */
 export class GroupCommit {
   private jobs: Job[] = [];

@@ -9,9 +9,28 @@ function fullRender(store: BeadsStore): string {
   return renderJsonl(store).data.toString('utf8');
 }
 
+/** A write the cache cannot see coming: another connection (a `--no-daemon` CLI) commits it. */
+function createFromAnotherConnection(dbPath: string, title: string): void {
+  const other = new BeadsStore(dbPath);
+  try {
+    other.create({ title }, 'outside');
+  } finally {
+    other.dispose();
+  }
+}
+
 function cachedRender(store: BeadsStore, cache: LineCache): { text: string; mode: string } {
   const r = store.db.transaction(() => cache.render(store))();
   return { text: r.data.toString('utf8'), mode: r.mode };
+}
+
+/** Renders through the cache, checks how, and that it matches a full read exactly. */
+function expectRender(store: BeadsStore, cache: LineCache, mode: 'full' | 'incremental', ...contains: string[]): string {
+  const r = cachedRender(store, cache);
+  expect(r.mode).toBe(mode);
+  for (const c of contains) expect(r.text).toContain(c);
+  expect(r.text).toBe(fullRender(store));
+  return r.text;
 }
 
 describe('LineCache', () => {
@@ -24,35 +43,22 @@ describe('LineCache', () => {
   it('should read every row the first time, then only what this connection changed', () => {
     const cache = new LineCache();
     for (let i = 0; i < 40; i++) ws.store.create({ title: `Issue ${i}` }, 'tester');
-    const first = cachedRender(ws.store, cache);
-    expect(first.mode).toBe('full');
-    expect(first.text).toBe(fullRender(ws.store));
+    expectRender(ws.store, cache, 'full');
 
     const [a, b] = ws.store.list().map((r) => r.id);
     ws.store.update(a, { title: 'Renamed <&>' }, 'tester');
     ws.store.delete(b, 'tester');
     ws.store.create({ title: 'Newcomer' }, 'tester');
-    const second = cachedRender(ws.store, cache);
-    expect(second.mode).toBe('incremental');
-    expect(second.text).toBe(fullRender(ws.store));
-    expect(second.text).toContain('Renamed \\u003c\\u0026\\u003e');
-    expect(second.text).not.toContain(`"id":"${b}"`);
+    const second = expectRender(ws.store, cache, 'incremental', 'Renamed \\u003c\\u0026\\u003e');
+    expect(second).not.toContain(`"id":"${b}"`);
   });
 
   it('should read every row again after another connection commits (data_version moved)', () => {
     const cache = new LineCache();
     ws.store.create({ title: 'Mine' }, 'tester');
     cachedRender(ws.store, cache);
-    const other = new BeadsStore(ws.dbPath);
-    try {
-      other.create({ title: 'Written by a --no-daemon CLI' }, 'other');
-    } finally {
-      other.dispose();
-    }
-    const after = cachedRender(ws.store, cache);
-    expect(after.mode).toBe('full');
-    expect(after.text).toContain('Written by a --no-daemon CLI');
-    expect(after.text).toBe(fullRender(ws.store));
+    createFromAnotherConnection(ws.dbPath, 'Written by a --no-daemon CLI');
+    expectRender(ws.store, cache, 'full', 'Written by a --no-daemon CLI');
   });
 
   it('should see rows an import rewrote, not only those the write methods changed', () => {
@@ -63,10 +69,7 @@ describe('LineCache', () => {
     cachedRender(ws.store, cache);
     ws.writeJsonl(ids.map((id, i) => (i === 7 ? issueLine({ id, title: 'Changed upstream', updated_at: '2026-01-01T00:00:00Z' }) : issueLine({ id }))));
     ws.import();
-    const after = cachedRender(ws.store, cache);
-    expect(after.mode).toBe('incremental');
-    expect(after.text).toContain('Changed upstream');
-    expect(after.text).toBe(fullRender(ws.store));
+    expectRender(ws.store, cache, 'incremental', 'Changed upstream');
   });
 
   it('should start over after a render that failed half-way', () => {
@@ -80,10 +83,7 @@ describe('LineCache', () => {
     });
     expect(() => cachedRender(ws.store, cache)).toThrow('disk I/O error');
     spy.mockRestore();
-    const after = cachedRender(ws.store, cache);
-    expect(after.mode).toBe('full');
-    expect(after.text).toContain('"title":"Two"');
-    expect(after.text).toBe(fullRender(ws.store));
+    expectRender(ws.store, cache, 'full', '"title":"Two"');
   });
 
   it('should keep byte order of ids (UTF-8), as SQLite sorts them, when inserting', () => {
@@ -95,9 +95,7 @@ describe('LineCache', () => {
     cachedRender(ws.store, cache);
     ws.writeJsonl([issueLine({ id: 'bd-a' }), issueLine({ id: 'bd-\uFF21' }), issueLine({ id: 'bd-\u{1D11E}' })]);
     ws.import();
-    const after = cachedRender(ws.store, cache);
-    expect(after.mode).toBe('incremental');
-    expect(after.text).toBe(fullRender(ws.store));
+    expectRender(ws.store, cache, 'incremental');
   });
 
   type Op =
@@ -126,14 +124,8 @@ describe('LineCache', () => {
             if (o.kind === 'create') local.store.create({ title: o.title }, 'p');
             else if (o.kind === 'update' && ids.length > 0) local.store.update(ids[o.pick % ids.length], { title: o.title }, 'p');
             else if (o.kind === 'delete' && ids.length > 0) local.store.delete(ids[o.pick % ids.length], 'p');
-            else if (o.kind === 'outside') {
-              const other = new BeadsStore(local.dbPath);
-              try {
-                other.create({ title: o.title }, 'outside');
-              } finally {
-                other.dispose();
-              }
-            } else if (o.kind === 'render') {
+            else if (o.kind === 'outside') createFromAnotherConnection(local.dbPath, o.title);
+            else if (o.kind === 'render') {
               expect(cachedRender(local.store, cache).text).toBe(fullRender(local.store));
             }
           }

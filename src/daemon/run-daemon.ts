@@ -49,9 +49,14 @@ export interface DaemonRuntime {
   watched: string[];
 }
 
+/** Ignores a signal (see `finish` in runDaemon). */
+const holdOff = (): void => undefined;
+
 /**
  * The daemon's wiring, and the one place that subscribes to the pipeline. Resolves with the
  * exit code once the pipeline has completed: 0 after a graceful stop, 1 after a fatal failure.
+ * Without injected `signals$`, the caller must exit once it resolves: SIGINT, SIGTERM and SIGHUP
+ * are ignored from the stop on.
  */
 export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   const { paths, settings } = opts;
@@ -158,16 +163,15 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
       bus.complete();
       // The pipeline has let go of its signal listeners; a second ^C now (a terminal signals
       // the whole process group, and `npm start` forwards it too) would kill the process before
-      // the socket, lock and pid files are removed. Hold signals off until they are.
-      const holdOff = () => undefined;
-      const held = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-      if (!opts.signals$) for (const sig of held) process.on(sig, holdOff);
+      // the socket, lock and pid files are removed, or, once they are, before the caller's
+      // process.exit(code) runs (removing the last listener restores the default: death). So
+      // signals stay held off for the rest of the process's life, which ends right after this.
+      if (!opts.signals$) for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, holdOff);
       const closed = server ? server.close() : Promise.resolve();
       void closed.finally(() => {
         lock?.release();
         stopRecording();
         store.dispose();
-        if (!opts.signals$) for (const sig of held) process.off(sig, holdOff);
         resolve(fatal ? 1 : 0);
       });
     };

@@ -3,7 +3,7 @@ import type { BeadsStore } from '../store/beads-store';
 import { exportJsonl } from '../sync/export-jsonl';
 import { LineCache } from '../sync/line-cache';
 import type { ExportOutcome } from './effect-outcome';
-import { importDetails } from './import-effect';
+import { importSummary } from './import-effect';
 
 /**
  * The daemon's export: DB → JSONL (merging an unseen outside change first), run when subscribed.
@@ -16,10 +16,7 @@ export function exportEffect(store: BeadsStore, jsonlPath: string): () => Observ
     defer(() => {
       const r = exportJsonl(store, { jsonlPath, cache, releaseOldInBackground: true });
       store.checkpoint();
-      const m = r.merged;
-      const merged = m
-        ? { merged: { created: m.created, updated: m.updated, deleted: m.deleted, unchanged: m.unchanged, ...importDetails(m) } }
-        : {};
+      const merged = r.merged ? { merged: importSummary(r.merged) } : {};
       return of<ExportOutcome>(
         r.skipped
           ? { kind: 'skipped', reason: 'no local changes', ...merged }

@@ -1,10 +1,9 @@
 import { defer, of, type Observable } from 'rxjs';
 import type { BeadsStore } from '../store/beads-store';
-import { importJsonl } from '../sync/import-jsonl';
-import { META_SYNCED_BY } from '../sync/jsonl-file-state';
 import type { ImportDetails } from '../events/daemon-event';
+import { importJsonl, type ImportReport } from '../sync/import-jsonl';
+import { META_SYNCED_BY } from '../sync/jsonl-file-state';
 import type { ImportOutcome } from './effect-outcome';
-import type { ImportReport } from '../sync/import-jsonl';
 
 /**
  * The daemon's import: JSONL → DB with the merge rules, run when subscribed. A file that is
@@ -28,22 +27,21 @@ export function importEffect(store: BeadsStore, jsonlPath: string): () => Observ
       // The daemon defers checkpoints (see `deferCheckpoints`): an import's pages are copied now.
       store.checkpoint();
       if (r.needs_export) store.notifyMutation('import-merge', r.kept_local[0] ?? '*');
-      return of<ImportOutcome>({
-        kind: 'done',
-        created: r.created,
-        updated: r.updated,
-        deleted: r.deleted,
-        unchanged: r.unchanged,
-        ms: r.ms,
-        ...importDetails(r),
-      });
+      return of<ImportOutcome>({ kind: 'done', ...importSummary(r), ms: r.ms });
     });
 }
 
-/** The report's findings beyond the counts, leaving out what is empty (the log stays short). */
-export function importDetails(r: ImportReport): ImportDetails {
+/**
+ * What the event log says of an import: its counts, and its findings beyond them, leaving out
+ * what is empty (the log stays short).
+ */
+export function importSummary(r: ImportReport): { created: number; updated: number; deleted: number; unchanged: number } & ImportDetails {
   const w = r.warnings;
   return {
+    created: r.created,
+    updated: r.updated,
+    deleted: r.deleted,
+    unchanged: r.unchanged,
     ...(r.kept_local.length > 0 ? { kept_local: r.kept_local } : {}),
     ...(r.overwritten_local.length > 0 ? { overwritten_local: r.overwritten_local } : {}),
     ...(r.duplicates.length > 0 ? { duplicates: r.duplicates } : {}),

@@ -84,6 +84,23 @@ console.log(`(${runs} runs each after 3 warm-ups; hyperfine -N, no shell)`);
 EOF
 
 # ---- where the time goes: self time of each require, and the rest -----------------------------
+# Shared by the two profiles below: 12 runs of `list --json` with a preloaded hook (NODE_EXTRA_CA_CERTS
+# unset), the first discarded; from each, the hook's `MARKER {json}` line on stderr, parsed.
+cat > "$TMP/profile-runs.js" <<'EOF'
+const { spawnSync } = require('child_process');
+exports.med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+exports.profileRuns = (ws, bin, hook, marker) => {
+  const env = { ...process.env }; delete env.NODE_EXTRA_CA_CERTS;
+  const runs = [];
+  for (let i = 0; i < 12; i++) {
+    const r = spawnSync(process.execPath, ['-r', hook, bin, 'list', '--json'], { cwd: ws, env, encoding: 'utf8' });
+    const m = new RegExp(`${marker} (.*)`).exec(r.stderr);
+    if (m && i > 0) runs.push(JSON.parse(m[1]));
+  }
+  return runs;
+};
+EOF
+
 cat > "$TMP/require-timer.js" <<'EOF'
 // Preloaded with -r: wraps Module._load to time every require (inclusive), then charges each
 // module its self time (inclusive minus the requires it made), grouped by package or dist file.
@@ -122,17 +139,10 @@ process.on('exit', () => {
 EOF
 echo
 echo "Where the time goes (NODE_EXTRA_CA_CERTS unset; medians of 11 runs after one warm-up):"
-node - "$WS" "$BIN" "$TMP/require-timer.js" <<'EOF'
-const { spawnSync } = require('child_process');
-const [ws, bin, hook] = process.argv.slice(2);
-const env = { ...process.env }; delete env.NODE_EXTRA_CA_CERTS;
-const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const runs = [];
-for (let i = 0; i < 12; i++) {
-  const r = spawnSync(process.execPath, ['-r', hook, bin, 'list', '--json'], { cwd: ws, env, encoding: 'utf8' });
-  const m = /PROFILE (.*)/.exec(r.stderr);
-  if (m && i > 0) runs.push(JSON.parse(m[1]));
-}
+node - "$WS" "$BIN" "$TMP/require-timer.js" "$TMP/profile-runs.js" <<'EOF'
+const [ws, bin, hook, lib] = process.argv.slice(2);
+const { med, profileRuns } = require(lib);
+const runs = profileRuns(ws, bin, hook, 'PROFILE');
 console.log(`  node's own boot, until a preloaded script runs (performance.now() there): ${med(runs.map((r) => r.boot)).toFixed(1)} ms`);
 console.log(`  from there to exit: ${med(runs.map((r) => r.total)).toFixed(1)} ms, of which inside require() (self times summed): ${med(runs.map((r) => r.req)).toFixed(1)} ms`);
 console.log('  require self time per package / dist file (median over runs, ≥ 0.5 ms; "dist/cli/bin.js" includes');
@@ -177,17 +187,10 @@ EOF
 echo
 echo "Timeline of one run (NODE_EXTRA_CA_CERTS unset; ms since process start, median of 11 runs; each"
 echo "phase is the time since the previous mark):"
-node - "$WS" "$BIN" "$TMP/timeline.js" <<'EOF'
-const { spawnSync } = require('child_process');
-const [ws, bin, hook] = process.argv.slice(2);
-const env = { ...process.env }; delete env.NODE_EXTRA_CA_CERTS;
-const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const runs = [];
-for (let i = 0; i < 12; i++) {
-  const r = spawnSync(process.execPath, ['-r', hook, bin, 'list', '--json'], { cwd: ws, env, encoding: 'utf8' });
-  const m = /TIMELINE (.*)/.exec(r.stderr);
-  if (m && i > 0) runs.push(JSON.parse(m[1]));
-}
+node - "$WS" "$BIN" "$TMP/timeline.js" "$TMP/profile-runs.js" <<'EOF'
+const [ws, bin, hook, lib] = process.argv.slice(2);
+const { med, profileRuns } = require(lib);
+const runs = profileRuns(ws, bin, hook, 'TIMELINE');
 const names = runs[0].map(([n]) => n);
 let prev = 0;
 for (const name of names) {

@@ -4,8 +4,9 @@ import { formatEventJson, formatEventText, stampEvent } from '../events/format-e
 import { exportEffect } from '../effects/export-effect';
 import { importEffect } from '../effects/import-effect';
 import { daemonPipeline } from '../pipeline/daemon-pipeline';
+import { prepareLeadFor } from '../pipeline/export-requests';
 import type { DaemonSignal, SyncTrigger } from '../pipeline/daemon-sources';
-import { fileChange$ } from '../sources/file-change';
+import { watcherThread$ } from '../sources/watcher-thread';
 import { findGitRefs } from '../sources/git-dir';
 import { mutation$ } from '../sources/mutation';
 import { signal$ } from '../sources/signal';
@@ -136,7 +137,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     {
       fileChange$:
         settings.mode === 'events'
-          ? fileChange$({
+          ? watcherThread$({
               beadsDir: paths.beadsDir,
               jsonlPath: paths.jsonlPath,
               git,
@@ -151,7 +152,9 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     },
     {
       ...settings,
-      runExport: exportEffect(store, paths.jsonlPath),
+      // runExport and runPrepareExport: the prepare writes the next export ahead, the export renames it.
+      ...exportEffect(store, paths.jsonlPath),
+      prepareLeadMs: prepareLeadFor(settings.debounceMs),
       runImport: importEffect(store, paths.jsonlPath),
       scheduler: opts.scheduler ?? asyncScheduler,
     },

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { atomicWriteFile, sweepStaleTemps } from '../../src/jsonl/atomic-write';
+import { atomicWriteFile, replaceWithTemp, sweepStaleTemps, writeSyncedTemp } from '../../src/jsonl/atomic-write';
 import { contentHash } from '../../src/jsonl/content-hash';
 import { useTempDirs } from '../helpers/temp-workspace';
 import { waitFor } from '../helpers/wait-for';
@@ -47,6 +47,44 @@ describe('atomicWriteFile', () => {
     atomicWriteFile(target, Buffer.from('first\n'), { releaseOldInBackground: true });
     expect(fs.readdirSync(dir)).toEqual(['issues.jsonl']);
     expect(fs.readFileSync(target, 'utf8')).toBe('first\n');
+  });
+});
+
+describe('writeSyncedTemp and replaceWithTemp (the two halves of atomicWriteFile)', () => {
+  const tempDir = useTempDirs();
+
+  it('should write the data to a temp file beside the target, named as sweepStaleTemps knows, leaving the target alone', () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'issues.jsonl');
+    fs.writeFileSync(target, 'old\n');
+    const tmp = writeSyncedTemp(target, Buffer.from('new\n'));
+    expect(path.dirname(tmp)).toBe(dir);
+    expect(path.basename(tmp)).toMatch(new RegExp(`^\\.issues\\.jsonl\\.tmp-${process.pid}-\\d+$`));
+    expect(fs.readFileSync(tmp, 'utf8')).toBe('new\n');
+    expect(fs.readFileSync(target, 'utf8')).toBe('old\n');
+  });
+
+  it('should put that very file in place of the target later, and leave nothing else', () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'issues.jsonl');
+    fs.writeFileSync(target, 'old\n');
+    const tmp = writeSyncedTemp(target, Buffer.from('new\n'));
+    const ino = fs.statSync(tmp).ino;
+    replaceWithTemp(tmp, target);
+    expect(fs.statSync(target).ino).toBe(ino);
+    expect(fs.readFileSync(target, 'utf8')).toBe('new\n');
+    expect(fs.readdirSync(dir)).toEqual(['issues.jsonl']);
+  });
+
+  it('should remove the temp file and keep the old target when the rename fails', () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'issues.jsonl');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'keep'), 'x');
+    const tmp = writeSyncedTemp(target, Buffer.from('data\n'));
+    expect(() => replaceWithTemp(tmp, target, { releaseOldInBackground: true })).toThrow();
+    expect(fs.readdirSync(dir)).toEqual(['issues.jsonl']);
+    expect(fs.readFileSync(path.join(target, 'keep'), 'utf8')).toBe('x');
   });
 });
 

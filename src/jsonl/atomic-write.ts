@@ -23,7 +23,15 @@ function tempName(target: string, kind: string): string {
  * file beside it (a dotfile the watcher ignores), fsync, rename, fsync of the directory.
  */
 export function atomicWriteFile(target: string, data: Buffer, opts: AtomicWriteOptions = {}): void {
-  const dir = path.dirname(target);
+  replaceWithTemp(writeSyncedTemp(target, data), target, opts);
+}
+
+/**
+ * The first half of {@link atomicWriteFile}: `data` in a new temp file beside `target`, on disk
+ * (fsynced). Returns its path; on failure nothing is left behind. The name is the one
+ * `sweepStaleTemps` knows, so a temp whose process died before the rename is removed later.
+ */
+export function writeSyncedTemp(target: string, data: Buffer): string {
   const tmp = tempName(target, '');
   const fd = fs.openSync(tmp, 'w', 0o644);
   try {
@@ -36,6 +44,14 @@ export function atomicWriteFile(target: string, data: Buffer, opts: AtomicWriteO
     throw err;
   }
   fs.closeSync(fd);
+  return tmp;
+}
+
+/**
+ * The second half of {@link atomicWriteFile}: renames the synced temp `tmp` over `target`, then
+ * fsyncs the directory. On failure `tmp` is removed and `target` is left as it was.
+ */
+export function replaceWithTemp(tmp: string, target: string, opts: AtomicWriteOptions = {}): void {
   const old = opts.releaseOldInBackground ? keepOldName(target) : null;
   try {
     fs.renameSync(tmp, target);
@@ -46,7 +62,7 @@ export function atomicWriteFile(target: string, data: Buffer, opts: AtomicWriteO
   }
   if (old) fs.unlink(old, () => undefined);
   try {
-    const dfd = fs.openSync(dir, 'r');
+    const dfd = fs.openSync(path.dirname(target), 'r');
     try {
       fs.fsyncSync(dfd);
     } finally {

@@ -528,6 +528,38 @@ describe('bd-rx daemon RPC (a real daemon, its real socket)', () => {
       });
     });
 
+    it('should let a read sent right behind writes in one packet see them (pipelined writes share a commit)', async () => {
+      const { ws } = await daemon();
+      const client = await RawClient.open(socketOf(ws));
+      try {
+        const since = Date.now() - 1;
+        // One write() of the socket: the daemon reads these lines together, and dispatches the
+        // show, update, list and get_mutations while the creates still wait for their commit.
+        const lines = [
+          { operation: 'create', args: { title: 'First', id: 'bd-first' } },
+          { operation: 'create', args: { title: 'Second', id: 'bd-second' } },
+          { operation: 'show', args: { id: 'bd-first' } },
+          { operation: 'update', args: { id: 'bd-second', status: 'in_progress' } },
+          { operation: 'list', args: { status: 'in_progress' } },
+          { operation: 'get_mutations', args: { since } },
+        ];
+        client.write(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+        const answers: Array<{ success: boolean; data?: unknown; error?: string }> = [];
+        for (let i = 0; i < lines.length; i++) answers.push((await client.next()) as (typeof answers)[number]);
+
+        expect(answers.map((a) => a.success)).toEqual([true, true, true, true, true, true]);
+        expect(answers[2].data).toMatchObject({ id: 'bd-first', title: 'First' });
+        expect(ids(answers[4].data)).toEqual(['bd-second']);
+        expect((answers[5].data as Array<{ Type: string; IssueID: string }>).map((m) => [m.Type, m.IssueID])).toEqual([
+          ['create', 'bd-first'],
+          ['create', 'bd-second'],
+          ['update', 'bd-second'],
+        ]);
+      } finally {
+        client.destroy();
+      }
+    });
+
     it('should serve one-shot clients: connect, write one line, read one line, hang up', async () => {
       const { ws } = await daemon();
       const socket = socketOf(ws);

@@ -45,6 +45,30 @@ describe('GroupCommit (real SQLite)', () => {
     expect(seen).toEqual(['create', 'create']);
   });
 
+  it('should roll back a lone failing write in a batch of one, and report no mutation', async () => {
+    const writes = new GroupCommit(ws.store);
+    const seen: string[] = [];
+    ws.store.onMutation((m) => seen.push(m.op));
+    const failed = writes.submit(() => {
+      ws.store.create({ title: 'Rolled back with its transaction' }, 'tester');
+      return ws.store.create({ title: '' }, 'tester');
+    });
+    await expect(failed).rejects.toThrow('title is required');
+    expect(other.count()).toBe(0);
+    expect(seen).toEqual([]);
+  });
+
+  it('should resolve settled() only once the writes submitted before it have committed', async () => {
+    const writes = new GroupCommit(ws.store);
+    await expect(writes.settled()).resolves.toBeUndefined(); // nothing pending: at once
+    const created = writes.submit(() => ws.store.create({ title: 'Pending' }, 'tester'));
+    expect(writes.pending).toBe(true);
+    const visibleAfterSettled = writes.settled().then(() => other.count());
+    expect(await visibleAfterSettled).toBe(1);
+    expect(writes.pending).toBe(false);
+    await created;
+  });
+
   it('should start a new batch for writes submitted after the last one settled', async () => {
     const batches: number[] = [];
     const writes = new GroupCommit(ws.store, (flush) =>

@@ -7,15 +7,20 @@ interface Job {
 }
 
 /**
- * Collects the writes that arrive over RPC in one turn of the event loop (every request line
- * read from every socket so far) and commits them together with `store.batch`, after the I/O
- * of that turn (`setImmediate`; `defer` decides, and may flush at once). 16 clients writing at
- * once share a commit. Each write still succeeds or fails on its own, and is answered only
- * after its commit.
+ * Collects writes that arrive over RPC and commits them together with `store.batch`, once the
+ * current burst of requests has been handed over (`defer` decides when: after this turn's I/O
+ * while several clients are connected, after the current task for one). 16 clients writing at
+ * once, or one client with 32 requests in flight, share a commit. Each write still succeeds or
+ * fails on its own, and is answered only after its commit.
+ *
+ * Reads must not overtake writes submitted before them (a client that pipelines `create` then
+ * `show` must find its issue): `settled()` resolves once the writes submitted so far have
+ * committed.
  */
 export class GroupCommit {
   private jobs: Job[] = [];
   private scheduled = false;
+  private waiting: Array<() => void> = [];
 
   constructor(
     private readonly store: BeadsStore,
@@ -33,18 +38,32 @@ export class GroupCommit {
     });
   }
 
+  /** True while writes wait for their commit. */
+  get pending(): boolean {
+    return this.jobs.length > 0;
+  }
+
+  /** Resolves once every write submitted so far has committed (or failed). */
+  settled(): Promise<void> {
+    if (!this.pending) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
   private flush(): void {
     this.scheduled = false;
     const jobs = this.jobs;
+    const waiting = this.waiting;
     this.jobs = [];
-    if (jobs.length === 0) return;
-    let outcomes: ReturnType<BeadsStore['batch']>;
-    try {
-      outcomes = this.store.batch(jobs.map((j) => j.run));
-    } catch (err) {
-      for (const j of jobs) j.reject(err);
-      return;
+    this.waiting = [];
+    if (jobs.length > 0) {
+      let outcomes: ReturnType<BeadsStore['batch']> | undefined;
+      try {
+        outcomes = this.store.batch(jobs.map((j) => j.run));
+      } catch (err) {
+        for (const j of jobs) j.reject(err);
+      }
+      outcomes?.forEach((o, i) => (o.ok ? jobs[i].resolve(o.value) : jobs[i].reject(o.error)));
     }
-    outcomes.forEach((o, i) => (o.ok ? jobs[i].resolve(o.value) : jobs[i].reject(o.error)));
+    for (const w of waiting) w();
   }
 }

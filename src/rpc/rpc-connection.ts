@@ -114,24 +114,58 @@ export class RpcConnection {
     else if (!this.lines.tooLong) this.armIdle();
   }
 
+  /**
+   * Dispatches every queued request before awaiting any, so a client with many requests in
+   * flight hands the handler all of them in one turn (its writes can then share a commit), and
+   * writes their responses, in request order, as one corked run. A stream or an oversized line
+   * ends the run: the responses before it go out first.
+   */
   private async serveQueue(): Promise<void> {
     this.busy = true;
     this.clearIdle();
     while (this.queue.length > 0 && !this.closed && !this.ending) {
-      const item = this.queue.shift() as string | typeof TOO_LARGE;
-      if (this.queue.length < MAX_QUEUED_LINES / 2 && this.socket.isPaused()) this.socket.resume();
-      if (item === TOO_LARGE) {
+      const answers: Array<Promise<RpcResponse>> = [];
+      let last: typeof TOO_LARGE | Observable<RpcResponse> | undefined;
+      while (this.queue.length > 0) {
+        const item = this.queue.shift() as string | typeof TOO_LARGE;
+        if (item === TOO_LARGE) {
+          last = item;
+          break;
+        }
+        const result = this.opts.dispatch(item, { connectionId: this.opts.id });
+        if (isObservable(result)) {
+          last = result;
+          break;
+        }
+        answers.push(result);
+      }
+      if (this.socket.isPaused()) this.socket.resume();
+      // Responses that are ready together leave as one write (corked); the socket is uncorked
+      // before waiting on one that is not, so no answer waits behind a slow one after it.
+      const ready: Array<RpcResponse | undefined> = answers.map(() => undefined);
+      answers.forEach((answer, i) => void answer.then((response) => (ready[i] = response)));
+      for (let i = 0; i < answers.length; i++) {
+        let response = ready[i];
+        if (response === undefined) {
+          if (this.socket.writableCorked) this.socket.uncork();
+          response = await answers[i];
+        }
+        if (!this.socket.writableCorked) this.socket.cork();
+        if (!this.write(response)) {
+          this.socket.uncork();
+          await this.drained();
+        }
+      }
+      if (this.socket.writableCorked) this.socket.uncork();
+      if (last === TOO_LARGE) {
         this.write(failure(this.tooLargeMessage()));
         this.endSoon();
         break;
       }
-      const result = this.opts.dispatch(item, { connectionId: this.opts.id });
-      if (isObservable(result)) {
-        this.startStream(result);
+      if (last !== undefined) {
+        this.startStream(last);
         break;
       }
-      const response = await result;
-      if (!this.write(response)) await this.drained();
     }
     this.busy = false;
     this.next();

@@ -100,6 +100,9 @@ export interface Stats {
   tombstone_issues: number;
 }
 
+/** How one job of a `batch` ended. */
+export type BatchOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 export interface WriteFlags {
   dirty: boolean;
   synced: boolean;
@@ -224,28 +227,42 @@ export class BeadsStore {
    * reported); the others stand. Listeners hear of the mutations only after the commit. If the
    * commit itself fails, nothing of the batch is kept and this throws.
    */
-  batch(jobs: ReadonlyArray<() => unknown>): Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+  batch(jobs: ReadonlyArray<() => unknown>): BatchOutcome[] {
     if (this.held) throw new Error('BeadsStore.batch cannot be nested');
     const held: StoreMutation[] = [];
     this.held = held;
-    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+    let outcomes: BatchOutcome[];
     try {
-      outcomes = this.db.transaction(() =>
-        jobs.map((job) => {
-          const mark = held.length;
-          try {
-            return { ok: true as const, value: this.db.transaction(job)() };
-          } catch (error) {
-            held.length = mark;
-            return { ok: false as const, error };
-          }
-        }),
-      )();
+      // One job: its own transaction does what the savepoint would (a rollback drops it alone).
+      outcomes = jobs.length === 1 ? [this.runAlone(jobs[0], held)] : this.runTogether(jobs, held);
     } finally {
       this.held = null;
     }
     for (const m of held) for (const l of this.listeners) l(m);
     return outcomes;
+  }
+
+  private runTogether(jobs: ReadonlyArray<() => unknown>, held: StoreMutation[]): BatchOutcome[] {
+    return this.db.transaction(() =>
+      jobs.map((job) => {
+        const mark = held.length;
+        try {
+          return { ok: true as const, value: this.db.transaction(job)() };
+        } catch (error) {
+          held.length = mark;
+          return { ok: false as const, error };
+        }
+      }),
+    )();
+  }
+
+  private runAlone(job: () => unknown, held: StoreMutation[]): BatchOutcome {
+    try {
+      return { ok: true, value: this.db.transaction(job)() };
+    } catch (error) {
+      held.length = 0;
+      return { ok: false, error };
+    }
   }
 
   private now(): Date {

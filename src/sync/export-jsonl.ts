@@ -12,6 +12,8 @@ export interface ExportReport {
   issues: number;
   bytes: number;
   ms: number;
+  /** The file was written ahead by `stageExport` and only renamed into place here. */
+  staged?: true;
   /** An outside change to the JSONL that was merged in first, so it is not overwritten. */
   merged?: ImportReport;
 }
@@ -95,15 +97,22 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
         if (lines > 0) throw new EmptyExportError(target, lines);
       }
       atomicWriteFile(target, data, { releaseOldInBackground: opts.releaseOldInBackground });
-      if (isWorkspaceFile) {
-        store.db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0').run();
-        store.db.prepare('DELETE FROM deletions').run();
-        recordSynced(store, target, contentHash(data), 'export');
-      }
+      if (isWorkspaceFile) recordExported(store, target, contentHash(data));
       return { issues, bytes: data.length, ms: 0 };
     })
     .immediate();
   return { ...report, ms: elapsed(started), ...(merged ? { merged } : {}) };
+}
+
+/**
+ * The DB's side of an export to the workspace JSONL, in the export's transaction once the file
+ * is in place: every local change is now in the file, deletions included, and the file written
+ * (`hash`) is the one the DB is in step with.
+ */
+export function recordExported(store: BeadsStore, jsonlPath: string, hash: string): void {
+  store.db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0').run();
+  store.db.prepare('DELETE FROM deletions').run();
+  recordSynced(store, jsonlPath, hash, 'export');
 }
 
 function elapsed(started: number): number {

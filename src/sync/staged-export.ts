@@ -1,0 +1,133 @@
+import * as fs from 'node:fs';
+import { replaceWithTemp, writeSyncedTemp } from '../jsonl/atomic-write';
+import { contentHash } from '../jsonl/content-hash';
+import type { BeadsStore } from '../store/beads-store';
+import { type ExportReport, recordExported } from './export-jsonl';
+import { statKey, unchangedByStat } from './jsonl-file-state';
+import type { LineCache } from './line-cache';
+
+/**
+ * A whole export written ahead of its deadline, into a synced temp file beside the JSONL, and
+ * what the DB and the JSONL looked like then: the export may rename it into place only if
+ * neither has changed since.
+ */
+export interface StagedExport {
+  /** The temp file (atomic-write's naming, so `sweepStaleTemps` removes it after a crash). */
+  tmp: string;
+  hash: string;
+  bytes: number;
+  issues: number;
+  /** `PRAGMA data_version` of the snapshot rendered: moves when another connection commits. */
+  dataVersion: number;
+  /** `total_changes()` of this connection then: moves with any write of its own, to any table. */
+  totalChanges: number;
+  /** The JSONL's stat key then, which was also the one recorded at the last sync. */
+  jsonlStat: string;
+}
+
+export interface StageExportOptions {
+  jsonlPath: string;
+  /** The export's own cache: the prepare's render is the one the export would do. */
+  cache: LineCache;
+}
+
+/**
+ * The slow part of the daemon's next export, done ahead: renders the JSONL (through the
+ * export's cache, in one read snapshot), writes it to a temp file beside the JSONL and fsyncs
+ * it. Writes nothing to the DB. Returns undefined, with no file left, when there is nothing to
+ * write ahead:
+ * - the JSONL changed since the last sync, or is missing: the export must merge the change
+ *   first, so it cannot be known in advance;
+ * - no local changes: the export will skip;
+ * - no issues: whether an empty file may replace the JSONL is the export's to decide.
+ */
+export function stageExport(store: BeadsStore, opts: StageExportOptions): StagedExport | undefined {
+  // A write transaction left open would make the snapshot include uncommitted rows.
+  if (store.db.inTransaction) return undefined;
+  const snapshot = store.db.transaction(() => {
+    if (!unchangedByStat(store, opts.jsonlPath) || store.pendingExportCount() === 0) return undefined;
+    const jsonlStat = statKey(opts.jsonlPath);
+    const { data, issues } = opts.cache.render(store);
+    if (jsonlStat === null || issues === 0) return undefined;
+    return { data, issues, jsonlStat, dataVersion: dataVersion(store), totalChanges: totalChanges(store) };
+  })();
+  if (!snapshot) return undefined;
+  const { data, ...rest } = snapshot;
+  const tmp = writeSyncedTemp(opts.jsonlPath, data);
+  return { tmp, hash: contentHash(data), bytes: data.length, ...rest };
+}
+
+export interface CommitStagedOptions {
+  jsonlPath: string;
+  /** See `AtomicWriteOptions`. */
+  releaseOldInBackground?: boolean;
+}
+
+/**
+ * The export, when `staged` is still exactly what it would write: renames the staged file over
+ * the JSONL and does the export's bookkeeping, in one write transaction (so no other connection
+ * can commit between the check and the bookkeeping). Still exact means: no other connection
+ * committed (`data_version`), this one wrote nothing (`total_changes()`; the daemon's own writes
+ * go through this connection), the JSONL is the one seen then (stat), and the temp file is
+ * there, whole. Otherwise returns undefined: the caller exports as usual.
+ *
+ * Either way the staged file is gone afterwards: renamed into place, or removed.
+ */
+export function commitStagedExport(store: BeadsStore, staged: StagedExport, opts: CommitStagedOptions): ExportReport | undefined {
+  const started = performance.now();
+  let renamed = false;
+  try {
+    const done = store.db
+      .transaction((): boolean => {
+        if (!stillExact(store, staged, opts.jsonlPath)) return false;
+        replaceWithTemp(staged.tmp, opts.jsonlPath, { releaseOldInBackground: opts.releaseOldInBackground });
+        renamed = true;
+        recordExported(store, opts.jsonlPath, staged.hash);
+        return true;
+      })
+      .immediate();
+    if (!done) return undefined;
+    return { issues: staged.issues, bytes: staged.bytes, ms: elapsed(started), staged: true };
+  } finally {
+    if (!renamed) discardStagedExport(staged);
+  }
+}
+
+/** Removes the staged file; one already gone is fine. */
+export function discardStagedExport(staged: StagedExport): void {
+  try {
+    fs.rmSync(staged.tmp, { force: true });
+  } catch {
+    // Nothing else can be done about it here; `sweepStaleTemps` removes it at the next start.
+  }
+}
+
+function stillExact(store: BeadsStore, staged: StagedExport, jsonlPath: string): boolean {
+  return (
+    dataVersion(store) === staged.dataVersion &&
+    totalChanges(store) === staged.totalChanges &&
+    statKey(jsonlPath) === staged.jsonlStat &&
+    unchangedByStat(store, jsonlPath) &&
+    sizeOf(staged.tmp) === staged.bytes
+  );
+}
+
+function sizeOf(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function dataVersion(store: BeadsStore): number {
+  return store.db.pragma('data_version', { simple: true }) as number;
+}
+
+function totalChanges(store: BeadsStore): number {
+  return store.db.prepare('SELECT total_changes()').pluck().get() as number;
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}

@@ -64,6 +64,11 @@ describe('formatEventText', () => {
 
   it.each<[string, DaemonEvent, string]>([
     ['an export', { type: 'export/done', issues: 42, bytes: 10547, ms: 12, batched: 7 }, '42 issues, 10.3 KB in 12 ms (batched 7)'],
+    [
+      'an export written ahead',
+      { type: 'export/done', issues: 42, bytes: 10547, ms: 1, staged: true, batched: 7 },
+      '42 issues, 10.3 KB in 1 ms, written ahead (batched 7)',
+    ],
     ['a one-issue export', { type: 'export/done', issues: 1, bytes: 120, ms: 3, batched: 1 }, '1 issue, 120 B in 3 ms (batched 1)'],
     ['a big export', { type: 'export/done', issues: 9000, bytes: 3 * 1024 * 1024 + 300_000, ms: 250, batched: 1 }, '9000 issues, 3.3 MB in 250 ms (batched 1)'],
     ['a skipped export', { type: 'export/skipped', reason: 'no dirty issues', batched: 3 }, 'no dirty issues (batched 3)'],

@@ -5,7 +5,8 @@ import type { ImportDetails, MergedFirst } from '../events/daemon-event';
  * (built with `defer`), so the pipeline decides when they run and tests can fake them.
  */
 export type ExportOutcome =
-  | ({ kind: 'done'; issues: number; bytes: number; ms: number } & MergedFirst)
+  /** `staged`: the file a prepare wrote ahead was renamed into place (see `stageExport`). */
+  | ({ kind: 'done'; issues: number; bytes: number; ms: number; staged?: true } & MergedFirst)
   | ({ kind: 'skipped'; reason: string } & MergedFirst);
 
 export type ImportOutcome =

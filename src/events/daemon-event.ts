@@ -48,7 +48,15 @@ export type DaemonEvent =
   | { type: 'fs/changed'; path: string }
   | { type: 'store/mutated'; op: string; id: string }
   | { type: 'sync/requested'; kind: 'import' | 'export'; reason: string }
-  | ({ type: 'export/done'; issues: number; bytes: number; ms: number } & MergedFirst & Batched)
+  | ({
+      type: 'export/done';
+      issues: number;
+      bytes: number;
+      ms: number;
+      /** The file was written ahead of the deadline and only renamed into place now. */
+      staged?: true;
+    } & MergedFirst &
+      Batched)
   | ({ type: 'export/skipped'; reason: string } & MergedFirst & Batched)
   | ({ type: 'export/failed'; error: string } & Batched)
   | ({

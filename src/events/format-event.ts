@@ -13,7 +13,8 @@ export function formatEventJson(e: LoggedEvent): string {
 
 /**
  * One line for people, local wall-clock time first:
- * `23:06:19.123 export/done 42 issues, 10.3 KB in 12 ms (batched 7)`.
+ * `23:06:19.123 export/done 42 issues, 10.3 KB in 12 ms (batched 7)`; an export whose file a
+ * prepare wrote ahead says so: `… in 1 ms, written ahead (batched 7)`.
  * Line breaks inside messages are shown as `\n` so one event stays one line.
  */
 export function formatEventText(e: LoggedEvent): string {
@@ -36,7 +37,7 @@ function describe(e: DaemonEvent): string {
     case 'sync/requested':
       return `${e.kind}: ${e.reason}`;
     case 'export/done':
-      return `${count(e.issues, 'issue')}, ${bytes(e.bytes)} in ${e.ms} ms${mergedFirst(e)}${batched(e.batched)}`;
+      return `${count(e.issues, 'issue')}, ${bytes(e.bytes)} in ${e.ms} ms${e.staged ? ', written ahead' : ''}${mergedFirst(e)}${batched(e.batched)}`;
     case 'import/done':
       return (
         `${e.created} created, ${e.updated} updated, ${e.deleted} deleted, ${e.unchanged} unchanged ` +

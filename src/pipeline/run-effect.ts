@@ -8,7 +8,7 @@ export interface SyncRequest {
   batched: number;
 }
 
-/** The events an effect run can end in: exactly one per run. */
+/** The events an import or export run can end in: exactly one per run (a prepare has none). */
 export type EffectEvent = Extract<
   DaemonEvent,
   { type: `${'export' | 'import'}/${'done' | 'skipped' | 'failed'}` }
@@ -36,9 +36,9 @@ export function runEffect(request: SyncRequest, effects: SyncEffects): Observabl
       throwIfEmpty(() => new Error('export effect completed without reporting an outcome')),
       map((outcome): EffectEvent => {
         const merged = outcome.merged ? { merged: outcome.merged } : {};
-        return outcome.kind === 'done'
-          ? { type: 'export/done', issues: outcome.issues, bytes: outcome.bytes, ms: outcome.ms, ...merged, batched }
-          : { type: 'export/skipped', reason: outcome.reason, ...merged, batched };
+        if (outcome.kind !== 'done') return { type: 'export/skipped', reason: outcome.reason, ...merged, batched };
+        const staged = outcome.staged ? { staged: true as const } : {};
+        return { type: 'export/done', issues: outcome.issues, bytes: outcome.bytes, ms: outcome.ms, ...staged, ...merged, batched };
       }),
       catchError((err: unknown) => of<EffectEvent>({ type: 'export/failed', error: messageOf(err), batched })),
     );

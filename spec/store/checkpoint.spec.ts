@@ -43,7 +43,7 @@ describe('deferred WAL checkpoints (the daemon connection)', () => {
     ws.store.deferCheckpoints();
     for (let i = 0; i < 200; i++) ws.store.create({ title: `Issue ${i}`, description: 'x'.repeat(500) }, 'tester');
     expect(dbFileComplete()).toBe(false);
-    const exported = await firstValueFrom(exportEffect(ws.store, ws.jsonlPath)());
+    const exported = await firstValueFrom(exportEffect(ws.store, ws.jsonlPath).runExport());
     expect(exported.kind).toBe('done');
     expect(dbFileComplete()).toBe(true);
 

@@ -2,25 +2,55 @@ import { defer, of, type Observable } from 'rxjs';
 import type { BeadsStore } from '../store/beads-store';
 import { exportJsonl } from '../sync/export-jsonl';
 import { LineCache } from '../sync/line-cache';
+import { commitStagedExport, discardStagedExport, stageExport, type StagedExport } from '../sync/staged-export';
 import type { ExportOutcome } from './effect-outcome';
 import { importSummary } from './import-effect';
+
+export interface ExportEffects {
+  runExport: () => Observable<ExportOutcome>;
+  runPrepareExport: () => Observable<void>;
+}
 
 /**
  * The daemon's export: DB → JSONL (merging an unseen outside change first), run when subscribed.
  * The lines of the last export are kept, so each export reads only the rows changed since.
  * The WAL is checkpointed here too, after the file is written (see `deferCheckpoints`).
+ *
+ * `runPrepareExport` does the export's slow part ahead of it (render, write and fsync a temp
+ * file: see `stageExport`), sharing the cache; the next `runExport` then only renames that file
+ * into place if nothing changed in between, and otherwise removes it and exports as usual. So a
+ * staged file lives until the next export (or the next prepare, which replaces it), and the
+ * daemon's pipeline follows every prepare with an export, at the latest when it stops.
  */
-export function exportEffect(store: BeadsStore, jsonlPath: string): () => Observable<ExportOutcome> {
+export function exportEffect(store: BeadsStore, jsonlPath: string): ExportEffects {
   const cache = new LineCache();
-  return () =>
-    defer(() => {
-      const r = exportJsonl(store, { jsonlPath, cache, releaseOldInBackground: true });
-      store.checkpoint();
-      const merged = r.merged ? { merged: importSummary(r.merged) } : {};
-      return of<ExportOutcome>(
-        r.skipped
-          ? { kind: 'skipped', reason: 'no local changes', ...merged }
-          : { kind: 'done', issues: r.issues, bytes: r.bytes, ms: r.ms, ...merged },
-      );
-    });
+  let staged: StagedExport | undefined;
+  const takeStaged = (): StagedExport | undefined => {
+    const taken = staged;
+    staged = undefined;
+    return taken;
+  };
+  return {
+    runExport: () =>
+      defer(() => {
+        const ahead = takeStaged();
+        const r =
+          (ahead && commitStagedExport(store, ahead, { jsonlPath, releaseOldInBackground: true })) ??
+          exportJsonl(store, { jsonlPath, cache, releaseOldInBackground: true });
+        store.checkpoint();
+        const merged = r.merged ? { merged: importSummary(r.merged) } : {};
+        return of<ExportOutcome>(
+          r.skipped
+            ? { kind: 'skipped', reason: 'no local changes', ...merged }
+            : { kind: 'done', issues: r.issues, bytes: r.bytes, ms: r.ms, ...(r.staged ? { staged: true } : {}), ...merged },
+        );
+      }),
+    runPrepareExport: () =>
+      defer(() => {
+        const previous = takeStaged();
+        if (previous) discardStagedExport(previous);
+        staged = stageExport(store, { jsonlPath, cache });
+        return of(undefined);
+      }),
+  };
 }

@@ -1,4 +1,4 @@
-import { defer, filter, map, merge, type Observable, of, type SchedulerLike, Subject, tap, throwError } from 'rxjs';
+import { defer, EMPTY, filter, map, merge, type Observable, of, type SchedulerLike, Subject, tap, throwError } from 'rxjs';
 import type { ExportOutcome, ImportOutcome } from '../src/effects/effect-outcome';
 import type { DaemonEvent } from '../src/events/daemon-event';
 import { daemonPipeline } from '../src/pipeline/daemon-pipeline';
@@ -47,7 +47,7 @@ function fakeWorkspace(scheduler: SchedulerLike) {
 
   return {
     imported,
-    effects: { runExport, runImport },
+    effects: { runExport, runImport, runPrepareExport: () => EMPTY },
     /** Every mutation bumps the store version before the pipeline sees it. */
     mutations: (mutation$: Observable<Mutation>) => mutation$.pipe(tap(() => (storeVersion += 1))),
     /** The watcher: our own writes, plus external writes (`git pull`) that set the file's hash. */
@@ -162,6 +162,7 @@ describe('own-write suppression', () => {
           ...SETTINGS,
           runExport: () => (runs.push('export'), workspace.effects.runExport()),
           runImport: () => (runs.push('import'), workspace.effects.runImport()),
+          runPrepareExport: workspace.effects.runPrepareExport,
           scheduler,
         },
       );

@@ -105,6 +105,7 @@ describe('serialLane', () => {
     const effects = {
       runExport: () => (runs++ === 0 ? EMPTY : concat(of(EXPORTED), NEVER)),
       runImport: () => NEVER,
+      runPrepareExport: () => EMPTY,
     };
     scheduler.run(({ cold, expectObservable }) => {
       const request$ = cold('-E-E-E|', requests);

@@ -2,16 +2,20 @@ import { defer, finalize, map, NEVER, type Observable, of, type SchedulerLike, t
 import { TestScheduler } from 'rxjs/testing';
 import type { ExportOutcome, ImportOutcome } from '../../src/effects/effect-outcome';
 import type { DaemonEvent } from '../../src/events/daemon-event';
-import type { DaemonSettings, DaemonSources, Mutation } from '../../src/pipeline/daemon-sources';
-import type { SyncEffects } from '../../src/pipeline/run-effect';
+import type { DaemonDeps, DaemonSettings, DaemonSources, Mutation } from '../../src/pipeline/daemon-sources';
+import type { LaneEffects } from '../../src/pipeline/serial-lane';
 
-/** The documented defaults: 500 ms debounce, 2 s max wait, 5 s polling, fallback on. */
-export const SETTINGS: DaemonSettings = {
+/**
+ * The documented defaults: 500 ms debounce, 2 s max wait, 5 s polling, fallback on; and no
+ * prepare ahead of exports (`prepareLeadMs` 0), which prepare-ahead.marble.ts turns on.
+ */
+export const SETTINGS: DaemonSettings & Pick<DaemonDeps, 'prepareLeadMs'> = {
   mode: 'events',
   debounceMs: 500,
   maxWaitMs: 2000,
   pollIntervalMs: 5000,
   watcherFallback: true,
+  prepareLeadMs: 0,
 };
 
 export function testScheduler(): TestScheduler {
@@ -20,7 +24,7 @@ export function testScheduler(): TestScheduler {
 
 /** One run of a fake effect, in virtual ms. `end` is when it finished, failed or was cancelled. */
 export interface EffectRun {
-  kind: 'export' | 'import';
+  kind: 'export' | 'import' | 'prepare';
   start: number;
   end: number | undefined;
 }
@@ -29,12 +33,15 @@ export interface FakeEffectOptions {
   /** Virtual duration of each run; 0 (the default) finishes synchronously. */
   exportMs?: number;
   importMs?: number;
+  prepareMs?: number;
   /** The outcome of the n-th run (0-based); throw to make that run fail. */
   exportOutcome?: (n: number) => ExportOutcome;
   importOutcome?: (n: number) => ImportOutcome;
+  /** Called at the end of the n-th prepare (0-based); throw to make that run fail. */
+  prepareOutcome?: (n: number) => void;
 }
 
-export type FakeEffects = SyncEffects & { runs: EffectRun[] };
+export type FakeEffects = LaneEffects & { runs: EffectRun[] };
 
 export const EXPORTED: ExportOutcome = { kind: 'done', issues: 3, bytes: 420, ms: 0 };
 export const IMPORTED: ImportOutcome = { kind: 'done', created: 1, updated: 2, deleted: 0, unchanged: 7, ms: 0 };
@@ -57,6 +64,7 @@ export function fakeEffects(scheduler: SchedulerLike, options: FakeEffectOptions
     runs,
     runExport: fake('export', options.exportMs ?? 0, options.exportOutcome ?? (() => EXPORTED)),
     runImport: fake('import', options.importMs ?? 0, options.importOutcome ?? (() => IMPORTED)),
+    runPrepareExport: fake('prepare', options.prepareMs ?? 0, options.prepareOutcome ?? (() => undefined)),
   };
 }
 

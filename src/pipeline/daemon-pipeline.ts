@@ -18,8 +18,9 @@ import type { DaemonEvent } from '../events/daemon-event';
 import { daemonInput, type DaemonInput, isExportWork, isImportWork, isSignal, isWatchError } from './daemon-input';
 import type { DaemonDeps, DaemonSignal, DaemonSources } from './daemon-sources';
 import { debounceWithMaxWait } from './debounce-with-max-wait';
+import { exportRequests } from './export-requests';
 import type { SyncRequest } from './run-effect';
-import { serialLane } from './serial-lane';
+import { type LaneRequest, serialLane } from './serial-lane';
 
 /** Why the daemon stops: a signal, or a failure it cannot work around. */
 type StopCause =
@@ -47,15 +48,17 @@ type StopCause =
  *   and explicit import triggers feed the import debounce (`debounceMs`, capped by `maxWaitMs`).
  *   Explicit triggers are debounced too: a git hook's `import-needed` and the watcher see the
  *   same write, and should cost one import, not two.
+ * - With `prepareLeadMs`, export work quiet for `debounceMs - prepareLeadMs` also asks for a
+ *   prepare (see {@link exportRequests}): the export's slow part, done ahead, reporting nothing.
  * - Effects run one at a time through {@link serialLane}.
  * - Watcher error: `watcher/failed`; with `watcherFallback` the first one also switches to
  *   polling (`mode/poll` once). Without fallback it is fatal (`fatal: true`). An error thrown by a
  *   source Observable counts as a watcher error (`fileChange$`) or as fatal (the others).
  * - SIGHUP: `signal/ignored`. SIGTERM/SIGINT: `daemon/stopping`. A fatal failure stops the same
  *   way but reports `watcher/failed {fatal: true}` instead of `daemon/stopping`. Stopping means:
- *   no new work is taken, the pending debounced export runs now, the pending import is dropped
- *   (the next start imports a changed JSONL anyway), the effect in flight is awaited, then
- *   `daemon/stopped` and completion.
+ *   no new work is taken, the pending debounced export runs now, the pending import and
+ *   prepare are dropped (the next start imports a changed JSONL anyway), the effect in flight
+ *   is awaited, then `daemon/stopped` and completion.
  */
 export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observable<DaemonEvent> {
   const { scheduler, debounceMs, maxWaitMs, pollIntervalMs } = deps;
@@ -93,11 +96,11 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
         takeUntil(runningEnd$),
       );
 
-      const request$ = merge(
+      const request$: Observable<LaneRequest> = merge(
         from<SyncRequest[]>([{ kind: 'export', batched: 1 }, { kind: 'import', batched: 1 }]),
         // running$ completes at stop, and the debounce flushes on completion: the pending
         // export runs at once.
-        running$.pipe(filter(isExportWork), requests('export')),
+        running$.pipe(filter(isExportWork), exportRequests(deps, scheduler)),
         // takeUntil after the debounce: at stop the pending import is dropped, not flushed.
         merge(running$.pipe(filter(isImportWork)), pollTick$).pipe(requests('import'), takeUntil(stop$)),
       );
@@ -117,7 +120,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
       );
 
       return request$.pipe(
-        serialLane(deps, { dropImports$: stop$ }),
+        serialLane(deps, { dropImports$: stop$, dropPrepares$: stop$ }),
         // Side events are subscribed to input$ before the lane's requests are, so for any one
         // input they come out first: `daemon/stopping` precedes the export it flushes.
         connect((effectEvent$) =>

@@ -43,5 +43,16 @@ export interface DaemonSettings {
 export interface DaemonDeps extends DaemonSettings {
   runExport: () => Observable<ExportOutcome>;
   runImport: () => Observable<ImportOutcome>;
+  /**
+   * Does the slow part of the next export ahead of its deadline (render, write and fsync a temp
+   * file), so that the export itself only has to rename it. Completes when done; reports nothing.
+   */
+  runPrepareExport: () => Observable<void>;
+  /**
+   * How long before the export deadline the prepare runs: after `debounceMs - prepareLeadMs` of
+   * quiet. 0 (or not less than `debounceMs`) turns preparing off. Derived from `debounceMs`, not
+   * a user setting: see `prepareLeadFor` (export-requests.ts).
+   */
+  prepareLeadMs: number;
   scheduler: SchedulerLike;
 }

@@ -11,6 +11,7 @@ import { findGitRefs } from '../sources/git-dir';
 import { mutation$ } from '../sources/mutation';
 import { signal$ } from '../sources/signal';
 import { BeadsStore, type StoreMutation } from '../store/beads-store';
+import { WalCheckpointer } from '../store/wal-checkpointer';
 import { acquireDaemonLock } from './daemon-lock';
 import { sweepStaleTemps } from '../jsonl/atomic-write';
 import { daemonRpcHandler } from './daemon-rpc-handler';
@@ -125,6 +126,11 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     throw err;
   }
 
+  // Copying the WAL back into beads.db after each export and import (150–200 ms after a burst
+  // of writes) happens on a thread of its own, not between RPC requests.
+  const checkpointer = new WalCheckpointer(paths.dbPath, { inline: () => store.checkpoint() });
+  const checkpoint = () => checkpointer.request();
+
   const started: DaemonEvent = {
     type: 'daemon/started',
     mode: settings.mode,
@@ -153,9 +159,9 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     {
       ...settings,
       // runExport and runPrepareExport: the prepare writes the next export ahead, the export renames it.
-      ...exportEffect(store, paths.jsonlPath),
+      ...exportEffect(store, paths.jsonlPath, checkpoint),
       prepareLeadMs: prepareLeadFor(settings.debounceMs),
-      runImport: importEffect(store, paths.jsonlPath),
+      runImport: importEffect(store, paths.jsonlPath, checkpoint),
       scheduler: opts.scheduler ?? asyncScheduler,
     },
   );
@@ -171,12 +177,16 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
       // signals stay held off for the rest of the process's life, which ends right after this.
       if (!opts.signals$) for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, holdOff);
       const closed = server ? server.close() : Promise.resolve();
-      void closed.finally(() => {
-        lock?.release();
-        stopRecording();
-        store.dispose();
-        resolve(fatal ? 1 : 0);
-      });
+      // The checkpoint thread's connection closes before ours: the last one to close removes the WAL.
+      void closed
+        .catch(() => undefined)
+        .then(() => checkpointer.close())
+        .finally(() => {
+          lock?.release();
+          stopRecording();
+          store.dispose();
+          resolve(fatal ? 1 : 0);
+        });
     };
     concat(of(started), pipeline$).subscribe({
       next: (event) => {

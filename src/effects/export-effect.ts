@@ -14,7 +14,8 @@ export interface ExportEffects {
 /**
  * The daemon's export: DB → JSONL (merging an unseen outside change first), run when subscribed.
  * The lines of the last export are kept, so each export reads only the rows changed since.
- * The WAL is checkpointed here too, after the file is written (see `deferCheckpoints`).
+ * The WAL is checkpointed here too, after the file is written (see `deferCheckpoints`), by
+ * `checkpoint`: the daemon hands it to a thread of its own (`WalCheckpointer`).
  *
  * `runPrepareExport` does the export's slow part ahead of it (render, write and fsync a temp
  * file: see `stageExport`), sharing the cache; the next `runExport` then only renames that file
@@ -22,7 +23,11 @@ export interface ExportEffects {
  * staged file lives until the next export (or the next prepare, which replaces it), and the
  * daemon's pipeline follows every prepare with an export, at the latest when it stops.
  */
-export function exportEffect(store: BeadsStore, jsonlPath: string): ExportEffects {
+export function exportEffect(
+  store: BeadsStore,
+  jsonlPath: string,
+  checkpoint: () => void = () => store.checkpoint(),
+): ExportEffects {
   const cache = new LineCache();
   let staged: StagedExport | undefined;
   const takeStaged = (): StagedExport | undefined => {
@@ -37,7 +42,7 @@ export function exportEffect(store: BeadsStore, jsonlPath: string): ExportEffect
         const r =
           (ahead && commitStagedExport(store, ahead, { jsonlPath, releaseOldInBackground: true })) ??
           exportJsonl(store, { jsonlPath, cache, releaseOldInBackground: true });
-        store.checkpoint();
+        checkpoint();
         const merged = r.merged ? { merged: importSummary(r.merged) } : {};
         return of<ExportOutcome>(
           r.skipped

@@ -11,7 +11,11 @@ import type { ImportOutcome } from './effect-outcome';
  * `own-write`. When the merge kept local changes the file lacks, the store reports a mutation,
  * which schedules the export that writes them back.
  */
-export function importEffect(store: BeadsStore, jsonlPath: string): () => Observable<ImportOutcome> {
+export function importEffect(
+  store: BeadsStore,
+  jsonlPath: string,
+  checkpoint: () => void = () => store.checkpoint(),
+): () => Observable<ImportOutcome> {
   return () =>
     defer(() => {
       const r = importJsonl(store, { jsonlPath });
@@ -25,7 +29,7 @@ export function importEffect(store: BeadsStore, jsonlPath: string): () => Observ
         return of<ImportOutcome>({ kind: 'skipped', reason });
       }
       // The daemon defers checkpoints (see `deferCheckpoints`): an import's pages are copied now.
-      store.checkpoint();
+      checkpoint();
       if (r.needs_export) store.notifyMutation('import-merge', r.kept_local[0] ?? '*');
       return of<ImportOutcome>({ kind: 'done', ...importSummary(r), ms: r.ms });
     });

@@ -9,6 +9,7 @@ import type { WatchEvent } from '../../src/pipeline/daemon-sources';
 import { fileChange$, type FileChangeOptions } from '../../src/sources/file-change';
 import { findGitRefs } from '../../src/sources/git-dir';
 import { waitFor, waitForQuiet } from '../helpers/wait-for';
+import { watchedDir } from '../helpers/watched-dir';
 
 const READY_MS = 5000;
 const EVENT_MS = 5000;
@@ -31,15 +32,8 @@ afterEach(async () => {
   for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function workspace(): { root: string; beadsDir: string; jsonlPath: string } {
-  // realpath: paths from git are physical, and os.tmpdir() may be a symlink (macOS).
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-fc-')));
-  tmpDirs.push(root);
-  const beadsDir = path.join(root, '.beads');
-  fs.mkdirSync(beadsDir);
-  const jsonlPath = path.join(beadsDir, 'issues.jsonl');
-  fs.writeFileSync(jsonlPath, '{"id":"bd-1"}\n');
-  return { root, beadsDir, jsonlPath };
+function workspace() {
+  return watchedDir('bd-rx-fc-', tmpDirs);
 }
 
 /** Subscribes and resolves once chokidar has every watch in place. */

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Subscription } from 'rxjs';
 import type { WatchEvent } from '../../src/pipeline/daemon-sources';
 import { fileChange$ } from '../../src/sources/file-change';
 import { waitFor } from '../helpers/wait-for';
+import { watchedDir } from '../helpers/watched-dir';
 
 const REPO = path.resolve(__dirname, '../..');
 const CHILD = path.join(__dirname, '../helpers/watch-child.ts');
@@ -39,14 +39,8 @@ afterEach(() => {
   for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function workspace(): { beadsDir: string; jsonlPath: string } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-wf-'));
-  tmpDirs.push(root);
-  const beadsDir = path.join(root, '.beads');
-  fs.mkdirSync(beadsDir);
-  const jsonlPath = path.join(beadsDir, 'issues.jsonl');
-  fs.writeFileSync(jsonlPath, '{"id":"bd-1"}\n');
-  return { beadsDir, jsonlPath };
+function workspace() {
+  return watchedDir('bd-rx-wf-', tmpDirs);
 }
 
 interface Child {

@@ -7,6 +7,7 @@ import type { WatchEvent } from '../../src/pipeline/daemon-sources';
 import { BeadsStore } from '../../src/store/beads-store';
 import { watcherThread$ } from '../../src/sources/watcher-thread';
 import { waitFor } from '../helpers/wait-for';
+import { watchedDir } from '../helpers/watched-dir';
 
 /** The compiled worker entry (`npm test` builds before jest runs). */
 const WORKER = path.resolve(__dirname, '../../dist/sources/file-change-worker.js');
@@ -22,14 +23,8 @@ afterEach(() => {
   for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function workspace(): { beadsDir: string; jsonlPath: string } {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-wt-')));
-  tmpDirs.push(root);
-  const beadsDir = path.join(root, '.beads');
-  fs.mkdirSync(beadsDir);
-  const jsonlPath = path.join(beadsDir, 'issues.jsonl');
-  fs.writeFileSync(jsonlPath, '{"id":"bd-1"}\n');
-  return { beadsDir, jsonlPath };
+function workspace() {
+  return watchedDir('bd-rx-wt-', tmpDirs);
 }
 
 function watch(opts: Parameters<typeof watcherThread$>[0]): { events: WatchEvent[]; isReady: () => boolean } {

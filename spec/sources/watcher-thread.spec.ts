@@ -79,6 +79,20 @@ describe('watcherThread$', () => {
     expect(w.events).toEqual([{ kind: 'change', path: ws.jsonlPath }]);
   });
 
+  it('should still see .beads/ itself removed, through the raw-event filter, and say so as an error', async () => {
+    const ws = workspace();
+    const w = watch({ ...ws, git: null, workerFile: WORKER });
+    await waitFor(w.isReady, WAIT_MS, 'watcher thread ready');
+
+    fs.rmSync(ws.beadsDir, { recursive: true });
+    await waitFor(() => w.events.some((e) => e.kind === 'error'), WAIT_MS, 'an error for the removed directory');
+    expect(w.events.find((e) => e.kind === 'error')).toEqual({
+      kind: 'error',
+      code: 'ENOENT',
+      message: `${ws.beadsDir} was removed: changes in it are no longer seen`,
+    });
+  });
+
   it("should pass on the thread's watcher errors as error values", async () => {
     const ws = workspace();
     const w = watch({ beadsDir: ws.beadsDir, jsonlPath: path.join(os.tmpdir(), 'elsewhere.jsonl'), git: null, workerFile: WORKER });

@@ -1,6 +1,7 @@
 import { asyncScheduler, concat, merge, NEVER, of, Subject, type Observable, type SchedulerLike } from 'rxjs';
 import type { DaemonEvent, LoggedEvent } from '../events/daemon-event';
 import { formatEventJson, formatEventText, stampEvent } from '../events/format-event';
+import { LineBatcher } from '../events/line-batcher';
 import { exportEffect } from '../effects/export-effect';
 import { importEffect } from '../effects/import-effect';
 import { daemonPipeline } from '../pipeline/daemon-pipeline';
@@ -65,7 +66,9 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   const store = new BeadsStore(paths.dbPath);
   // The export effect checkpoints after each export, so RPC writes never pay for one.
   store.deferCheckpoints();
-  const write = opts.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  // The log's lines of one event-loop turn go out as one write (see LineBatcher).
+  const log = opts.write ? undefined : new LineBatcher((chunk) => process.stdout.write(chunk));
+  const write = opts.write ?? ((line: string) => log?.write(line));
   const format = settings.logFormat === 'json' ? formatEventJson : formatEventText;
   const bus = new Subject<LoggedEvent>();
   const git = settings.mode === 'events' ? findGitRefs(paths.root) : null;
@@ -182,6 +185,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
         .catch(() => undefined)
         .then(() => checkpointer.close())
         .finally(() => {
+          log?.flush();
           lock?.release();
           stopRecording();
           store.dispose();

@@ -65,6 +65,24 @@ describe('watcherThread$', () => {
     expect(w.events.every((e) => e.kind === 'change' && e.path === ws.jsonlPath)).toBe(true);
   });
 
+  it("should see every replace that hard-links the old file first, as the daemon's own export does", async () => {
+    const ws = workspace();
+    const w = watch({ ...ws, git: null, workerFile: WORKER });
+    await waitFor(w.isReady, WAIT_MS, 'watcher thread ready');
+
+    // The event on the old inode (its link count goes up) comes a moment before the rename:
+    // chokidar stats the file then, finds it unchanged (read since written: atime > mtime, as
+    // after the daemon's import has hashed it), and drops the rename's events for 5 ms.
+    for (let i = 0; i < 20; i++) {
+      fs.readFileSync(ws.jsonlPath);
+      const before = changes(w.events).length;
+      atomicWriteFile(ws.jsonlPath, Buffer.from(`{"id":"bd-${i}"}\n`), { releaseOldInBackground: true });
+      await waitFor(() => changes(w.events).length > before, WAIT_MS, `replace ${i + 1}`);
+      // Past chokidar's 50 ms repeat filter before the next one.
+      await waitFor(() => fs.statSync(ws.jsonlPath).mtimeMs < Date.now() - 100, WAIT_MS, 'a quiet moment');
+    }
+  });
+
   it('should stay silent about SQLite commits in .beads/ and still see the JSONL change after them', async () => {
     const ws = workspace();
     const w = watch({ ...ws, git: null, workerFile: WORKER });

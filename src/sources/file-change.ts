@@ -80,6 +80,18 @@ export function fileChange$(opts: FileChangeOptions): Observable<WatchEvent> {
         subscriber.next({ kind: 'error', code: 'ENOENT', message });
       }
     });
+    // chokidar decides by stat whether a file changed, and drops a path's events for 5 ms after
+    // each one: when an event on the old inode (a hard link to it, say) is stat'ed just before
+    // a rename replaces the file, the rename's own events fall in that window and no change is
+    // reported. The directory's raw event naming the JSONL is unambiguous: a rename or a
+    // delete/create of the file. Passed on as a change too (the pipeline debounces repeats).
+    const jsonlName = path.basename(opts.jsonlPath);
+    watcher.on('raw', (event, name, details) => {
+      const watchedPath = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+      if (event === 'rename' && name === jsonlName && watchedPath === beadsDir) {
+        subscriber.next({ kind: 'change', path: path.resolve(opts.jsonlPath) });
+      }
+    });
     watcher.on('error', (err) => subscriber.next(toWatchError(err)));
     watcher.once('ready', () => opts.onReady?.());
 

@@ -291,6 +291,12 @@ export class BeadsStore {
     return touched;
   }
 
+  /** SQLite's `PRAGMA data_version`: moves whenever another connection commits to the file. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+
   // ---- metadata -------------------------------------------------------------------------
 
   getMeta(key: string): string | undefined {

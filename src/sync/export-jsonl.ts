@@ -115,6 +115,7 @@ export function recordExported(store: BeadsStore, jsonlPath: string, hash: strin
   recordSynced(store, jsonlPath, hash, 'export');
 }
 
-function elapsed(started: number): number {
+/** Milliseconds since `started` (a `performance.now()`), to 0.1 ms. */
+export function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;
 }

@@ -56,7 +56,7 @@ export class LineCache {
   render(store: BeadsStore): RenderedJsonl {
     try {
       const touched = store.drainTouched();
-      const version = store.db.pragma('data_version', { simple: true }) as number;
+      const version = store.dataVersion();
       const incremental =
         this.dataVersion === version && touched.size <= Math.max(16, this.ids.length * FULL_RENDER_FRACTION);
       if (incremental) this.applyChanges(store, touched);

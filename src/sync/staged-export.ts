@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { replaceWithTemp, writeSyncedTemp } from '../jsonl/atomic-write';
 import { contentHash } from '../jsonl/content-hash';
 import type { BeadsStore } from '../store/beads-store';
-import { type ExportReport, recordExported } from './export-jsonl';
+import { elapsed, type ExportReport, recordExported } from './export-jsonl';
 import { statKey, unchangedByStat } from './jsonl-file-state';
 import type { LineCache } from './line-cache';
 
@@ -49,7 +49,7 @@ export function stageExport(store: BeadsStore, opts: StageExportOptions): Staged
     const jsonlStat = statKey(opts.jsonlPath);
     const { data, issues } = opts.cache.render(store);
     if (jsonlStat === null || issues === 0) return undefined;
-    return { data, issues, jsonlStat, dataVersion: dataVersion(store), totalChanges: totalChanges(store) };
+    return { data, issues, jsonlStat, dataVersion: store.dataVersion(), totalChanges: totalChanges(store) };
   })();
   if (!snapshot) return undefined;
   const { data, ...rest } = snapshot;
@@ -104,7 +104,7 @@ export function discardStagedExport(staged: StagedExport): void {
 
 function stillExact(store: BeadsStore, staged: StagedExport, jsonlPath: string): boolean {
   return (
-    dataVersion(store) === staged.dataVersion &&
+    store.dataVersion() === staged.dataVersion &&
     totalChanges(store) === staged.totalChanges &&
     statKey(jsonlPath) === staged.jsonlStat &&
     unchangedByStat(store, jsonlPath) &&
@@ -120,14 +120,6 @@ function sizeOf(file: string): number | undefined {
   }
 }
 
-function dataVersion(store: BeadsStore): number {
-  return store.db.pragma('data_version', { simple: true }) as number;
-}
-
 function totalChanges(store: BeadsStore): number {
   return store.db.prepare('SELECT total_changes()').pluck().get() as number;
-}
-
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 10) / 10;
 }

@@ -1,13 +1,7 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
 import { ChangeFeed } from './change-feed';
 import { recordComments, type Comment } from './issue-record';
-import {
-  closeIssue,
-  createIssue,
-  deleteIssue,
-  reopenIssue,
-  updateIssue,
-} from './issue-commands';
+import { closeIssue, createIssue, deleteIssue, reopenIssue, updateIssue } from './issue-commands';
 import { IssueQueries } from './issue-queries';
 import { IssueRows } from './issue-rows';
 import { addComment, addDependency, addLabel, removeDependency, removeLabel } from './relation-commands';
@@ -200,7 +194,7 @@ export class BeadsStore {
     return this.sync.pendingExportCount();
   }
 
-  /** Deleted ids not yet exported, with when they were deleted. */
+  /** Deleted ids not yet exported, with when. */
   pendingDeletions(): Map<string, string> {
     return this.sync.pendingDeletions();
   }
@@ -242,12 +236,10 @@ export class BeadsStore {
     return this.queries.list(filter);
   }
 
-  /** Open issues with no open `blocks` dependency. */
   ready(filter: ReadyFilter = {}): IssueRecord[] {
     return this.queries.ready(filter);
   }
 
-  /** Not-closed issues waiting on at least one open `blocks` dependency, with their blockers. */
   blocked(): BlockedIssue[] {
     return this.queries.blocked();
   }

@@ -104,6 +104,10 @@ export function reduceStats(state: StatsState, event: LoggedEvent): StatsState {
       s.last_error = `${event.code}: ${event.message}`;
       if (event.fatal) s.watcher_status = 'failed';
       break;
+    case 'daemon/failed':
+      s.errors++;
+      s.last_error = `${event.code}: ${event.message}`;
+      break;
     case 'mode/poll':
       s.watcher_status = 'polling';
       break;

@@ -311,7 +311,7 @@ describe('bd-rx daemon (a real process)', () => {
       expect(after[0]).toMatchObject({ signal: 'SIGTERM' });
       expect(after[1]).toMatchObject({ issues: 1, batched: 1 });
       // Flushed by the stop, not by the timer running out.
-      expect(Date.parse(after[1].ts) - Date.parse(mutated.ts)).toBeLessThan(debounceMs);
+      expect(Date.parse(after[1].ts) - Date.parse(merged.ts)).toBeLessThan(debounceMs);
       expect(readDbIssues(ws.dbPath)).toEqual([{ id: 't-1', title: 'Newer local title', dirty: 0 }]);
     });
 

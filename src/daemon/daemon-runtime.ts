@@ -1,10 +1,10 @@
-import { EmptyError, filter, firstValueFrom, type Observable, ReplaySubject, Subject } from 'rxjs';
+import { EmptyError, firstValueFrom, type Observable, ReplaySubject, Subject } from 'rxjs';
 import type { EffectEvent, LoggedEvent } from '../events/daemon-event';
-import { isEffectEvent } from '../events/describe-effect';
 import type { DaemonSignal, SyncTrigger } from '../pipeline/daemon-sources';
 import type { SyncKind } from '../pipeline/effect-kinds';
 import type { BeadsStore, StoreMutation } from '../store/beads-store';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
+import { answerTo } from './answer-to';
 import type { ResolvedSettings } from './daemon-settings';
 import { type DaemonStats, initialStats, reduceStats } from './daemon-stats';
 
@@ -89,9 +89,7 @@ export function createDaemonRuntime(init: Pick<DaemonRuntime, 'store' | 'paths' 
     requestSync: (kind, reason) => {
       const id = ++lastId;
       // Listening before asking: the answer cannot come before the request, but never miss it.
-      const answer = firstValueFrom(
-        live.pipe(filter((e): e is EffectEvent & { ts: string } => isEffectEvent(e) && e.requests?.includes(id) === true)),
-      ).catch((err: unknown) => {
+      const answer = firstValueFrom(live.pipe(answerTo(id))).catch((err: unknown) => {
         throw err instanceof EmptyError ? new DaemonStoppedError(kind) : err;
       });
       trigger.next({ kind, reason, id });

@@ -112,7 +112,6 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
         );
 
         const request$: Observable<LaneRequest<DaemonEffectKind>> = merge(
-          from<LaneRequest<DaemonEffectKind>[]>([{ kind: 'export', batched: 1 }, { kind: 'import', batched: 1 }]),
           // running$ completes at stop, and the debounce flushes on completion: the pending
           // export runs at once.
           running$.pipe(filter(isExportWork), exportRequests(deps, scheduler, requestIdOf)),
@@ -121,6 +120,9 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
             requests('import'),
             takeUntil(stop$),
           ),
+          // Last: the start-up requests run at once, and what they report feeds back into the
+          // branches above, which must be listening by then.
+          from<LaneRequest<DaemonEffectKind>[]>([{ kind: 'export', batched: 1 }, { kind: 'import', batched: 1 }]),
         );
 
         const sideEvent$: Observable<DaemonEvent> = merge(

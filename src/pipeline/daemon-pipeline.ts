@@ -36,7 +36,8 @@ type StopCause =
  * once every source has completed (then both pending batches are flushed, like any debounce).
  *
  * ```
- * mutation$: -----m-m-----------m-----------   debounceMs 5; effects finish at once
+ * mutation$: -----m-m-----------m-----------   debounceMs 5; effects finish at once;
+ *                                               recheckAfterExport off
  * signal$:   ----------------------T---------
  * result:    (xy)-a-a----e------a--(sfz|)       x, y = start-up export, import
  *                                               a = store/mutated

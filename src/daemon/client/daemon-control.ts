@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tryConnect } from '../rpc/rpc-client';
-import { socketPathFor } from '../rpc/socket-path';
-import type { WorkspacePaths } from '../workspace/workspace-paths';
-import { isProcessAlive, LOCK_FILE, PID_FILE, readDaemonLock } from './daemon-lock';
+import { tryConnect } from '../../rpc/rpc-client';
+import { socketPathFor } from '../../rpc/socket-path';
+import type { WorkspacePaths } from '../../workspace/workspace-paths';
+import { isProcessAlive, LOCK_FILE, PID_FILE, readDaemonLock } from '../daemon-lock';
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined, or times out. */
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
@@ -51,7 +51,7 @@ export async function startBackgroundDaemon(
   }
   const logPath = path.join(paths.beadsDir, 'daemon.log');
   const log = fs.openSync(logPath, 'a');
-  const bin = path.resolve(__dirname, '..', 'cli', 'bin.js');
+  const bin = path.resolve(__dirname, '..', '..', 'cli', 'bin.js');
   const child = spawn(process.execPath, [bin, 'daemon', '--workspace', paths.root, '--log-format', 'json', ...daemonArgs], {
     cwd: paths.root,
     detached: true,

@@ -1,11 +1,11 @@
-import { executeOperation } from '../ops/execute-operation';
-import { MUTATING_OPERATIONS } from '../ops/operation-context';
-import { errorMessage, PROTOCOL_VERSION, type BatchCall, type ValidatedRequest } from '../rpc/protocol';
-import type { RpcHandler } from '../rpc/rpc-server';
-import type { StoreMutation } from '../store/beads-store';
-import type { DaemonStats } from './daemon-stats';
+import { executeOperation } from '../../ops/execute-operation';
+import { MUTATING_OPERATIONS } from '../../ops/operation-context';
+import { errorMessage, PROTOCOL_VERSION, type BatchCall, type ValidatedRequest } from '../../rpc/protocol';
+import type { RpcHandler } from '../../rpc/rpc-server';
+import type { StoreMutation } from '../../store/beads-store';
+import type { DaemonStats } from '../daemon-stats';
 import { GroupCommit } from './group-commit';
-import type { DaemonRuntime } from './daemon-runtime';
+import type { DaemonRuntime } from '../daemon-runtime';
 
 /** bd's Go-style mutation record, as `get_mutations` returns it. */
 export interface MutationRecord {

@@ -32,7 +32,7 @@ describe('RpcClient', () => {
     client = await RpcClient.connect(daemon.socketPath);
     const seen = new Set<unknown>();
     for (let n = 0; n < 20; n++) {
-      const data = (await client.request('show', { id: `bd-${n}` })) as { args: unknown; connectionId: number };
+      const data = (await client.call('show', { id: `bd-${n}` })) as { args: unknown; connectionId: number };
       expect(data.args).toEqual({ id: `bd-${n}` });
       seen.add(data.connectionId);
     }
@@ -44,9 +44,9 @@ describe('RpcClient', () => {
     daemon = await startTestServer();
     client = await RpcClient.connect(daemon.socketPath);
     const answers = await Promise.all([
-      client.request('ping'),
-      client.request('dep_add', { from_id: 'bd-1', to_id: 'bd-2' }),
-      client.request('list', { status: 'open', limit: 5 }),
+      client.call('ping'),
+      client.call('dep_add', { from_id: 'bd-1', to_id: 'bd-2' }),
+      client.call('list', { status: 'open', limit: 5 }),
     ]);
     expect(answers.map((a) => (a as { operation: string; args: unknown }).args)).toEqual([
       {},

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Observable } from 'rxjs';
+import { isCallOf } from '../../src/rpc/protocol';
 import { AlreadyRunningError } from '../../src/rpc/rpc-errors';
 import { type RpcHandler, startRpcServer } from '../../src/rpc/rpc-server';
 import {
@@ -53,7 +54,7 @@ describe('startRpcServer', () => {
     // Later requests finish first, so answering in completion order would show.
     const handler: RpcHandler = (req) =>
       new Promise((resolve) => {
-        const n = req.operation === 'show' ? Number(req.args.id.slice(3)) : 0;
+        const n = isCallOf(req, 'show') ? Number(req.args.id.slice(3)) : 0;
         setTimeout(() => resolve(n), (10 - n) * 5);
       });
     daemon = await startTestServer({ handler });
@@ -68,7 +69,7 @@ describe('startRpcServer', () => {
 
   it('should answer a rejected or throwing handler with {success: false, error}', async () => {
     const handler: RpcHandler = (req) => {
-      if (req.operation === 'show' && req.args.id === 'bd-sync') throw new Error('thrown before any promise');
+      if (isCallOf(req, 'show') && req.args.id === 'bd-sync') throw new Error('thrown before any promise');
       return Promise.reject(new Error('issue "bd-404" not found'));
     };
     daemon = await startTestServer({ handler });

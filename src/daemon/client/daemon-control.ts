@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tryConnect } from '../../rpc/rpc-client';
+import { type RequestOperation, tryConnect } from '../../rpc/rpc-client';
 import { socketPathFor } from '../../rpc/socket-path';
 import type { WorkspacePaths } from '../../workspace/workspace-paths';
 import { isProcessAlive, LOCK_FILE, PID_FILE, readDaemonLock } from '../daemon-lock';
@@ -18,13 +18,13 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, tim
 }
 
 /** Asks the workspace's daemon one question; null when no daemon answers. */
-export async function askDaemon(paths: WorkspacePaths, operation: string, args: object = {}): Promise<unknown | null> {
+export async function askDaemon(paths: WorkspacePaths, operation: RequestOperation, args: object = {}): Promise<unknown | null> {
   const socketPath = socketPathFor(paths.root);
   if (!fs.existsSync(socketPath)) return null;
   const client = await tryConnect(socketPath, { timeoutMs: 5000, expectedDb: paths.dbPath });
   if (!client) return null;
   try {
-    return await client.request(operation as never, args as never);
+    return await client.call(operation, args);
   } finally {
     client.close();
   }

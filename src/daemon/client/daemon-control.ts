@@ -4,18 +4,9 @@ import * as path from 'node:path';
 import { type RequestOperation, tryConnect } from '../../rpc/rpc-client';
 import { socketPathFor } from '../../rpc/socket-path';
 import type { WorkspacePaths } from '../../workspace/workspace-paths';
-import { isProcessAlive, LOCK_FILE, PID_FILE, readDaemonLock } from '../daemon-lock';
-
-/** Polls `probe` every `everyMs` until it returns a value other than undefined, or times out. */
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { isProcessAlive } from '../../os/is-process-alive';
+import { waitFor } from '../../os/wait-for';
+import { LOCK_FILE, PID_FILE, readDaemonLock } from '../daemon-lock';
 
 /** Asks the workspace's daemon one question; null when no daemon answers. */
 export async function askDaemon(paths: WorkspacePaths, operation: RequestOperation, args: object = {}): Promise<unknown | null> {
@@ -61,7 +52,7 @@ export async function startBackgroundDaemon(
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   child.unref();
-  await until(
+  await waitFor(
     async () => {
       if (exited !== null) {
         throw new Error(`the daemon exited with code ${exited} during start-up; see ${logPath}`);
@@ -70,6 +61,7 @@ export async function startBackgroundDaemon(
     },
     timeoutMs,
     'the daemon to answer on its socket',
+    25,
   );
   return { pid: child.pid!, socketPath: socketPathFor(paths.root), logPath };
 }
@@ -84,7 +76,7 @@ export async function stopDaemon(paths: WorkspacePaths, timeoutMs = 15_000): Pro
   const answered = await askDaemon(paths, 'shutdown').catch(() => null);
   if (!lock) return answered ? await waitForFiles(paths, socketPath, timeoutMs).then(() => 0) : null;
   if (!answered && isProcessAlive(lock.pid)) process.kill(lock.pid, 'SIGTERM');
-  await until(() => (isProcessAlive(lock.pid) ? undefined : true), timeoutMs, `pid ${lock.pid} to exit`);
+  await waitFor(() => !isProcessAlive(lock.pid), timeoutMs, `pid ${lock.pid} to exit`, 25);
   await waitForFiles(paths, socketPath, 2000).catch(() => {
     // The process is gone but left files behind (killed hard): clear them for the next start.
     for (const f of [socketPath, path.join(paths.beadsDir, LOCK_FILE), path.join(paths.beadsDir, PID_FILE)]) {
@@ -96,5 +88,5 @@ export async function stopDaemon(paths: WorkspacePaths, timeoutMs = 15_000): Pro
 
 function waitForFiles(paths: WorkspacePaths, socketPath: string, timeoutMs: number): Promise<true> {
   const files = [socketPath, path.join(paths.beadsDir, LOCK_FILE), path.join(paths.beadsDir, PID_FILE)];
-  return until(() => (files.some((f) => fs.existsSync(f)) ? undefined : true), timeoutMs, 'the daemon files to be removed');
+  return waitFor(() => files.every((f) => !fs.existsSync(f)), timeoutMs, 'the daemon files to be removed', 25);
 }

@@ -46,7 +46,7 @@ export const daemonEventCommand: CommandModule<GlobalArgs, GlobalArgs & { event:
   describe: 'Ask a running daemon to sync (import-needed|export-needed); silent no-op without one (for git hooks)',
   builder: (y) => y.positional('event', { type: 'string', choices: ['import-needed', 'export-needed'], demandOption: true }),
   handler: async (argv) => {
-    const { askDaemon } = await import('../../daemon/client/daemon-control');
+    const { askDaemon } = await import('../../daemon/client/ask-daemon');
     const { findWorkspaceRoot, workspacePaths, resolveWorkspace } = await import('../../workspace/workspace-paths');
     const root = argv.workspace ? resolveWorkspace({ cwd: process.cwd(), explicit: argv.workspace }).root : findWorkspaceRoot(process.cwd());
     if (!root) return;

@@ -4,7 +4,7 @@ import { type DaemonArgs, resolvePaths } from './daemon-args';
 
 async function startCommand(argv: DaemonArgs, daemonArgs: (argv: DaemonArgs) => Promise<string[]>): Promise<void> {
   const settingsArgs = await daemonArgs(argv);
-  const { startBackgroundDaemon } = await import('../../daemon/client/daemon-control');
+  const { startBackgroundDaemon } = await import('../../daemon/client/start-daemon');
   const paths = await resolvePaths(argv);
   const d = await startBackgroundDaemon(paths, settingsArgs);
   if (argv.json) return printJson({ started: true, pid: d.pid, socket_path: d.socketPath, log_path: d.logPath });
@@ -12,7 +12,7 @@ async function startCommand(argv: DaemonArgs, daemonArgs: (argv: DaemonArgs) => 
 }
 
 async function stopCommand(argv: DaemonArgs): Promise<void> {
-  const { stopDaemon } = await import('../../daemon/client/daemon-control');
+  const { stopDaemon } = await import('../../daemon/client/stop-daemon');
   const paths = await resolvePaths(argv);
   const pid = await stopDaemon(paths);
   if (argv.json) return printJson({ stopped: pid !== null, pid });
@@ -32,9 +32,9 @@ function duration(seconds: number): string {
 }
 
 async function statusCommand(argv: DaemonArgs): Promise<void> {
-  const { askDaemon } = await import('../../daemon/client/daemon-control');
+  const { askDaemon } = await import('../../daemon/client/ask-daemon');
   const paths = await resolvePaths(argv);
-  const s = (await askDaemon(paths, 'status')) as Record<string, any> | null;
+  const s = await askDaemon(paths, 'status');
   if (!s) {
     if (argv.json) return printJson({ running: false, workspace_path: paths.root });
     print('Daemon running: no');
@@ -56,16 +56,16 @@ async function statusCommand(argv: DaemonArgs): Promise<void> {
   print(`  Errors: ${s.errors}${s.last_error ? ` (last: ${s.last_error})` : ''}`);
   print();
   print(`Watcher status: ${s.watcher_status}`);
-  for (const w of s.watching as string[]) print(`  Watching: ${w}`);
+  for (const w of s.watching) print(`  Watching: ${w}`);
   print(`  Events received: ${s.events_received}`);
   print();
-  const l = s.latency_ms as { samples: number; p50: number | null; p99: number | null };
+  const l = s.latency_ms;
   print(`Mutation → export latency: p50 ${l.p50 ?? '-'} ms, p99 ${l.p99 ?? '-'} ms (${l.samples} samples)`);
   print(`Socket: ${s.socket_path}`);
 }
 
 async function restartCommand(argv: DaemonArgs, daemonArgs: (argv: DaemonArgs) => Promise<string[]>): Promise<void> {
-  const { stopDaemon } = await import('../../daemon/client/daemon-control');
+  const { stopDaemon } = await import('../../daemon/client/stop-daemon');
   await stopDaemon(await resolvePaths(argv));
   await startCommand(argv, daemonArgs);
 }

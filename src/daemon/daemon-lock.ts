@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { isProcessAlive } from '../os/is-process-alive';
-import { AlreadyRunningError, errnoCode } from '../rpc/rpc-errors';
+import { errnoCode } from '../os/errno-code';
+import { AlreadyRunningError } from '../rpc/rpc-errors';
 
 export { AlreadyRunningError } from '../rpc/rpc-errors';
 

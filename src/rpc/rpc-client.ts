@@ -5,7 +5,8 @@ import type { OperationResult } from '../ops/operation-table';
 import { PROTOCOL_VERSION } from './client-version';
 import type { Operation, OperationInput } from './protocol';
 import { responseSchema } from './response';
-import { RpcConnectionError, RpcError, errnoCode } from './rpc-errors';
+import { errnoCode } from '../os/errno-code';
+import { RpcConnectionError, RpcError } from './rpc-errors';
 import { zodMessage } from './zod-message';
 
 export interface RpcClientOptions {

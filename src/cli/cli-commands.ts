@@ -6,6 +6,7 @@ import { daemonCommand, daemonEventCommand, eventsCommand } from './commands/dae
 import { depCommand, labelCommand } from './commands/dep-command';
 import { initCommand } from './commands/init-command';
 import { listCommand } from './commands/list-command';
+import { mergeCommand } from './commands/merge-command';
 import { blockedCommand, readyCommand, statsCommand } from './commands/ready-command';
 import { showCommand } from './commands/show-command';
 import { exportCommand, importCommand } from './commands/sync-commands';
@@ -33,5 +34,6 @@ export function cliCommands(): CommandModule<any, any>[] {
     daemonCommand,
     daemonEventCommand,
     eventsCommand,
+    mergeCommand,
   ];
 }

@@ -4,6 +4,7 @@ import { commentsCommand } from './commands/comments-command';
 import { createCommand } from './commands/create-command';
 import { daemonCommand, daemonEventCommand, eventsCommand } from './commands/daemon-command';
 import { depCommand, labelCommand } from './commands/dep-command';
+import { hooksCommand } from './commands/hooks-command';
 import { initCommand } from './commands/init-command';
 import { listCommand } from './commands/list-command';
 import { mergeCommand } from './commands/merge-command';
@@ -35,5 +36,6 @@ export function cliCommands(): CommandModule<any, any>[] {
     daemonEventCommand,
     eventsCommand,
     mergeCommand,
+    hooksCommand,
   ];
 }

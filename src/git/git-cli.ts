@@ -44,6 +44,20 @@ export class GitCommandError extends Error {
   }
 }
 
+/** A ref or name that git would read as an option (or cannot take at all); nothing was run. */
+export class GitArgumentError extends Error {
+  constructor(what: string, value: string) {
+    super(`refusing ${what} ${JSON.stringify(value)}: git would read it as an option (or cannot take it); rename it`);
+    this.name = 'GitArgumentError';
+  }
+}
+
+/** Refs and remote names are passed where `--` cannot fence them off: refuse what reads as an option. */
+export function assertNotOption(what: string, value: string): string {
+  if (value === '' || value.startsWith('-') || value.includes('\0')) throw new GitArgumentError(what, value);
+  return value;
+}
+
 function firstLine(text: string): string {
   return text.trim().split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
 }

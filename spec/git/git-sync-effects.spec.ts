@@ -225,6 +225,34 @@ describe('git sync effects', () => {
       expect(gitOk(s.remote, ['rev-parse', 'main'])).toBe(gitOk(a.dir, ['rev-parse', 'HEAD']));
     });
 
+    it('should converge three clones that each create 50 issues and push at the same time', async () => {
+      const { s, m } = await cluster('three', ['a', 'b', 'c']);
+      gitOk(s.remote, ['config', 'core.logAllRefUpdates', 'always']);
+      for (const x of m) for (let i = 0; i < 50; i++) x.store.create({ title: `${x.dir.slice(-1)} ${i}` }, 'tester');
+      for (const x of m) x.deps.exportNow();
+      // Each clone pushes until it goes through, as the daemon does on a rejection (here without the wait).
+      await Promise.all(
+        m.map(async (x) => {
+          for (let attempt = 1; attempt <= 10; attempt++) {
+            const o = await run(pushEffect(x.deps));
+            if (o.kind === 'pushed') return;
+            expect(o.kind).toBe('rejected');
+          }
+          throw new Error('no push went through in 10 attempts');
+        }),
+      );
+      for (const x of m) await run(pullEffect(x.deps, { mergeCommits: true }));
+      const remote = gitOk(s.remote, ['show', `main:${JSONL}`]);
+      for (const x of m) expect(x.jsonl()).toBe(remote);
+      const ids = remote.trim().split('\n').map((l) => JSON.parse(l).id);
+      expect(ids).toHaveLength(150);
+      expect(new Set(ids).size).toBe(150);
+      for (const x of m) expect(x.ids()).toEqual([...ids].sort());
+      expect(remote).not.toMatch(/^(<<<<<<<|=======|>>>>>>>)/m);
+      const reflog = gitOk(s.remote, ['reflog', 'show', '--format=%H', 'refs/heads/main']).trim().split('\n');
+      for (let i = 0; i + 1 < reflog.length; i++) expect(git(s.remote, ['merge-base', '--is-ancestor', reflog[i + 1], reflog[i]]).code).toBe(0);
+    });
+
     it('should skip when there is nothing to push', async () => {
       const { m: [a] } = await cluster('nothing', ['a']);
       expect(await run(pushEffect(a.deps))).toEqual({ kind: 'skipped', step: 'push', reason: 'nothing to push' });

@@ -133,6 +133,35 @@ describe('git sync effects', () => {
     });
   });
 
+  describe('in a linked worktree', () => {
+    it('should commit on the worktree own branch, leaving the main checkout alone', async () => {
+      const { s, m: [a] } = await cluster('wt', ['a']);
+      const wt = path.join(s.root, 'wt');
+      gitOk(a.dir, ['worktree', 'add', '--quiet', '-b', 'feature', wt]);
+      const store = new BeadsStore(path.join(wt, '.beads', 'beads.db'));
+      stores.push(store);
+      const repo = await lastValueFrom(gitRepo$(wt));
+      if (!isGitRepo(repo)) throw new Error(repo.reason);
+      const jsonlPath = path.join(wt, JSONL);
+      const deps: GitSyncDeps = {
+        repo,
+        jsonlRel: JSONL,
+        jsonlPath,
+        jsonlInSync: () => contentHash(fs.readFileSync(jsonlPath)) === store.getMeta(META_HASH),
+        importNow: () => ({ needsExport: importJsonl(store, { jsonlPath }).needs_export }),
+        exportNow: () => void exportJsonl(store, { jsonlPath }),
+      };
+      deps.importNow();
+      const mainHead = gitOk(a.dir, ['rev-parse', 'main']);
+      store.create({ title: 'on the feature branch' }, 'tester');
+      deps.exportNow();
+      expect(await run(commitEffect(deps))).toMatchObject({ kind: 'committed', issues: 1 });
+      expect(gitOk(wt, ['log', '--format=%s', '-1', 'feature'])).toBe('bd-rx: sync 1 issues\n');
+      expect(gitOk(a.dir, ['rev-parse', 'main'])).toBe(mainHead);
+      expect(gitOk(a.dir, ['status', '--porcelain'])).toBe('');
+    });
+  });
+
   describe('pullEffect', () => {
     it('should only fast-forward a clone with no local change, and import what came', async () => {
       const { s, m: [a, b] } = await cluster('ff', ['a', 'b']);

@@ -17,7 +17,10 @@ export function gitEvents(o: GitOutcome): GitEvent[] {
     case 'committed':
       return [{ type: 'git/committed', sha: o.sha, issues: o.issues }];
     case 'pulled':
-      return [{ type: 'git/pulled', ahead: o.ahead, behind: o.behind, fast_forward: o.fastForwarded, merged: o.merged }];
+      return [
+        ...(o.committed ? [{ type: 'git/committed' as const, ...o.committed }] : []),
+        { type: 'git/pulled', ahead: o.ahead, behind: o.behind, fast_forward: o.fastForwarded, merged: o.merged },
+      ];
     case 'pushed':
       return [
         ...(o.pulled ? gitEvents(o.pulled) : []),
@@ -29,6 +32,8 @@ export function gitEvents(o: GitOutcome): GitEvent[] {
       return [{ type: 'git/waiting', step: o.step, reason: o.reason }];
     case 'disabled':
       return [{ type: 'git/disabled', reason: o.reason }];
+    case 'failed':
+      return [{ type: 'git/failed', step: o.step, code: o.code, error: o.error, ...(o.retry_at ? { retry_at: o.retry_at } : {}) }];
     case 'skipped':
       return [];
   }

@@ -17,12 +17,14 @@ export interface PullMerge {
  */
 export type GitOutcome =
   | { kind: 'committed'; sha: string; issues: number }
-  | { kind: 'pulled'; ahead: number; behind: number; fastForwarded: boolean; merged: PullMerge | null }
+  | { kind: 'pulled'; ahead: number; behind: number; fastForwarded: boolean; merged: PullMerge | null; committed?: { sha: string; issues: number } }
   | { kind: 'pushed'; sha: string; pulled: Extract<GitOutcome, { kind: 'pulled' }> | null }
   | { kind: 'rejected'; step: 'push'; reason: string }
   | { kind: 'skipped'; step: GitStep; reason: 'no change' | 'up to date' | 'nothing to push' | 'jsonl not imported yet' }
   | { kind: 'waiting'; step: GitStep; reason: GitBusyReason | 'diverged' | 'jsonl not imported yet' }
-  | { kind: 'disabled'; reason: string };
+  | { kind: 'disabled'; reason: string }
+  /** A step failed (as an outcome, so the event carries the step): `git/failed {step, code, error, retry_at?}`. */
+  | { kind: 'failed'; step: GitStep; code: string; error: string; retry_at?: string };
 
 /** A step failed; the daemon logs `git/failed {step, code, error}` and retries at the next trigger. */
 export class GitStepError extends Error {

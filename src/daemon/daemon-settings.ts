@@ -10,10 +10,16 @@ export interface DaemonFlags {
   watcherFallback?: boolean;
   pollInterval?: string | number;
   logFormat?: string;
+  dashboard?: boolean;
+  dashboardPort?: string | number;
 }
 
 export interface ResolvedSettings extends DaemonSettings {
   logFormat: LogFormat;
+  /** Serve the live dashboard (src/dashboard) on 127.0.0.1; absent = off. */
+  dashboard?: boolean;
+  /** Its port; 0 or absent = any free one. */
+  dashboardPort?: number;
 }
 
 export class SettingsError extends Error {
@@ -49,6 +55,14 @@ function parseBool(value: string, name: string): boolean {
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected true or false`);
+}
+
+function parsePort(value: string | number, name: string): number {
+  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected a TCP port 0–65535 (0 = any free port)`);
+  }
+  return n;
 }
 
 /**
@@ -94,5 +108,15 @@ export function resolveSettings(
   if (logFormat !== 'json' && logFormat !== 'text') {
     throw new SettingsError(`--log-format=${JSON.stringify(logFormat)} is not valid: expected "json" or "text"`);
   }
-  return { mode: modeRaw, debounceMs, maxWaitMs, watcherFallback, pollIntervalMs, logFormat };
+  const dashboard =
+    flags.dashboard !== undefined
+      ? flags.dashboard
+      : env.BEADS_DASHBOARD !== undefined
+        ? parseBool(env.BEADS_DASHBOARD, 'BEADS_DASHBOARD')
+        : false;
+  const dashboardPort = parsePort(
+    flags.dashboardPort ?? env.BEADS_DASHBOARD_PORT ?? 0,
+    flags.dashboardPort !== undefined ? '--dashboard-port' : 'BEADS_DASHBOARD_PORT',
+  );
+  return { mode: modeRaw, debounceMs, maxWaitMs, watcherFallback, pollIntervalMs, logFormat, dashboard, dashboardPort };
 }

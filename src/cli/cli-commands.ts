@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { closeCommand, deleteCommand, reopenCommand } from './commands/close-command';
 import { commentsCommand } from './commands/comments-command';
 import { createCommand } from './commands/create-command';
+import { dashboardCommand } from './commands/dashboard-command';
 import { daemonCommand, daemonEventCommand, eventsCommand } from './commands/daemon-command';
 import { depCommand, labelCommand } from './commands/dep-command';
 import { initCommand } from './commands/init-command';
@@ -33,5 +34,6 @@ export function cliCommands(): CommandModule<any, any>[] {
     daemonCommand,
     daemonEventCommand,
     eventsCommand,
+    dashboardCommand,
   ];
 }

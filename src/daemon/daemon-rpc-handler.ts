@@ -101,6 +101,7 @@ export function daemonRpcHandler(deps: RpcHandlerDeps): RpcHandler {
     max_wait_ms: runtime.settings.maxWaitMs,
     poll_interval_ms: runtime.settings.pollIntervalMs,
     watching: runtime.watched,
+    ...(runtime.dashboardUrl ? { dashboard_url: runtime.dashboardUrl } : {}),
     ...deps.stats(),
   });
 

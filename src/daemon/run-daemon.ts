@@ -22,6 +22,7 @@ import { prepareSocketDir, socketPathFor } from '../rpc/socket-path';
 import { BD_RX_VERSION } from '../version';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
 import type { ResolvedSettings } from './daemon-settings';
+import { startDaemonDashboard } from '../dashboard/daemon-dashboard';
 
 export interface RunDaemonOptions {
   paths: WorkspacePaths;
@@ -50,6 +51,8 @@ export interface DaemonRuntime {
   startedAt: number;
   /** Paths the watcher watches (empty in poll mode). */
   watched: string[];
+  /** With `--dashboard`: its URL (token included). */
+  dashboardUrl?: string;
 }
 
 /** Ignores a signal (see `finish` in runDaemon). */
@@ -98,6 +101,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   const socketPath = socketPathFor(paths.root);
   let lock: ReturnType<typeof acquireDaemonLock> | undefined;
   let server: RpcServer | undefined;
+  let dashboard: Awaited<ReturnType<typeof startDaemonDashboard>> | undefined;
   try {
     if (opts.rpc !== false) {
       lock = acquireDaemonLock(paths.beadsDir, { version: BD_RX_VERSION, socket: socketPath });
@@ -122,7 +126,13 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
         }),
       });
     }
+    if (settings.dashboard) {
+      dashboard = await startDaemonDashboard({ ...runtime, stats: () => statsState.stats });
+      runtime.dashboardUrl = dashboard.url;
+      lock?.update({ dashboard_url: dashboard.url });
+    }
   } catch (err) {
+    await server?.close();
     lock?.release();
     stopRecording();
     store.dispose();
@@ -141,6 +151,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     maxWaitMs: settings.maxWaitMs,
     workspace: paths.root,
     pid: process.pid,
+    ...(dashboard ? { dashboard_url: dashboard.url } : {}),
   };
   const pipeline$ = daemonPipeline(
     {
@@ -179,7 +190,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
       // process.exit(code) runs (removing the last listener restores the default: death). So
       // signals stay held off for the rest of the process's life, which ends right after this.
       if (!opts.signals$) for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, holdOff);
-      const closed = server ? server.close() : Promise.resolve();
+      const closed = Promise.all([server?.close(), dashboard?.close()]);
       // The checkpoint thread's connection closes before ours: the last one to close removes the WAL.
       void closed
         .catch(() => undefined)

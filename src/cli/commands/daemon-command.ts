@@ -12,6 +12,8 @@ export interface DaemonArgs extends GlobalArgs {
   pollInterval?: string;
   logFormat?: string;
   verbose?: boolean;
+  dashboard?: boolean;
+  dashboardPort?: string;
 }
 
 function settingsOptions<T>(y: Argv<T>): Argv<T> {
@@ -22,7 +24,9 @@ function settingsOptions<T>(y: Argv<T>): Argv<T> {
     .option('max-wait-ms', { type: 'string', describe: 'Longest a busy stream waits (env BEADS_DEBOUNCE_MAX_MS, default 2000)' })
     .option('watcher-fallback', { type: 'boolean', describe: 'Poll if the watcher fails (env BEADS_WATCHER_FALLBACK, default true)' })
     .option('poll-interval', { type: 'string', describe: '5s, 500ms or ms (env BEADS_POLL_INTERVAL, default 5s)' })
-    .option('log-format', { type: 'string', describe: 'json|text (default json when stdout is not a TTY)' }) as Argv<T>;
+    .option('log-format', { type: 'string', describe: 'json|text (default json when stdout is not a TTY)' })
+    .option('dashboard', { type: 'boolean', describe: 'Serve a live dashboard on 127.0.0.1 (env BEADS_DASHBOARD; `bd-rx dashboard` prints its URL)' })
+    .option('dashboard-port', { type: 'string', describe: 'Its port (env BEADS_DASHBOARD_PORT, default 0 = any free port)' }) as Argv<T>;
 }
 
 /** The settings flags given on this command line, to pass on to a background daemon. */
@@ -33,6 +37,8 @@ function passThrough(argv: DaemonArgs): string[] {
   if (argv.maxWaitMs !== undefined) out.push('--max-wait-ms', String(argv.maxWaitMs));
   if (argv.watcherFallback === false) out.push('--no-watcher-fallback');
   if (argv.pollInterval) out.push('--poll-interval', argv.pollInterval);
+  if (argv.dashboard !== undefined) out.push(argv.dashboard ? '--dashboard' : '--no-dashboard');
+  if (argv.dashboardPort !== undefined) out.push('--dashboard-port', String(argv.dashboardPort));
   return out;
 }
 
@@ -56,6 +62,8 @@ export async function runForegroundDaemon(argv: DaemonArgs): Promise<void> {
     watcherFallback: argv.watcherFallback,
     pollInterval: argv.pollInterval,
     logFormat: argv.logFormat,
+    dashboard: argv.dashboard,
+    dashboardPort: argv.dashboardPort,
   });
   const paths = await resolvePaths(argv);
   const code = await runDaemon({ paths, settings });
@@ -66,7 +74,14 @@ export async function runForegroundDaemon(argv: DaemonArgs): Promise<void> {
 
 async function startCommand(argv: DaemonArgs): Promise<void> {
   const { resolveSettings } = await import('../../daemon/daemon-settings');
-  resolveSettings({ mode: argv.mode, debounceMs: argv.debounceMs, maxWaitMs: argv.maxWaitMs, pollInterval: argv.pollInterval });
+  resolveSettings({
+    mode: argv.mode,
+    debounceMs: argv.debounceMs,
+    maxWaitMs: argv.maxWaitMs,
+    pollInterval: argv.pollInterval,
+    dashboard: argv.dashboard,
+    dashboardPort: argv.dashboardPort,
+  });
   const { startBackgroundDaemon } = await import('../../daemon/daemon-control');
   const paths = await resolvePaths(argv);
   const d = await startBackgroundDaemon(paths, passThrough(argv));
@@ -125,6 +140,7 @@ async function statusCommand(argv: DaemonArgs): Promise<void> {
   const l = s.latency_ms as { samples: number; p50: number | null; p99: number | null };
   print(`Mutation → export latency: p50 ${l.p50 ?? '-'} ms, p99 ${l.p99 ?? '-'} ms (${l.samples} samples)`);
   print(`Socket: ${s.socket_path}`);
+  if (s.dashboard_url) print(`Dashboard: ${s.dashboard_url}`);
 }
 
 async function restartCommand(argv: DaemonArgs): Promise<void> {

@@ -44,8 +44,10 @@ const HOST = '127.0.0.1';
 const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
-  // The page needs nothing but its own files and its own stream; the token never leaves in a Referer.
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:",
+  // The page needs nothing but its own files and its own stream; the token never leaves in a
+  // Referer. Inline style attributes (lane colours in rendered rows) are allowed, scripts are not.
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
 };
@@ -56,8 +58,8 @@ const SECURITY_HEADERS = {
  * reads: GET (and HEAD) are the only methods, and no request changes anything in the daemon.
  *
  * Stream: `hello` (the run, the status numbers), `replay` (the recent events, oldest first),
- * then `events` (arrays: the events of one event-loop turn, so a burst costs a tab one message
- * and the daemon one write per tab) and `status` every `statusEveryMs` while anyone watches.
+ * then `events` (the events of one event-loop turn, so a burst costs a tab one message and the
+ * daemon one write per tab; both as `{from, events}`, `from` numbering the first) and `status` every `statusEveryMs` while anyone watches.
  * Each event is serialized once, whatever the number of tabs.
  */
 export async function startDashboard(runtime: DashboardRuntime, opts: DashboardOptions = {}): Promise<DashboardServer> {
@@ -70,17 +72,22 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
   let cutOff = 0;
   let port = 0;
 
+  // Events are numbered in the order seen, so a tab that reconnects skips what it has.
+  let seen = 0;
   let pending: string[] = [];
+  let pendingFrom = 0;
   let flushScheduled = false;
   const flush = () => {
     flushScheduled = false;
-    const frame = sseFrame('events', `[${pending.join(',')}]`);
+    const frame = sseFrame('events', `{"from":${pendingFrom},"events":[${pending.join(',')}]}`);
     pending = [];
     for (const c of clients) c.send(frame);
   };
   const subscription: Subscription = runtime.events$.subscribe({
     next: (event) => {
+      const seq = seen++;
       if (clients.size === 0) return;
+      if (pending.length === 0) pendingFrom = seq;
       pending.push(JSON.stringify(event));
       if (!flushScheduled) {
         flushScheduled = true;
@@ -127,7 +134,8 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
     });
     client.send(`retry: 1000\n\n`);
     client.send(sseFrame('hello', JSON.stringify({ run, server_time: new Date().toISOString(), status: runtime.status() })));
-    client.send(sseFrame('replay', JSON.stringify(runtime.recentEvents())));
+    const replay = runtime.recentEvents();
+    client.send(sseFrame('replay', `{"from":${seen - replay.length},"events":${JSON.stringify(replay)}}`));
     if (!client.isClosed) {
       clients.add(client);
       watchersChanged();

@@ -79,6 +79,7 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
   let flushScheduled = false;
   const flush = () => {
     flushScheduled = false;
+    if (pending.length === 0) return;
     const frame = sseFrame('events', `{"from":${pendingFrom},"events":[${pending.join(',')}]}`);
     pending = [];
     for (const c of clients) c.send(frame);
@@ -96,6 +97,7 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
     },
     // The daemon is stopping: tell the tabs, so they show it rather than a generic error.
     complete: () => {
+      flush();
       for (const c of clients) c.send(sseFrame('bye', '{}'));
     },
   });
@@ -186,6 +188,7 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         subscription.unsubscribe();
+        flush(); // the last events (daemon/stopped) reach the tabs before the streams end
         if (statusTimer) clearInterval(statusTimer);
         for (const c of [...clients]) c.close();
         server.close(() => resolve());

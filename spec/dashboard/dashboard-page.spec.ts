@@ -84,15 +84,27 @@ describe('bd-rx daemon --dashboard (a real daemon, a real browser)', () => {
     expect(exported).toMatchObject({ batched: 20 });
 
     const doneSel = '[data-lane="export"] [data-event-type="export/done"]';
-    await page.locator(doneSel).first().waitFor({ timeout: WAIT });
+    await page.locator(doneSel).first().waitFor({ state: 'attached', timeout: WAIT });
     expect(await marbles(page, 'mutation', 'store/mutated')).toBe(20);
     expect(await page.locator(doneSel).count()).toBe(1);
     expect(await page.locator(doneSel).getAttribute('data-batched')).toBe('20');
 
-    // Paused, the diagram holds still; clicking the export shows its JSON.
+    // Paused, the diagram holds still; clicking the export's bar shows its JSON, and so does its row.
     await page.click('#pause');
-    await page.locator(doneSel).click();
-    expect(JSON.parse((await page.locator('#detail').textContent())!.split('\n\n//')[0])).toMatchObject({ type: 'export/done', batched: 20 });
+    const seq = Number(await page.locator(doneSel).getAttribute('data-seq'));
+    const at = await page.evaluate((s) => (globalThis as PageGlobals).bdDashboard.where(s), seq);
+    // The contract's element is what the canvas draws: the bar is there, in the export lane's green.
+    const pixel = await page.evaluate(({ cx, cy }) => {
+      const c = (globalThis as PageGlobals).document.getElementById('scene');
+      const dpr = (globalThis as PageGlobals).devicePixelRatio || 1;
+      return Array.from(c.getContext('2d').getImageData(Math.round(cx * dpr), Math.round(cy * dpr), 1, 1).data);
+    }, at);
+    expect(pixel).toEqual([0x66, 0xbb, 0x6a, 255]);
+    await page.mouse.click(at.x, at.y);
+    const detail = async () => JSON.parse((await page.locator('#detail').textContent())!.split('\n\n//')[0]);
+    expect(await detail()).toMatchObject({ type: 'export/done', batched: 20 });
+    await page.locator('#rows tr[data-event-type="store/mutated"]').first().click();
+    expect(await detail()).toMatchObject({ type: 'store/mutated', op: 'create' });
 
     await page.click('#pause'); // resume
     const fsBefore = await marbles(page, 'fs', 'fs/changed');
@@ -100,7 +112,7 @@ describe('bd-rx daemon --dashboard (a real daemon, a real browser)', () => {
     fs.appendFileSync(ws.jsonlPath, issueLine('t-outside') + '\n');
     await d.waitForEvent((e) => e.type === 'import/done' && e.created === 1, WAIT, importMark, 'the import of the outside line');
     const importSel = '[data-lane="import"] [data-event-type="import/done"]';
-    await page.locator(importSel).first().waitFor({ timeout: WAIT });
+    await page.locator(importSel).first().waitFor({ state: 'attached', timeout: WAIT });
     expect(await marbles(page, 'fs', 'fs/changed')).toBeGreaterThan(fsBefore);
     expect(await page.locator(importSel).count()).toBe(1);
     expect(Number(await page.locator(importSel).getAttribute('data-batched'))).toBeGreaterThanOrEqual(1);
@@ -127,7 +139,7 @@ describe('bd-rx daemon --dashboard (a real daemon, a real browser)', () => {
     await d.waitForEvent('export/done', WAIT, mark);
     const page = await browser().open(url);
     await live(page);
-    await page.locator('[data-lane="export"] [data-event-type="export/done"]').first().waitFor({ timeout: WAIT });
+    await page.locator('[data-lane="export"] [data-event-type="export/done"]').first().waitFor({ state: 'attached', timeout: WAIT });
     expect(await marbles(page, 'mutation', 'store/mutated')).toBe(5);
     expect(await marbles(page, 'daemon', 'daemon/started')).toBe(1);
   });

@@ -19,7 +19,7 @@
   };
 
   var timeline = new window.bdTimeline.Timeline(
-    { viewport: $('viewport'), plane: $('plane'), labels: $('labels'), grid: $('axis'), links: $('links') },
+    { viewport: $('viewport'), canvas: $('scene'), labels: $('labels'), mirror: $('marbles') },
     { maxEvents: MAX_EVENTS, onSelect: showDetail },
   );
   var histogram = new P.Histogram($('histogram'), $('lat-summary'));
@@ -240,6 +240,7 @@
     received: function () { return state.received; },
     frames: function () { return state.frames; },
     connection: function () { return $('conn').dataset.state; },
+    where: function (seq) { return timeline.where(seq); },
   };
 
   zoom(0);

@@ -3,8 +3,9 @@ import type { ServerResponse } from 'node:http';
 /**
  * One open tab's Server-Sent Events stream. Writes never wait: a tab that does not read (a
  * background tab, a stalled machine) piles bytes up in its socket's buffer, and once more than
- * `maxBufferedBytes` are waiting it is cut off, so the daemon's memory and speed never depend on
- * a browser. The page's EventSource reconnects and starts again from the replay.
+ * `maxBufferedBytes` are still unread when the next message comes, it is cut off, so the
+ * daemon's memory (at most that plus one message per tab) and speed never depend on a browser.
+ * The page's EventSource reconnects and starts again from the replay.
  */
 export class SseClient {
   private closed = false;
@@ -24,11 +25,12 @@ export class SseClient {
   /** Queues an already framed chunk (`event: …\ndata: …\n\n`). */
   send(chunk: string): void {
     if (this.closed) return;
-    this.res.write(chunk);
     if (this.res.writableLength > this.maxBufferedBytes) {
       this.end(true);
       this.res.destroy();
+      return;
     }
+    this.res.write(chunk);
   }
 
   close(): void {

@@ -1,8 +1,10 @@
 import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
+import { PRIORITY } from '../../store/issue-rules';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
-import { pick, priorityOption, splitList } from './list-args';
+import { editableFieldArgs, editableFieldOptions, issueTypeOption, PRIORITY_RANGE } from './issue-options';
+import { pick, splitList } from './list-args';
 
 export const createCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown>> = {
   command: 'create <title>',
@@ -10,16 +12,9 @@ export const createCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string
   builder: (y) =>
     y
       .positional('title', { type: 'string', demandOption: true })
-      .option('priority', priorityOption('0 (highest) to 4 (default 2)'))
-      .option('type', { alias: 't', type: 'string', describe: 'bug|feature|task|epic|chore', default: 'task' })
-      .option('description', { alias: 'd', type: 'string' })
-      .option('assignee', { alias: 'a', type: 'string' })
+      .options(editableFieldOptions({ priority: `${PRIORITY_RANGE} (default ${PRIORITY.default})` }))
+      .option('type', issueTypeOption(true))
       .option('labels', { alias: 'l', type: 'string', array: true, describe: 'Comma-separated labels' })
-      .option('design', { type: 'string' })
-      .option('acceptance', { type: 'string', describe: 'Acceptance criteria' })
-      .option('notes', { type: 'string' })
-      .option('external-ref', { type: 'string' })
-      .option('estimate', { alias: 'e', type: 'number', describe: 'Estimated minutes' })
       .option('deps', { type: 'string', array: true, describe: 'Dependencies, TYPE:ID or ID (blocks)' })
       .option('id', { type: 'string', describe: 'Use this id instead of a generated one' }),
   handler: async (argv) =>
@@ -27,17 +22,8 @@ export const createCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string
       const args = {
         title: argv.title,
         issue_type: argv.type,
-        ...pick(argv, {
-          priority: 'priority',
-          description: 'description',
-          assignee: 'assignee',
-          design: 'design',
-          acceptance: 'acceptance_criteria',
-          notes: 'notes',
-          'external-ref': 'external_ref',
-          estimate: 'estimated_minutes',
-          id: 'id',
-        }),
+        ...editableFieldArgs(argv),
+        ...pick(argv, { id: 'id' }),
         ...(argv.labels !== undefined ? { labels: splitList(argv.labels) } : {}),
         ...(argv.deps !== undefined ? { dependencies: splitList(argv.deps) } : {}),
       };

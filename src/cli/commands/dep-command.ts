@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
+import { dependencyTypeOption } from './issue-options';
 
 type DepArgs = GlobalArgs & { issue: string; dependsOn: string; type: string };
 
@@ -17,7 +18,7 @@ export const depCommand: CommandModule<GlobalArgs, GlobalArgs> = {
           b
             .positional('issue', { type: 'string', demandOption: true })
             .positional('dependsOn', { type: 'string', demandOption: true })
-            .option('type', { alias: 't', type: 'string', default: 'blocks', describe: 'blocks|related|parent-child|discovered-from' }) as never,
+            .option('type', dependencyTypeOption) as never,
         handler: async (argv) =>
           withBackend(argv, async (backend) => {
             const issue = (await backend.call('dep_add', { from_id: argv.issue, to_id: argv.dependsOn, dep_type: argv.type })) as IssueRecord;

@@ -1,3 +1,4 @@
+import { PRIORITY } from '../../store/issue-rules';
 import { ValidationError } from '../../store/store-errors';
 
 /** `-l a,b -l c` → ['a', 'b', 'c']. */
@@ -20,7 +21,7 @@ export function pick(argv: Record<string, unknown>, names: Record<string, string
 /**
  * `-p/--priority` as a yargs option. yargs' number type turns `-p high` into NaN (and a list
  * filter on NaN silently matches nothing), losing the word the user typed; parsing the string
- * here keeps it for the message. The range (0–4) is the store's to check.
+ * here keeps it for the message. The range (`PRIORITY`) is the store's to check.
  */
 export function priorityOption(describe?: string) {
   return {
@@ -32,7 +33,7 @@ export function priorityOption(describe?: string) {
       const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
       const n = Number(text);
       if (text === '' || !Number.isFinite(n)) {
-        throw new ValidationError(`priority "${text}" is not a number: use 0 (highest) to 4`);
+        throw new ValidationError(`priority "${text}" is not a number: use ${PRIORITY.min} (highest) to ${PRIORITY.max}`);
       }
       return n;
     },

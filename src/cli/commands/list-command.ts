@@ -2,13 +2,14 @@ import type { CommandModule, Options } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { printIssueList, printJson } from '../render';
+import { issueTypeOption, statusOption } from './issue-options';
 import { pick, priorityOption, splitList } from './list-args';
 
 /** Also read by the fast path (fast-path.ts), so both parsers know the same options. */
 export const LIST_OPTIONS = {
-  status: { alias: 's', type: 'string' },
+  status: statusOption,
   priority: priorityOption(),
-  type: { alias: 't', type: 'string' },
+  type: issueTypeOption(false),
   assignee: { alias: 'a', type: 'string' },
   label: { alias: 'l', type: 'string', array: true, describe: 'Has all of these labels' },
   'label-any': { type: 'string', array: true, describe: 'Has any of these labels' },

@@ -3,7 +3,8 @@ import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { issueLine, print, printJson } from '../render';
-import { pick, priorityOption, splitList } from './list-args';
+import { editableFieldArgs, editableFieldOptions, statusOption } from './issue-options';
+import { pick, splitList } from './list-args';
 
 export const updateCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, unknown> & { id: string }> = {
   command: 'update <id>',
@@ -11,34 +12,17 @@ export const updateCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string
   builder: (y) =>
     y
       .positional('id', { type: 'string', demandOption: true })
-      .option('status', { alias: 's', type: 'string' })
-      .option('priority', priorityOption())
+      .option('status', statusOption)
       .option('title', { type: 'string' })
-      .option('assignee', { alias: 'a', type: 'string' })
-      .option('description', { alias: 'd', type: 'string' })
-      .option('design', { type: 'string' })
-      .option('acceptance', { type: 'string' })
-      .option('notes', { type: 'string' })
-      .option('external-ref', { type: 'string' })
-      .option('estimate', { alias: 'e', type: 'number' })
+      .options(editableFieldOptions())
       .option('add-label', { type: 'string', array: true })
       .option('remove-label', { type: 'string', array: true }),
   handler: async (argv) =>
     withBackend(argv, async (backend) => {
       const args: Record<string, unknown> = {
         id: argv.id,
-        ...pick(argv, {
-          status: 'status',
-          priority: 'priority',
-          title: 'title',
-          assignee: 'assignee',
-          description: 'description',
-          design: 'design',
-          acceptance: 'acceptance_criteria',
-          notes: 'notes',
-          'external-ref': 'external_ref',
-          estimate: 'estimated_minutes',
-        }),
+        ...pick(argv, { status: 'status', title: 'title' }),
+        ...editableFieldArgs(argv),
         ...(argv['add-label'] !== undefined ? { add_labels: splitList(argv['add-label']) } : {}),
         ...(argv['remove-label'] !== undefined ? { remove_labels: splitList(argv['remove-label']) } : {}),
       };

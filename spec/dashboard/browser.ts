@@ -46,15 +46,15 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<TestBrowser> {
+export async function launchBrowser(executablePath = CHROME_PATH): Promise<TestBrowser> {
   try {
-    fs.accessSync(CHROME_PATH, fs.constants.X_OK);
+    fs.accessSync(executablePath, fs.constants.X_OK);
   } catch {
-    throw new BrowserMissingError(CHROME_PATH);
+    throw new BrowserMissingError(executablePath);
   }
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROME_PATH,
+    executablePath,
     headless: true,
     args: CHROME_ARGS,
     viewport: { width: 1440, height: 1000 },

@@ -2,7 +2,7 @@
 (function () {
   'use strict';
   var MAX_EVENTS = 10000; // marbles kept; older ones are dropped
-  var ROWS = 200;
+  var ROWS = 100;
   var INGEST_BUDGET_MS = 6; // per frame, so a burst never costs a frame more than this
   var PANEL_EVERY_MS = 250;
   var ZOOMS = [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { closeCommand, deleteCommand, reopenCommand } from './commands/close-command';
 import { commentsCommand } from './commands/comments-command';
 import { createCommand } from './commands/create-command';
+import { dashboardCommand } from './commands/dashboard-command';
 import { daemonCommand, daemonEventCommand, eventsCommand } from './commands/daemon-command';
 import { depCommand, labelCommand } from './commands/dep-command';
 import { hooksCommand } from './commands/hooks-command';
@@ -37,5 +38,6 @@ export function cliCommands(): CommandModule<any, any>[] {
     eventsCommand,
     mergeCommand,
     hooksCommand,
+    dashboardCommand,
   ];
 }

@@ -19,6 +19,7 @@ import { BD_RX_VERSION } from '../version';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
 import { acquireDaemonLock } from './daemon-lock';
 import { createDaemonRuntime, type DaemonAttachment } from './daemon-runtime';
+import { dashboardAttachment } from '../dashboard/dashboard-attachment';
 import type { ResolvedSettings } from './daemon-settings';
 import { rpcAttachment } from './rpc-attachment';
 
@@ -73,6 +74,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     ...(opts.rpc === false
       ? []
       : [rpcAttachment({ socketPath: socketPathFor(paths.root), maxConnections: opts.maxConnections ?? 100 })]),
+    ...(settings.dashboard ? [dashboardAttachment()] : []),
     ...(opts.attachments ?? []),
   ];
   let lock: ReturnType<typeof acquireDaemonLock> | undefined;
@@ -86,6 +88,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
       prepareSocketDir(socket);
     }
     for (const attachment of attachments) attached.push(await attachment.start(parts.runtime));
+    if (parts.runtime.dashboardUrl) lock?.update({ dashboard_url: parts.runtime.dashboardUrl });
   } catch (err) {
     await Promise.allSettled(attached.map((a) => a.close()));
     lock?.release();
@@ -106,6 +109,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     maxWaitMs: settings.maxWaitMs,
     workspace: paths.root,
     pid: process.pid,
+    ...(parts.runtime.dashboardUrl ? { dashboard_url: parts.runtime.dashboardUrl } : {}),
   };
   const pipeline$ = daemonPipeline(
     {

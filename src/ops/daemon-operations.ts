@@ -59,6 +59,7 @@ export function status(d: DaemonServices) {
     max_wait_ms: settings.maxWaitMs,
     poll_interval_ms: settings.pollIntervalMs,
     watching: d.runtime.watched,
+    ...(d.runtime.dashboardUrl ? { dashboard_url: d.runtime.dashboardUrl } : {}),
     ...d.stats(),
   };
 }

@@ -1,7 +1,7 @@
 import type * as net from 'node:net';
 import { type Observable, type Subscription, isObservable } from 'rxjs';
 import { NdjsonLines } from './ndjson-lines';
-import { type RpcResponse, encodeResponse, failure } from './protocol';
+import { type RpcResponse, encodeResponse, errorMessage, failure } from './protocol';
 import type { Dispatch } from './rpc-dispatch';
 
 /** Lines read ahead of the one being served before we stop reading (backpressure). */
@@ -107,7 +107,8 @@ export class RpcConnection {
   private next(): void {
     if (this.closed || this.busy || this.streaming) return;
     if (this.queue.length > 0) {
-      void this.serveQueue();
+      // A bug on this path must cost one connection, never the daemon (an unhandled rejection).
+      this.serveQueue().catch(() => this.socket.destroy());
       return;
     }
     if (this.readEnded || this.ending) this.endSoon();
@@ -132,7 +133,7 @@ export class RpcConnection {
           last = item;
           break;
         }
-        const result = this.opts.dispatch(item, { connectionId: this.opts.id });
+        const result = this.dispatchSafely(item);
         if (isObservable(result)) {
           last = result;
           break;
@@ -169,6 +170,18 @@ export class RpcConnection {
     }
     this.busy = false;
     this.next();
+  }
+
+  /**
+   * `dispatch` promises never to throw; should a request still make it throw (say, a value that
+   * overflows the stack somewhere), that request gets an error answer and the others go on.
+   */
+  private dispatchSafely(line: string): Promise<RpcResponse> | Observable<RpcResponse> {
+    try {
+      return this.opts.dispatch(line, { connectionId: this.opts.id });
+    } catch (err) {
+      return Promise.resolve(failure(`the daemon could not handle this request: ${errorMessage(err)}`));
+    }
   }
 
   private tooLargeMessage(): string {

@@ -61,8 +61,14 @@ export async function openDaemonBackend(paths: WorkspacePaths, actor: string): P
   // The common case (no daemon) must cost one stat, not a connection attempt.
   if (!require('node:fs').existsSync(socketPath)) return null;
   const { tryConnect } = require('../rpc/rpc-client') as typeof import('../rpc/rpc-client');
+  const { SocketDirError } = require('../rpc/rpc-errors') as typeof import('../rpc/rpc-errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() });
+  const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() }).catch((err: unknown) => {
+    // Someone else's listener may sit there: the command runs in direct mode, never through it.
+    if (!(err instanceof SocketDirError)) throw err;
+    process.stderr.write(`warning: ${err.message}\nRunning without the daemon.\n`);
+    return null;
+  });
   if (!client) return null;
   return {
     mode: 'daemon',

@@ -65,7 +65,7 @@ export function acquireDaemonLock(
     socket: opts.socket,
   };
   const content = `${JSON.stringify(info)}\n`;
-  fs.mkdirSync(beadsDir, { recursive: true });
+  fs.mkdirSync(beadsDir, { recursive: true, mode: 0o700 });
 
   for (let attempt = 0; ; attempt++) {
     if (createExclusive(lockPath, content)) break;
@@ -105,7 +105,7 @@ export function readDaemonLock(beadsDir: string): DaemonLockInfo | null {
 
 function createExclusive(lockPath: string, content: string): boolean {
   const temp = tempNameFor(lockPath);
-  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o644 });
+  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o600 });
   try {
     fs.linkSync(temp, lockPath);
     return true;
@@ -186,7 +186,7 @@ function isZombie(pid: number): boolean {
 
 function writeAtomically(file: string, content: string): void {
   const temp = tempNameFor(file);
-  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o644 });
+  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o600 });
   fs.renameSync(temp, file);
 }
 

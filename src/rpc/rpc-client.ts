@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { NdjsonLines } from './ndjson-lines';
 import { type Operation, type OperationInput, PROTOCOL_VERSION, responseSchema } from './protocol';
 import { RpcConnectionError, RpcError, errnoCode } from './rpc-errors';
+import { assertTrustedSocket } from './socket-path';
 import { zodMessage } from './zod-message';
 
 export interface RpcClientOptions {
@@ -76,10 +77,14 @@ export class RpcClient {
     socket.on('close', () => this.finish(undefined));
   }
 
-  /** Connects or throws `RpcConnectionError` (its `code` is the errno, e.g. ECONNREFUSED). */
+  /**
+   * Connects or throws `RpcConnectionError` (its `code` is the errno, e.g. ECONNREFUSED), or
+   * `SocketDirError` for a socket another user could be listening on.
+   */
   static connect(socketPath: string, opts: RpcClientOptions = {}): Promise<RpcClient> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
+      assertTrustedSocket(socketPath);
       const socket = net.connect(socketPath);
       const timer = setTimeout(() => {
         socket.destroy();

@@ -40,7 +40,10 @@ export class AlreadyRunningError extends Error {
   }
 }
 
-/** The socket's directory is unsafe to use (not ours, not a directory, a symlink). */
+/**
+ * The socket or its directory is unsafe to use (not ours, not a directory, a symlink, open to
+ * others): a daemon refuses to listen there, a client to connect.
+ */
 export class SocketDirError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
+import { createPrivateFile } from '../workspace/private-file';
 import { applySchema } from './schema';
 
 export type CheckpointMode = 'PASSIVE' | 'TRUNCATE';
 
 /** Opens the working copy, waiting up to 10 s on another process's write lock, schema applied. */
 export function openDatabase(dbPath: string): Database.Database {
+  createPrivateFile(dbPath);
   const db = new Database(dbPath, { timeout: 10_000 });
   db.pragma('busy_timeout = 10000');
   applySchema(db);

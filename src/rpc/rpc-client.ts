@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { NdjsonLines } from './ndjson-lines';
 import { type Operation, type OperationInput, PROTOCOL_VERSION, responseSchema } from './protocol';
-import { RpcConnectionError, RpcError, errnoCode } from './rpc-errors';
+import { RpcConnectionError, RpcError, TOO_MANY_CONNECTIONS, errnoCode } from './rpc-errors';
 import { assertTrustedSocket } from './socket-path';
 import { zodMessage } from './zod-message';
 
@@ -212,6 +212,10 @@ export class RpcClient {
     }
     const response = parsed.data;
     const message = response.error ?? 'the daemon reported an error without a message';
+    if (!response.success && message.startsWith(`${TOO_MANY_CONNECTIONS}:`)) {
+      this.finish(new RpcConnectionError(message, 'EBUSY'));
+      return;
+    }
     const head = this.pending.shift();
     if (head) {
       clearTimeout(head.timer);

@@ -51,6 +51,12 @@ export class SocketDirError extends Error {
   }
 }
 
+/**
+ * How the daemon's refusal of a connection over its limit begins: the client turns that answer
+ * into an `RpcConnectionError` with code `EBUSY` (nothing was served; another route may be taken).
+ */
+export const TOO_MANY_CONNECTIONS = 'too many connections';
+
 /** The errno code of a Node system error, if any. */
 export function errnoCode(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code;

@@ -33,12 +33,18 @@ describe('fault 8: RPC abuse — one short RPC line kills the daemon', () => {
     const raw = await RawClient.open(socketOf(ws));
     try {
       const cases = [
+        // As found: 10,000 nested arrays, about 20 KB.
         `{"operation":"create","args":{"title":"x","labels":${nested(10_000)}}}`,
+        // Half as deep still overflowed JSON.stringify, and is under the request's value budget,
+        // so it reaches the argument checks.
+        `{"operation":"create","args":{"title":"x","labels":${nested(5_000)}}}`,
+        `{"operation":"create","args":{"title":"x","description":${nestedObject(5_000)}}}`,
+        `{"operation":"batch","args":{"operations":[{"operation":"create","args":{"title":"x","labels":${nested(5_000)}}}]}}`,
+        nested(5_000),
+        `{"operation":${nested(5_000)},"args":{}}`,
+        // 100,000 deep.
         `{"operation":"create","args":{"title":"x","labels":${nested(100_000)}}}`,
-        `{"operation":"create","args":{"title":"x","description":${nestedObject(100_000)}}}`,
-        `{"operation":"batch","args":{"operations":[{"operation":"create","args":{"title":"x","labels":${nested(100_000)}}}]}}`,
         nested(100_000),
-        `{"operation":${nested(100_000)},"args":{}}`,
       ];
       expect(Buffer.byteLength(cases[0] as string)).toBeLessThan(21_000);
       const answers: Array<{ success: boolean; error?: string }> = [];
@@ -47,9 +53,12 @@ describe('fault 8: RPC abuse — one short RPC line kills the daemon', () => {
         answers.push(await answerOrHangUp(raw));
       }
       expect(answers.map((a) => a.success)).toEqual(cases.map(() => false));
-      expect(answers[0]?.error).toMatch(/^invalid args for create: labels\.0: expected a non-empty label, got \[\[\[/);
+      for (const i of [0, 6, 7]) expect(answers[i]?.error).toMatch(/^request too complex: a request may hold at most 10000 values/);
+      expect(answers[1]?.error).toMatch(/^invalid args for create: labels\.0: expected a non-empty label, got \[\[\[/);
       expect(answers[2]?.error).toMatch(/description: expected a string, got \{"a":\{"a":/);
+      expect(answers[3]?.error).toMatch(/^invalid args for batch: operations\.0: invalid args for create: labels\.0: expected/);
       expect(answers[4]?.error).toMatch(/^invalid request: expected a JSON object \{operation, args\}, got \[\[\[/);
+      expect(answers[5]?.error).toMatch(/^invalid request: operation: expected an operation name \(string\), got \[\[\[/);
       // Every message stays short, whatever the depth.
       for (const a of answers) expect((a.error ?? '').length).toBeLessThan(400);
     } finally {

@@ -1,11 +1,19 @@
 import type * as net from 'node:net';
 import { type Observable, type Subscription, isObservable } from 'rxjs';
+import { hasMoreJsonValues } from './json-values';
 import { NOT_UTF8, NdjsonLines } from './ndjson-lines';
 import { type RpcResponse, encodeResponse, errorMessage, failure } from './protocol';
 import type { Dispatch } from './rpc-dispatch';
 
 /** Lines read ahead of the one being served before we stop reading (backpressure). */
 const MAX_QUEUED_LINES = 64;
+/**
+ * Request bytes one connection dispatches before it lets the event loop serve others: its
+ * pipelined requests are parsed and validated synchronously, ~10 ms per MB.
+ */
+const DISPATCH_BYTES_PER_TURN = 1024 * 1024;
+/** Values (array elements, object members) one request may hold; see hasMoreJsonValues. */
+export const MAX_REQUEST_VALUES = 10_000;
 /** How long a connection we are ending may linger before we destroy it. */
 export const END_GRACE_MS = 1000;
 
@@ -186,12 +194,14 @@ export class RpcConnection {
     while (this.queue.length > 0 && !this.closed && !this.ending) {
       const answers: Array<Promise<RpcResponse>> = [];
       let last: Refusal | Observable<RpcResponse> | undefined;
-      while (this.queue.length > 0) {
+      let bytes = 0;
+      while (this.queue.length > 0 && bytes < DISPATCH_BYTES_PER_TURN) {
         const item = this.queue.shift() as string | Answer | Refusal;
         if (item instanceof Refusal) {
           last = item;
           break;
         }
+        if (typeof item === 'string') bytes += item.length;
         const result = item instanceof Answer ? Promise.resolve(item.response) : this.dispatchSafely(item);
         if (isObservable(result)) {
           last = result;
@@ -230,6 +240,9 @@ export class RpcConnection {
         this.startStream(last);
         break;
       }
+      // Awaiting answers that are already settled never yields to I/O: other connections get a
+      // turn here before this one's next megabyte is parsed.
+      if (bytes >= DISPATCH_BYTES_PER_TURN) await new Promise((resolve) => setImmediate(resolve));
     }
     this.busy = false;
     this.next();
@@ -240,6 +253,14 @@ export class RpcConnection {
    * overflows the stack somewhere), that request gets an error answer and the others go on.
    */
   private dispatchSafely(line: string): Promise<RpcResponse> | Observable<RpcResponse> {
+    if (hasMoreJsonValues(line, MAX_REQUEST_VALUES)) {
+      return Promise.resolve(
+        failure(
+          `request too complex: a request may hold at most ${MAX_REQUEST_VALUES} values (array elements and ` +
+            'object members); split it, e.g. into smaller batches',
+        ),
+      );
+    }
     try {
       return this.opts.dispatch(line, { connectionId: this.opts.id });
     } catch (err) {

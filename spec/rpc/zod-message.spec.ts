@@ -1,4 +1,4 @@
-import { parseArgs, parseRequest } from '../../src/rpc/protocol';
+import { parseArgs, parseRequest } from '../../src/rpc/parse-request';
 import { describeValue } from '../../src/rpc/zod-message';
 
 const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));

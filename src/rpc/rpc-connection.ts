@@ -2,7 +2,8 @@ import type * as net from 'node:net';
 import { type Observable, type Subscription, isObservable } from 'rxjs';
 import { hasMoreJsonValues } from './json-values';
 import { NOT_UTF8, NdjsonLines } from './ndjson-lines';
-import { type RpcResponse, encodeResponse, errorMessage, failure } from './protocol';
+import { type RpcResponse, encodeResponse, failure } from './protocol';
+import { errorMessage } from './response';
 import type { Dispatch } from './rpc-dispatch';
 
 /** Lines read ahead of the one being served before we stop reading (backpressure). */

@@ -57,8 +57,5 @@ export class SocketDirError extends Error {
  */
 export const TOO_MANY_CONNECTIONS = 'too many connections';
 
-/** The errno code of a Node system error, if any. */
-export function errnoCode(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+// rpc-server.ts and socket-path.ts still import it from here.
+export { errnoCode } from '../os/errno-code';

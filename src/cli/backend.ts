@@ -65,12 +65,37 @@ export async function openDaemonBackend(paths: WorkspacePaths, actor: string): P
   // The common case (no daemon) must cost one stat, not a connection attempt.
   if (!require('node:fs').existsSync(socketPath)) return null;
   const { tryConnect } = require('../rpc/rpc-client') as typeof import('../rpc/rpc-client');
+  const { RpcConnectionError, SocketDirError } = require('../rpc/rpc-errors') as typeof import('../rpc/rpc-errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() });
+  const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() }).catch((err: unknown) => {
+    // Someone else's listener may sit there: the command runs in direct mode, never through it.
+    if (!(err instanceof SocketDirError)) throw err;
+    process.stderr.write(`warning: ${err.message}\nRunning without the daemon.\n`);
+    return null;
+  });
   if (!client) return null;
+  // A daemon whose connection slots are all taken (by slow or idle peers) refuses before serving
+  // anything: the command then runs in direct mode instead of failing.
+  let direct: Backend | undefined;
+  let served = false;
   return {
     mode: 'daemon',
-    call: (operation, args = {}) => client.call(operation, args),
-    close: () => client.close(),
+    call: async (operation, args = {}) => {
+      if (direct) return direct.call(operation, args);
+      try {
+        const result = await client.call(operation, args);
+        served = true;
+        return result;
+      } catch (err) {
+        if (served || !(err instanceof RpcConnectionError && err.code === 'EBUSY')) throw err;
+        process.stderr.write(`warning: ${err.message}\nRunning without the daemon.\n`);
+        direct = openDirectBackend(paths, actor);
+        return direct.call(operation, args);
+      }
+    },
+    close: () => {
+      client.close();
+      direct?.close();
+    },
   };
 }

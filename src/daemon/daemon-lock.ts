@@ -74,8 +74,9 @@ export function acquireDaemonLock(
     started_at: new Date().toISOString(),
     socket: opts.socket,
   };
-  let content = `${JSON.stringify(info)}\n`;
-  fs.mkdirSync(beadsDir, { recursive: true });
+  let content = `${JSON.stringify(info)}
+`;
+  fs.mkdirSync(beadsDir, { recursive: true, mode: 0o700 });
 
   for (let attempt = 0; ; attempt++) {
     if (createExclusive(lockPath, content)) break;
@@ -121,7 +122,7 @@ export function readDaemonLock(beadsDir: string): DaemonLockInfo | null {
 
 function createExclusive(lockPath: string, content: string): boolean {
   const temp = tempNameFor(lockPath);
-  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o644 });
+  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o600 });
   try {
     fs.linkSync(temp, lockPath);
     return true;
@@ -176,7 +177,8 @@ function parseLock(raw: string): DaemonLockInfo | null {
   }
 }
 
-function writeAtomically(file: string, content: string, mode = 0o644): void {
+/** Lock and pid files are private (0600), as bd makes them. */
+function writeAtomically(file: string, content: string, mode = 0o600): void {
   const temp = tempNameFor(file);
   fs.writeFileSync(temp, content, { flag: 'wx', mode });
   fs.renameSync(temp, file);

@@ -50,6 +50,20 @@ export const SCHEMA_VERSION = '1';
 export function applySchema(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(SCHEMA);
-  db.prepare(`INSERT OR IGNORE INTO metadata(key, value) VALUES ('schema_version', ?)`).run(SCHEMA_VERSION);
+  // Written only when the schema is not there yet, and then in an IMMEDIATE transaction: the
+  // autocommit INSERT every open used to run failed at once with SQLITE_BUSY ("database is
+  // locked", no busy wait) whenever another process committed in between (10 concurrent CLIs).
+  if (schemaVersion(db) === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    db.prepare(`INSERT OR IGNORE INTO metadata(key, value) VALUES ('schema_version', ?)`).run(SCHEMA_VERSION);
+  }).immediate();
+}
+
+function schemaVersion(db: Database.Database): string | undefined {
+  try {
+    return (db.prepare(`SELECT value FROM metadata WHERE key = 'schema_version'`).get() as { value: string } | undefined)?.value;
+  } catch {
+    return undefined; // no metadata table: a new DB
+  }
 }

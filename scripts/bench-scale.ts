@@ -192,6 +192,8 @@ async function main(): Promise<void> {
   const started = new Date();
   const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-scale-')));
   const rows: Row[] = [];
+  // Read now: the tree may move on while a long run goes (dist/ is what was built before).
+  const code = git(['rev-parse', '--short', 'HEAD']) + (git(['status', '--porcelain', '--', 'src']) ? ' + uncommitted changes in src/' : '');
   try {
     const source = path.join(base, 'source.jsonl');
     log(`generating ${o.issues} issues`);
@@ -273,13 +275,11 @@ async function main(): Promise<void> {
 
     const load1 = os.loadavg();
     const cpus = os.cpus();
-    const head = git(['rev-parse', '--short', 'HEAD']);
-    const dirty = git(['status', '--porcelain', '--', 'src']) ? ' + uncommitted changes in src/' : '';
     const out = [
       `### bench-scale: ${o.issues} issues (${(bytes / 1e6).toFixed(1)} MB JSONL)`,
       '',
       `- Command: \`npm run build && npx ts-node --transpile-only scripts/bench-scale.ts ${process.argv.slice(2).join(' ')}\``.replace(/ `$/, '`'),
-      `- Date: ${started.toISOString()}; code: ${head}${dirty}; ${cpus.length} × ${cpus[0]?.model.trim() ?? '?'}, node ${process.version}`,
+      `- Date: ${started.toISOString()}; code: ${code} (dist/ as last built); ${cpus.length} × ${cpus[0]?.model.trim() ?? '?'}, node ${process.version}`,
       `- Load average (1/5/15 min): ${load0.map((x) => x.toFixed(2)).join(' / ')} at start, ${load1.map((x) => x.toFixed(2)).join(' / ')} at end`,
       `- Floors in this process: read + SHA-256 ${f0(inProcReadHash)} ms, write + fsync ${f0(inProcWrite)} ms, read + JSON.parse ${f0(inProcParse)} ms; ` +
         `a fresh node: start ${f0(nodeStart)} ms, read + SHA-256 ${f0(childReadHash)} ms, read + write + fsync ${f0(childReadWrite)} ms, read + parse ${f0(childReadParse)} ms. Medians of ${o.runs} runs after a warm-up.`,

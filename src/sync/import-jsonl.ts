@@ -6,6 +6,7 @@ import { compareTimestamps } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { META_HASH, META_STAT, recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
+import { progressMeter, type ProgressMeter } from './sync-progress';
 
 export interface ImportWarnings {
   /** Records whose status is outside the usual set (kept as they are). */
@@ -119,9 +120,11 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
   // A cache sized to the file keeps them in memory until the commit (about 15 % faster).
   const cacheKiB = Math.min(128 * 1024, Math.ceil(buf.length / 1024));
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
+  const meter = progressMeter('import', file, buf.length);
   try {
-    importRecords(store, incoming, isWorkspaceFile, file, hash, report);
+    importRecords(store, incoming, isWorkspaceFile, file, hash, report, meter);
   } finally {
+    meter.end();
     restoreCache();
   }
   report.ms = Math.round((performance.now() - started) * 10) / 10;
@@ -136,11 +139,13 @@ function importRecords(
   file: string,
   hash: string,
   report: ImportReport,
+  meter: ProgressMeter,
 ): void {
   store.inTransaction(() => {
     const emptyDb = store.count() === 0;
     const pendingDeletes = store.pendingDeletions();
     for (const [id, { record, line, bytes }] of incoming) {
+      meter.tick((bytes ?? line).length + 1);
       const local = emptyDb ? undefined : store.getRow(id);
       if (!local) {
         const deletedAt = pendingDeletes.get(id);

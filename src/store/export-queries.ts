@@ -33,3 +33,12 @@ export function deletedIds(store: BeadsStore): string[] {
 export function issueCount(store: BeadsStore): number {
   return store.count();
 }
+
+/**
+ * Ids whose JSONL line the DB does not vouch for: rows changed locally since the last export,
+ * and deletions not yet exported. The incremental import sends their lines through the merge
+ * rules even when the bytes are those of the last sync.
+ */
+export function locallyChangedIds(store: BeadsStore): string[] {
+  return store.db.prepare('SELECT id FROM issues WHERE dirty = 1 UNION SELECT id FROM deletions').pluck().all() as string[];
+}

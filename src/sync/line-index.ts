@@ -56,7 +56,7 @@ export class LineIndexBuilder {
  * `}`. Anything else (another key first, `\r`, blank, spaces) returns undefined: such a file
  * is not one the lean export can reproduce by copying, so it renders in full.
  */
-function idOfLine(buf: Buffer, start: number, end: number): string | undefined {
+export function idOfLine(buf: Buffer, start: number, end: number): string | undefined {
   if (end - start < ID_PREFIX.length + 2 || buf[end - 1] !== CLOSE) return undefined;
   if (buf.compare(ID_PREFIX, 0, ID_PREFIX.length, start, start + ID_PREFIX.length) !== 0) return undefined;
   const from = start + ID_PREFIX.length;

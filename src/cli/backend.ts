@@ -18,7 +18,7 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { BeadsStore } = require('../store/beads-store') as typeof import('../store/beads-store');
   const { importJsonl } = require('../sync/import-jsonl') as typeof import('../sync/import-jsonl');
-  const { exportJsonl } = require('../sync/export-jsonl') as typeof import('../sync/export-jsonl');
+  const { LeanExporter } = require('../sync/lean-exporter') as typeof import('../sync/lean-exporter');
   const { executeOperation } = require('../ops/execute-operation') as typeof import('../ops/execute-operation');
   const { JsonlLineError } = require('../jsonl/jsonl-errors') as typeof import('../jsonl/jsonl-errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -44,7 +44,8 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
       // `import -i FILE` (or a merge that kept newer local copies) also changes what the
       // JSONL should hold.
       const imported = operation === 'import' && (result as { needs_export?: boolean }).needs_export === true;
-      if (MUTATING_OPERATIONS.has(operation) || imported) exportJsonl(store, { jsonlPath: paths.jsonlPath });
+      // Lean: unchanged lines are copied from the file, never the whole file held (lean-export.ts).
+      if (MUTATING_OPERATIONS.has(operation) || imported) new LeanExporter(store, paths.jsonlPath).export();
       return result;
     },
     close() {

@@ -44,8 +44,8 @@ export function lineStarts(buf: Buffer): number[] {
 
 /**
  * `k` lines of the file edited as a collaborator's `git pull` would bring them: a new title and
- * a later `updated_at`, so last-writer-wins takes them. Rewrites the file in place (same path,
- * new bytes) and returns the ids edited.
+ * a later `updated_at`, so last-writer-wins takes them. Replaces the file as git does (a new
+ * file renamed over it) and returns the ids edited.
  */
 export function editLines(file: string, k: number, seed: number): string[] {
   const buf = fs.readFileSync(file);
@@ -68,7 +68,10 @@ export function editLines(file: string, k: number, seed: number): string[] {
     from = e;
   }
   parts.push(buf.subarray(from));
-  fs.writeFileSync(file, Buffer.concat(parts));
+  // As git checks a file out: a new file renamed into place (a new inode), not an in-place write.
+  const tmp = `${file}.bench-edit`;
+  fs.writeFileSync(tmp, Buffer.concat(parts));
+  fs.renameSync(tmp, file);
   return ids;
 }
 

@@ -59,7 +59,8 @@ describe('listing indexes', () => {
     const ws = workspace();
     fs.writeFileSync(ws.jsonlPath, populate(400));
     ws.import();
-    const db = ws.store.db;
+    // The Statement class is shared by every connection: the spy sees the store's own statements.
+    const db = ws.sql();
     const commands: Record<string, () => unknown> = {
       list: () => ws.store.list({ limit: 20 }),
       ready: () => ws.store.ready({ limit: 20 }),
@@ -90,7 +91,7 @@ describe('listing indexes', () => {
     old.close();
 
     ws.store = new BeadsStore(ws.dbPath);
-    const indexes = (ws.store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'issues' AND sql IS NOT NULL`).all() as Array<{ name: string }>)
+    const indexes = (ws.sql().prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'issues' AND sql IS NOT NULL`).all() as Array<{ name: string }>)
       .map((r) => r.name)
       .sort();
     expect(indexes).toEqual(['issues_dirty', 'issues_order', 'issues_status_order']);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { BeadsStore } from '../../src/store/beads-store';
 import type { ImportReport } from '../../src/sync/import-jsonl';
@@ -30,16 +31,18 @@ function fullImportOf(ws: TempWorkspace): { report: ImportReport; snapshot: DbSn
   try {
     fs.mkdirSync(path.join(dir, '.beads'));
     const dbPath = path.join(dir, '.beads', 'beads.db');
-    ws.store.db.exec(`VACUUM INTO '${dbPath.replace(/'/g, "''")}'`);
+    ws.sql().exec(`VACUUM INTO '${dbPath.replace(/'/g, "''")}'`);
     const jsonlPath = path.join(dir, '.beads', 'issues.jsonl');
     fs.copyFileSync(ws.jsonlPath, jsonlPath);
     const store = new BeadsStore(dbPath);
+    const db = new Database(dbPath);
     try {
       // The copy has a new stat and no base: the import reads it in full.
       const report = importJsonl(store, { jsonlPath });
-      const snapshot = snapshotOf(store);
+      const snapshot = snapshotOf(db);
       return { report, snapshot };
     } finally {
+      db.close();
       store.dispose();
     }
   } finally {
@@ -47,10 +50,11 @@ function fullImportOf(ws: TempWorkspace): { report: ImportReport; snapshot: DbSn
   }
 }
 
-function snapshotOf(store: BeadsStore): DbSnapshot {
+/** The issue tables (not the metadata, which records when and which file) as sorted rows. */
+function snapshotOf(db: Database.Database): DbSnapshot {
   const out: DbSnapshot = {};
   for (const table of ['issues', 'labels', 'dependencies', 'deletions']) {
-    out[table] = store.db.prepare(`SELECT * FROM ${table}`).all().map((r) => JSON.stringify(r)).sort();
+    out[table] = db.prepare(`SELECT * FROM ${table}`).all().map((r) => JSON.stringify(r)).sort();
   }
   return out;
 }
@@ -93,7 +97,7 @@ describe('incremental import', () => {
       unchanged: 196,
     });
     expect(parses).toBeLessThan(20);
-    expect(snapshotOf(ws.store)).toEqual(expected.snapshot);
+    expect(snapshotOf(ws.sql())).toEqual(expected.snapshot);
   });
 
   it('should read the file in full when it was edited in place (the base shares its inode)', () => {
@@ -120,7 +124,7 @@ describe('incremental import', () => {
     expect(outcome(r)).toEqual(outcome(expected.report));
     expect(r.kept_local).toEqual(['bd-003']);
     expect(ws.store.get('bd-003')?.title).toBe('local edit');
-    expect(snapshotOf(ws.store)).toEqual(expected.snapshot);
+    expect(snapshotOf(ws.sql())).toEqual(expected.snapshot);
   });
 
   it('should refuse a conflict marker in a changed part with the line number a full import gives', () => {
@@ -190,7 +194,7 @@ describe('incremental import', () => {
               const expected = fullImportOf(local);
               const r = local.import();
               if (!r.skipped) expect(outcome(r)).toEqual(outcome(expected.report));
-              expect(snapshotOf(local.store)).toEqual(expected.snapshot);
+              expect(snapshotOf(local.sql())).toEqual(expected.snapshot);
             }
           }
         } finally {

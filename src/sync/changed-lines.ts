@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseJsonlLine, type JsonlRecord } from '../jsonl/parse-jsonl';
 import type { BeadsStore } from '../store/beads-store';
-import { locallyChangedIds } from '../store/export-queries';
 import { META_STAT, statKey } from './jsonl-file-state';
 import { idOfLine, indexId } from './line-index';
 import { basePathFor } from './synced-base';
@@ -37,7 +36,7 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
   } catch {
     return undefined;
   }
-  const local = new Set(locallyChangedIds(store).map(indexId));
+  const local = new Set(store.locallyChangedIds().map(indexId));
   const file = path.basename(jsonlPath);
   const out: ChangedLines = { incoming: new Map(), unchanged: 0, present: new Set(), gone: [] };
 

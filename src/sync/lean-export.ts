@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { tempName } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
-import { allRows, changedRows, deletedIds } from '../store/export-queries';
 import { ExportWriter, SourceChangedError } from './export-writer';
 import { META_HASH, META_STAT, statKey } from './jsonl-file-state';
 import { indexId, LineIndexBuilder, scanJsonl, type LineIndex } from './line-index';
@@ -21,7 +20,7 @@ import { indexId, LineIndexBuilder, scanJsonl, type LineIndex } from './line-ind
  * - the new file's index is built as it is written, and its SHA-256 hashed on the way.
  *
  * Why the copy is exact: a row that is not dirty is byte for byte the line of the file the DB
- * last synced with (see store/export-queries.ts). So the copy is only made from *that* file:
+ * last synced with (see `IssueRows.dirtyIdsAndLineBytes`). So the copy is only made from *that* file:
  * the index is used only when its stat key and hash are the ones recorded at the last sync
  * (`jsonl_stat`, `jsonl_hash`) and the file's stat still matches; else the file is scanned
  * again (read in 1 MB chunks, hashed, indexed) and used only if its hash is the recorded one;
@@ -113,7 +112,7 @@ function writeTemp(store: BeadsStore, jsonlPath: string, index: LineIndex | unde
 
 function fullWalk(store: BeadsStore, writer: ExportWriter, built: LineIndexBuilder): number {
   let n = 0;
-  for (const [id, line] of allRows(store)) {
+  for (const [id, line] of store.idsAndLineBytes()) {
     built.add(indexId(id), writer.position, line.length);
     writer.line(line);
     n++;
@@ -122,8 +121,8 @@ function fullWalk(store: BeadsStore, writer: ExportWriter, built: LineIndexBuild
 }
 
 function copyWalk(store: BeadsStore, jsonlPath: string, index: LineIndex, writer: ExportWriter, built: LineIndexBuilder): number {
-  const deleted = new Set(deletedIds(store).map(indexId));
-  const changed = changedRows(store);
+  const deleted = new Set(store.goneDeletionIds().map(indexId));
+  const changed = store.dirtyIdsAndLineBytes();
   let next = changed.next();
   let nextId = next.done ? undefined : indexId(next.value[0]);
   const source = fs.openSync(jsonlPath, 'r');

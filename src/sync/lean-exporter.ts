@@ -6,7 +6,7 @@ import { importJsonl, type ImportReport } from './import-jsonl';
 import { statKey, unchangedByStat } from './jsonl-file-state';
 import { writeExportTemp, type WrittenExport } from './lean-export';
 import type { LineIndex } from './line-index';
-import { discardStagedExport, totalChanges, type StagedExport } from './staged-export';
+import { discardStagedExport, type StagedExport } from './staged-export';
 
 export interface LeanExportReport extends ExportReport {
   mode?: WrittenExport['mode'];
@@ -40,8 +40,7 @@ export class LeanExporter {
     if (!opts.force && fs.existsSync(jsonlPath) && store.pendingExportCount() === 0) {
       return { skipped: 'clean', issues: 0, bytes: 0, ms: elapsed(started), ...withMerged };
     }
-    const report = store.db
-      .transaction((): LeanExportReport => {
+    const report = store.inWriteTransaction((): LeanExportReport => {
         const deletedHere = store.pendingExportCount() > 0;
         const written = this.write();
         try {
@@ -52,8 +51,7 @@ export class LeanExporter {
           throw err;
         }
         return { issues: written.issues, bytes: written.bytes, ms: 0, mode: written.mode };
-      })
-      .immediate();
+    });
     return { ...report, ms: elapsed(started), ...withMerged };
   }
 
@@ -63,15 +61,15 @@ export class LeanExporter {
    */
   stage(): (StagedExport & { written: WrittenExport }) | undefined {
     const { store, jsonlPath } = this;
-    if (store.db.inTransaction) return undefined;
-    return store.db.transaction(() => {
+    if (store.isInTransaction()) return undefined;
+    return store.inTransaction(() => {
       if (!unchangedByStat(store, jsonlPath) || store.pendingExportCount() === 0) return undefined;
       const jsonlStat = statKey(jsonlPath);
       if (jsonlStat === null || store.count() === 0) return undefined;
       const written = this.write();
       const { tmp, hash, bytes, issues } = written;
-      return { tmp, hash, bytes, issues, jsonlStat, dataVersion: store.dataVersion(), totalChanges: totalChanges(store), written };
-    })();
+      return { tmp, hash, bytes, issues, jsonlStat, dataVersion: store.dataVersion(), totalChanges: store.totalChanges(), written };
+    });
   }
 
   /** After `commitStagedExport` renamed `staged` into place: its index is the file's now. */

@@ -8,9 +8,7 @@ import { writeExportTemp, type WrittenExport } from './lean-export';
 import type { LineIndex } from './line-index';
 import { discardStagedExport, type StagedExport } from './staged-export';
 
-export interface LeanExportReport extends ExportReport {
-  mode?: WrittenExport['mode'];
-}
+export type LeanExportReport = ExportReport;
 
 /**
  * The daemon's exports of the workspace JSONL without a copy of the file in memory (see

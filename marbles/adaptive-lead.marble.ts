@@ -1,4 +1,8 @@
+import type { DaemonEvent } from '../src/events/daemon-event';
 import { adaptiveLead, leadFor } from '../src/pipeline/adaptive-lead';
+import type { LaneRequest } from '../src/pipeline/effect-kinds';
+import { exportRequests } from '../src/pipeline/export-requests';
+import { exportCostOf } from '../src/pipeline/feedback';
 import { testScheduler } from './support/fake-daemon';
 
 describe('leadFor', () => {
@@ -52,5 +56,40 @@ describe('adaptiveLead', () => {
       expectObservable(cold('-a-#', costs).pipe(adaptiveLead(500, 100))).toBe('LM-#', leads);
       expectObservable(cold('-a---b-|', costs).pipe(adaptiveLead(500, 100)), '^--!').toBe('LM--', leads);
     });
+  });
+});
+
+describe('exportRequests with a moving lead', () => {
+  const timing = { debounceMs: 10, maxWaitMs: 30, prepareLeadMs: 2 };
+  const requests: Record<string, LaneRequest> = { p: { kind: 'prepare', batched: 1 }, x: { kind: 'export', batched: 1 } };
+
+  it('should arm each prepare timer with the latest lead (2, then 6 ms before a 10 ms deadline)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, hot, expectObservable }) => {
+      const lead = hot('     a------------b-----------', { a: 2, b: 6 });
+      const work = cold('    -w------------------w---------|');
+      const expected = '     ---------p-x------------p-----(x|)';
+      expectObservable(work.pipe(exportRequests(timing, scheduler, () => undefined, lead))).toBe(expected, requests);
+    });
+  });
+
+  it('should ask for no prepare while the lead is 0 or not less than the debounce', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, hot, expectObservable }) => {
+      const lead = hot('     a-------', { a: 10 });
+      const work = cold('    -w-----------|');
+      const expected = '     -----------x-|';
+      expectObservable(work.pipe(exportRequests(timing, scheduler, () => undefined, lead))).toBe(expected, requests);
+    });
+  });
+});
+
+describe('exportCostOf', () => {
+  const done = { type: 'export/done' as const, issues: 1, bytes: 10, ms: 3, batched: 1 };
+  it('should take the prepare time of a staged export, the own time of another, and nothing of a merge', () => {
+    expect(exportCostOf({ ...done, staged: true, prepared_ms: 310 } as DaemonEvent)).toBe(310);
+    expect(exportCostOf(done as DaemonEvent)).toBe(3);
+    expect(exportCostOf({ ...done, merged: {} } as unknown as DaemonEvent)).toBeUndefined();
+    expect(exportCostOf({ type: 'export/skipped', reason: 'no local changes', batched: 1 } as DaemonEvent)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import type { BeadsStore } from '../store/beads-store';
+import { errnoCode } from '../os/errno-code';
 import { keepBase } from './synced-base';
 
 /** Cheap identity of the JSONL on disk: if it matches what we recorded, the bytes are ours. */
@@ -8,7 +9,7 @@ export function statKey(file: string): string | null {
     const st = fs.statSync(file);
     return `${st.size}:${st.mtimeMs}:${st.ino}`;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(err) === 'ENOENT') return null;
     throw err;
   }
 }

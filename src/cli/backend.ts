@@ -20,7 +20,7 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { BeadsStore } = require('../store/beads-store') as typeof import('../store/beads-store');
   const { importJsonl } = require('../sync/import-jsonl') as typeof import('../sync/import-jsonl');
-  const { exportJsonl } = require('../sync/export-jsonl') as typeof import('../sync/export-jsonl');
+  const { LeanExporter } = require('../sync/lean-exporter') as typeof import('../sync/lean-exporter');
   const { executeOperation } = require('../ops/execute-operation') as typeof import('../ops/execute-operation');
   const { isMutating } = require('../ops/operation-table') as typeof import('../ops/operation-table');
   const { needsExport } = require('../ops/sync-operations') as typeof import('../ops/sync-operations');
@@ -48,7 +48,8 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
       // `import -i FILE` (or a merge that kept newer local copies) also changes what the
       // JSONL should hold.
       const imported = operation === 'import' && needsExport(result);
-      if (isMutating(operation) || imported) exportJsonl(store, { jsonlPath: paths.jsonlPath });
+      // Lean: unchanged lines are copied from the file, never the whole file held (lean-export.ts).
+      if (isMutating(operation) || imported) new LeanExporter(store, paths.jsonlPath).export();
       return result;
     },
     close() {

@@ -2,6 +2,7 @@ import type { Arguments } from 'yargs';
 import { defaultActor } from '../ops/operation-context';
 import { resolveWorkspace, type WorkspacePaths } from '../workspace/workspace-paths';
 import { openDaemonBackend, openDirectBackend, type Backend } from './backend';
+import { installProgressDisplay } from './progress-display';
 
 export interface GlobalArgs {
   json?: boolean;
@@ -34,9 +35,11 @@ export async function withBackend<T>(
   fn: (backend: Backend, paths: WorkspacePaths) => Promise<T>,
 ): Promise<T> {
   const { backend, paths } = await openBackend(argv);
+  const restoreProgress = installProgressDisplay({ json: argv.json === true });
   try {
     return await fn(backend, paths);
   } finally {
+    restoreProgress();
     backend.close();
   }
 }

@@ -15,7 +15,7 @@ export interface AtomicWriteOptions {
   releaseOldInBackground?: boolean;
 }
 
-function tempName(target: string, kind: string): string {
+export function tempName(target: string, kind: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${kind}${process.pid}-${++counter}`);
 }
 

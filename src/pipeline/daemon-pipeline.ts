@@ -22,7 +22,8 @@ import type { DaemonDeps, DaemonSignal, DaemonSources } from './daemon-sources';
 import { debounceWithMaxWait } from './debounce-with-max-wait';
 import type { DaemonEffectKind, LaneRequest } from './effect-kinds';
 import { exportRequests, requestOfBatch } from './export-requests';
-import { feedbackOf } from './feedback';
+import { exportCostOf, feedbackOf } from './feedback';
+import { adaptiveLead } from './adaptive-lead';
 import { serialLane } from './serial-lane';
 import { thenTell } from './then-tell';
 
@@ -84,6 +85,10 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
   return defer(() => {
     // Where effect outcomes re-enter as inputs. Local to one subscription, like the stream.
     const found = new Subject<DaemonInput>();
+    // What the latest exports cost to write (ms), reported by the exports themselves: the
+    // write-ahead lead follows it (see adaptiveLead).
+    const exportCost = new Subject<number>();
+    const lead$ = exportCost.pipe(adaptiveLead(debounceMs, deps.prepareLeadMs));
     return daemonInput(sources).pipe(
       // connect, not share: every consumer below is subscribed before the sources are, so a
       // source that emits synchronously on subscribe is still seen by all of them.
@@ -115,7 +120,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
         const request$: Observable<LaneRequest<DaemonEffectKind>> = merge(
           // running$ completes at stop, and the debounce flushes on completion: the pending
           // export runs at once.
-          running$.pipe(filter(isExportWork), exportRequests(deps, scheduler, requestIdOf)),
+          running$.pipe(filter(isExportWork), exportRequests(deps, scheduler, requestIdOf, lead$)),
           // takeUntil after the debounce: at stop the pending import is dropped, not flushed.
           merge(running$.pipe(filter(isImportWork), map(requestIdOf)), pollTick$.pipe(map(() => undefined))).pipe(
             requests('import'),
@@ -146,6 +151,8 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
           thenTell((event) => {
             const next = feedbackOf(event, recheckAfterExport);
             if (next) found.next(next);
+            const cost = exportCostOf(event);
+            if (cost !== undefined) exportCost.next(cost);
           }),
           // Side events are subscribed to input$ before the lane's requests are, so for any one
           // input they come out first: `daemon/stopping` precedes the export it flushes.

@@ -180,6 +180,21 @@ export class BeadsStore {
     return this.rows.idsAndLineBytes();
   }
 
+  /** The rows changed locally since the last export (id, line bytes), in id byte order. */
+  dirtyIdsAndLineBytes(): IterableIterator<[string, Buffer]> {
+    return this.rows.dirtyIdsAndLineBytes();
+  }
+
+  /** Deleted ids not yet exported whose row is still gone, in id byte order. */
+  goneDeletionIds(): string[] {
+    return this.sync.goneDeletionIds();
+  }
+
+  /** Dirty rows' ids and deletions not yet exported: lines the DB does not vouch for. */
+  locallyChangedIds(): string[] {
+    return this.sync.locallyChangedIds();
+  }
+
   /** One issue's line as UTF-8 bytes; undefined when the issue is not there. */
   lineBytesOf(id: string): Buffer | undefined {
     return this.rows.lineBytesOf(id);

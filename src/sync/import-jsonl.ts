@@ -6,6 +6,8 @@ import { compareTimestamps } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { META_HASH, META_STAT, recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
+import { progressMeter, type ProgressMeter } from './sync-progress';
+import { changedLines, type ChangedLines } from './changed-lines';
 
 export interface ImportWarnings {
   /** Records whose status is outside the usual set (kept as they are). */
@@ -109,9 +111,11 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
     store.setMeta(META_STAT, statKey(file) ?? '');
     return emptyReport('unchanged', hash);
   }
-  const records = parseJsonl(buf, path.basename(file));
+  // An outside change of a few lines: only those are parsed and merged (changed-lines.ts).
+  const changed = isWorkspaceFile ? changedLines(store, file, buf) : undefined;
   const report = emptyReport(undefined, hash);
-  const incoming = dedupe(records, report);
+  const incoming = changed ? changed.incoming : dedupe(parseJsonl(buf, path.basename(file)), report);
+  if (changed) report.unchanged = changed.unchanged;
   countWarnings(incoming.values(), report.warnings);
 
   // SQLite's default page cache (2 MB) spills dirty pages to the WAL mid-transaction and writes
@@ -119,9 +123,11 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
   // A cache sized to the file keeps them in memory until the commit (about 15 % faster).
   const cacheKiB = Math.min(128 * 1024, Math.ceil(buf.length / 1024));
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
+  const meter = progressMeter('import', file, buf.length);
   try {
-    importRecords(store, incoming, isWorkspaceFile, file, hash, report);
+    importRecords(store, incoming, isWorkspaceFile, file, hash, report, meter, changed);
   } finally {
+    meter.end();
     restoreCache();
   }
   report.ms = Math.round((performance.now() - started) * 10) / 10;
@@ -136,11 +142,15 @@ function importRecords(
   file: string,
   hash: string,
   report: ImportReport,
+  meter: ProgressMeter,
+  /** When only changed lines are in `incoming`: every id in the file, and those gone from it. */
+  scope?: Pick<ChangedLines, 'present' | 'gone'>,
 ): void {
   store.inTransaction(() => {
     const emptyDb = store.count() === 0;
     const pendingDeletes = store.pendingDeletions();
     for (const [id, { record, line, bytes }] of incoming) {
+      meter.tick((bytes ?? line).length + 1);
       const local = emptyDb ? undefined : store.getRow(id);
       if (!local) {
         const deletedAt = pendingDeletes.get(id);
@@ -168,9 +178,13 @@ function importRecords(
       report.updated++;
     }
     if (isWorkspaceFile) {
+      const inFile = (id: string): boolean => (scope ? scope.present.has(id) : incoming.has(id));
       if (!emptyDb) {
-        for (const l of store.syncStates()) {
-          if (incoming.has(l.id)) continue;
+        // A row synced is in the file last synced: with a scope, the ids gone from it are all
+        // the candidates, and the other rows need not be read.
+        const locals = scope ? scope.gone.flatMap((id) => store.getRow(id) ?? []) : store.syncStates();
+        for (const l of locals) {
+          if (inFile(l.id)) continue;
           if (l.synced === 1 && l.dirty === 0) {
             store.removeIssue(l.id);
             report.deleted++;
@@ -178,7 +192,7 @@ function importRecords(
         }
       }
       for (const id of pendingDeletes.keys()) {
-        if (!incoming.has(id)) store.forgetDeletion(id);
+        if (!inFile(id)) store.forgetDeletion(id);
       }
       recordSynced(store, file, hash, 'import');
     }

@@ -321,11 +321,11 @@ describe('bd-rx daemon RPC (a real daemon, its real socket)', () => {
       const { ws } = await daemon();
       await withClient(ws, async (c) => {
         await c.request('create', { id: 't-m', title: 'Discussed' });
-        const first = (await c.request('comment_add', { id: 't-m', author: 'carol', text: 'First <b>&' })) as Record<string, unknown>;
+        const first = await c.request('comment_add', { id: 't-m', author: 'carol', text: 'First <b>&' });
         expect(first).toMatchObject({ issue_id: 't-m', author: 'carol', text: 'First <b>&' });
         // Without an author, the request's actor writes it.
         await c.request('comment_add', { id: 't-m', text: 'Second' });
-        const comments = (await c.request('comment_list', { id: 't-m' })) as Array<Record<string, unknown>>;
+        const comments = await c.request('comment_list', { id: 't-m' });
         expect(comments.map((x) => [x.author, x.text])).toEqual([
           ['carol', 'First <b>&'],
           ['tester', 'Second'],

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { isProcessAlive } from '../../src/daemon/daemon-lock';
+import { isProcessAlive } from '../../src/os/is-process-alive';
 import { useDaemons } from '../helpers/daemon-process';
 import { WAIT } from '../helpers/real-daemon';
 

@@ -26,6 +26,7 @@ const DAEMON_ENV = [
   'BEADS_POLL_INTERVAL',
   'BEADS_DASHBOARD',
   'BEADS_DASHBOARD_PORT',
+  'BEADS_SAFETY_INTERVAL',
 ];
 
 /** Identity for git in tests: CI has no global git config. */

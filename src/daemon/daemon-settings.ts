@@ -8,6 +8,8 @@ export interface ResolvedSettings extends DaemonSettings {
   dashboard?: boolean;
   /** Its port; 0 or absent = any free one. */
   dashboardPort?: number;
+  /** Period of the safety check (see `safetyCheck$`); 0 turns it off. */
+  safetyIntervalMs: number;
 }
 
 export class SettingsError extends Error {
@@ -136,6 +138,16 @@ export const DAEMON_SETTINGS = [
     parse: (raw, name) => parseDuration(typeof raw === 'string' ? raw : String(raw), name),
     passThrough: true,
   } satisfies SettingSpec<'pollIntervalMs'>,
+  {
+    key: 'safetyIntervalMs',
+    flag: 'safety-interval',
+    env: 'BEADS_SAFETY_INTERVAL',
+    type: 'string',
+    describe: 'Stat JSONL, DB and workspace this often (30s, 0 off)',
+    default: '30s',
+    parse: (raw, name) => (typeof raw === 'string' && /^\s*0+\s*(ms|s|m)?\s*$/.test(raw) ? 0 : parseDuration(typeof raw === 'string' ? raw : String(raw), name)),
+    passThrough: true,
+  } satisfies SettingSpec<'safetyIntervalMs'>,
   {
     key: 'logFormat',
     flag: 'log-format',

@@ -11,6 +11,7 @@ import { prepareLeadFor } from '../pipeline/export-requests';
 import { prepareSocketDir, socketPathFor } from '../rpc/socket-path';
 import { findGitRefs } from '../sources/git-dir';
 import { mutation$ } from '../sources/mutation';
+import { safetyCheck$ } from '../sources/safety-check';
 import { signal$ } from '../sources/signal';
 import { watcherThread$ } from '../sources/watcher-thread';
 import { BeadsStore } from '../store/beads-store';
@@ -118,6 +119,17 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
       mutation$: mutation$(store),
       signal$: merge(opts.signals$ ?? signal$(), parts.shutdown$),
       trigger$: merge(opts.trigger$ ?? NEVER, parts.trigger$),
+      safety$:
+        settings.safetyIntervalMs > 0
+          ? safetyCheck$({
+              root: paths.root,
+              beadsDir: paths.beadsDir,
+              jsonlPath: paths.jsonlPath,
+              dbPath: paths.dbPath,
+              intervalMs: settings.safetyIntervalMs,
+              scheduler: opts.scheduler ?? asyncScheduler,
+            })
+          : undefined,
     },
     {
       ...settings,

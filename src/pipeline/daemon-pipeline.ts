@@ -17,7 +17,7 @@ import {
   takeUntil,
 } from 'rxjs';
 import type { DaemonEvent } from '../events/daemon-event';
-import { daemonInput, type DaemonInput, isExportWork, isImportWork, isSignal, isWatchError, requestIdOf } from './daemon-input';
+import { daemonInput, type DaemonInput, isExportWork, isImportWork, isSignal, isWatchError, requestIdOf, safetyStop } from './daemon-input';
 import type { DaemonDeps, DaemonSignal, DaemonSources } from './daemon-sources';
 import { debounceWithMaxWait } from './debounce-with-max-wait';
 import type { DaemonEffectKind, LaneRequest } from './effect-kinds';
@@ -66,6 +66,9 @@ type StopCause =
  * - Watcher error: `watcher/failed`; with `watcherFallback` the first one also switches to
  *   polling (`mode/poll` once). Without fallback it is fatal (`fatal: true`). An error thrown by a
  *   source Observable counts as a watcher error (`fileChange$`) or as fatal (the others).
+ * - Safety check (`safety$`): a JSONL change the watcher missed is import work (logged as
+ *   `sync/requested import: safety check …`); a deleted or replaced DB, or a workspace gone,
+ *   is fatal: `daemon/failed {code: EDBDELETED | EDBREPLACED | EWORKSPACEGONE}`.
  * - SIGHUP: `signal/ignored`. SIGTERM/SIGINT: `daemon/stopping`. A fatal failure stops the same
  *   way but reports `watcher/failed {fatal: true}` (the watcher) or `daemon/failed` (any other
  *   source) instead of `daemon/stopping`. Stopping means:
@@ -175,6 +178,10 @@ function stopCauseOf(input: DaemonInput, watcherFatal: boolean): StopCause | und
       return input.signal === 'SIGHUP' ? undefined : { signal: input.signal };
     case 'failed':
       return { fatal: { code: input.code, message: input.message, watcher: false } };
+    case 'safety': {
+      const stop = safetyStop(input.finding);
+      return stop ? { fatal: { ...stop, watcher: false } } : undefined;
+    }
     case 'watch':
       return watcherFatal && input.event.kind === 'error'
         ? { fatal: { code: input.event.code, message: input.event.message, watcher: true } }
@@ -211,6 +218,8 @@ function passThroughEvent(input: DaemonInput): DaemonEvent | undefined {
       return { type: 'sync/requested', kind: input.trigger.kind, reason: input.trigger.reason };
     case 'signal':
       return { type: 'signal/ignored', signal: input.signal };
+    case 'safety':
+      return { type: 'sync/requested', kind: 'import', reason: 'safety check: the JSONL changed unreported' };
     case 'failed':
     case 'found':
       return undefined;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentHash } from '../jsonl/content-hash';
 import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
-import { compareTimestamps } from '../jsonl/rfc3339';
+import { compareTimestamps, toEpochNanos } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { META_HASH, META_STAT, recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
@@ -15,7 +15,18 @@ export interface ImportWarnings {
   unknown_type: number;
   /** Priority missing, not an integer, or outside the range (`PRIORITY`, 0–4). */
   unusual_priority: number;
+  /**
+   * Records with a timestamp more than a day ahead of this machine's clock (a skewed clock
+   * elsewhere). Kept; a local edit of one is stamped after it, so it still wins.
+   */
+  future_timestamp: number;
+  /** Records with a timestamp that is not a valid RFC 3339 instant (`2026-13-45T99:99:99Z`): kept, but it counts as older than any valid one. */
+  bad_timestamp: number;
 }
+
+/** How far ahead of the local clock a timestamp may be before the import warns about it. */
+const FUTURE_SLACK_NS = 24n * 3600n * 1_000_000_000n;
+const TIMESTAMP_FIELDS = ['created_at', 'updated_at', 'closed_at'] as const;
 
 export interface ImportReport {
   /** Set when nothing was read into the DB, with why. */
@@ -56,7 +67,7 @@ export function emptyReport(skipped: ImportReport['skipped'], hash = ''): Import
     kept_local: [],
     overwritten_local: [],
     duplicates: [],
-    warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0 },
+    warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0, future_timestamp: 0, bad_timestamp: 0 },
     needs_export: false,
     hash,
     ms: 0,
@@ -82,11 +93,24 @@ function dedupe(records: JsonlRecord[], report: ImportReport): Map<string, Jsonl
   return byId;
 }
 
-function countWarnings(records: Iterable<JsonlRecord>, w: ImportWarnings): void {
+function countWarnings(records: Iterable<JsonlRecord>, w: ImportWarnings, now: Date = new Date()): void {
+  const horizon = BigInt(now.getTime()) * 1_000_000n + FUTURE_SLACK_NS;
   for (const { record } of records) {
     if (!isIssueStatus(record.status)) w.unknown_status++;
     if (!isIssueType(record.issue_type)) w.unknown_type++;
     if (!isPriority(record.priority)) w.unusual_priority++;
+    let bad = false;
+    let future = false;
+    for (const field of TIMESTAMP_FIELDS) {
+      const value = (record as Record<string, unknown>)[field];
+      // bd writes an unset closed_at as absent; an empty string means the same.
+      if (value === undefined || value === null || value === '') continue;
+      const ns = toEpochNanos(value);
+      if (ns === null) bad = true;
+      else if (ns > horizon) future = true;
+    }
+    if (bad) w.bad_timestamp++;
+    if (future) w.future_timestamp++;
   }
 }
 

@@ -63,6 +63,9 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
       if (w && (w.unknown_status || w.unknown_type || w.unusual_priority)) {
         process.stderr.write(`warning: kept as-is: ${w.unknown_status} unusual statuses, ${w.unknown_type} unusual/missing issue types, ${w.unusual_priority} unusual/missing priorities\n`);
       }
+      if (w && (w.future_timestamp || w.bad_timestamp)) {
+        process.stderr.write(`warning: ${w.future_timestamp} records dated more than a day ahead of this clock, ${w.bad_timestamp} with a malformed timestamp (counted as oldest): check the clock of the machine that wrote them\n`);
+      }
       if (r.kept_local?.length) process.stderr.write(`note: kept the newer local copy of ${r.kept_local.join(', ')}\n`);
       if (r.overwritten_local?.length) process.stderr.write(`warning: unexported local changes replaced by newer incoming versions: ${r.overwritten_local.join(', ')}\n`);
     }),

@@ -13,7 +13,7 @@ export interface Backend {
  * is imported first, and every change is exported before the command returns, so the file
  * in git is always current.
  */
-export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend {
+export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { autoImport?: boolean } = {}): Backend {
   // Loaded here, not at the top: commands that talk to the daemon never pay for SQLite.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { BeadsStore } = require('../store/beads-store') as typeof import('../store/beads-store');
@@ -24,7 +24,8 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
   /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new BeadsStore(paths.dbPath);
   const ctx: OperationContext = { store, paths, actor };
-  let synced = false;
+  // `--no-auto-import` / `--sandbox`: the DB is used as it is.
+  let synced = opts.autoImport === false;
   return {
     mode: 'direct',
     async call(operation, args = {}) {
@@ -62,11 +63,22 @@ export async function openDaemonBackend(paths: WorkspacePaths, actor: string): P
   if (!require('node:fs').existsSync(socketPath)) return null;
   const { tryConnect } = require('../rpc/rpc-client') as typeof import('../rpc/rpc-client');
   /* eslint-enable @typescript-eslint/no-require-imports */
+  const { isOperation } = require('../rpc/protocol') as typeof import('../rpc/protocol');
   const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() });
   if (!client) return null;
+  // Queries the daemon does not serve (bd runs several of them against the DB directly too:
+  // dep tree/cycles, config, info) read the DB in this process; the daemon's WAL makes that safe.
+  let direct: Backend | undefined;
   return {
     mode: 'daemon',
-    call: (operation, args = {}) => client.request(operation as never, args as never),
-    close: () => client.close(),
+    call: (operation, args = {}) => {
+      if (isOperation(operation)) return client.request(operation as never, args as never);
+      direct ??= openDirectBackend(paths, actor, { autoImport: false });
+      return direct.call(operation, args);
+    },
+    close: () => {
+      client.close();
+      direct?.close();
+    },
   };
 }

@@ -29,12 +29,31 @@ export function priorityOption(describe?: string) {
     requiresArg: true,
     ...(describe ? { describe } : {}),
     coerce: (value: unknown): number => {
-      const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
-      const n = Number(text);
-      if (text === '' || !Number.isFinite(n)) {
-        throw new ValidationError(`priority "${text}" is not a number: use 0 (highest) to 4`);
-      }
-      return n;
+      return parsePriority(value);
     },
   };
+}
+
+/** bd's priority argument: `0`-`4` or `P0`-`P4` (words such as "high" are refused, as bd does). */
+export function parsePriority(value: unknown): number {
+  const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
+  const n = Number(text.replace(/^[Pp](?=\d)/, ''));
+  if (text === '' || !Number.isFinite(n)) {
+    throw new ValidationError(`priority "${text}" is not a number: use 0 (highest) to 4, or P0 to P4`);
+  }
+  return n;
+}
+
+/** A number option as typed, checked: yargs' number type would turn "abc" into NaN silently. */
+export function intOption(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
+  const n = Number(text);
+  if (text === '' || !Number.isInteger(n)) throw new ValidationError(`--${name} "${text}" is not a whole number.`);
+  return n;
+}
+
+/** Options bd takes that change nothing here; accepted so bd's callers are not refused. */
+export function hiddenFlags(names: string[], type: 'boolean' | 'string' = 'boolean') {
+  return Object.fromEntries(names.map((n) => [n, { type, hidden: true }])) as Record<string, { type: 'boolean' | 'string'; hidden: true }>;
 }

@@ -13,7 +13,9 @@ import { CLI_ROWS, SEED, type CliRow } from './cli-rows';
 
 jest.setTimeout(120_000);
 
-const label = (row: CliRow) => `bd-rx ${row.args.join(' ')}${row.outside ? ' (outside the workspace)' : ''}${row.env ? ` ${JSON.stringify(row.env)}` : ''}`;
+const label = (row: CliRow) =>
+  `bd-rx ${row.args.join(' ')}${row.outside ? ' (outside the workspace)' : ''}${row.env ? ` ${JSON.stringify(row.env)}` : ''}` +
+  `${row.differs ? ` [differs from bd: ${row.differs}]` : ''}`;
 
 /** What is wrong with one run against its row ([] when nothing). */
 function rowProblems(row: CliRow, run: CliRun): string[] {

@@ -49,6 +49,11 @@ export interface CliRow {
   /** A substring stderr must contain. */
   stderr?: string;
   check?: (json: any, stdout: string) => void;
+  /**
+   * Where bd-rx deliberately differs from bd (listed in README's compatibility section): the row
+   * then asserts bd-rx's documented behaviour, and says what bd does.
+   */
+  differs?: string;
 }
 
 /** The seed, run in direct mode before any row: ids are fixed so rows can name them. */
@@ -200,7 +205,8 @@ export const CLI_ROWS: CliRow[] = [
     exit: 0,
     stdout: IssueNoDeps,
   },
-  { args: ['create', 'India', '--id', 'cp-i9', '--parent', 'cp-e1', '-d', 'child', '--json'], exit: 0, stdout: IssueNoDeps },
+  { args: ['create', 'India', '--parent', 'cp-e1', '-d', 'child', '--json'], exit: 0, stdout: IssueNoDeps, check: (j) => expectTrue(j.id === 'cp-e1.1', `the first child id cp-e1.1, got ${j.id}`) },
+  { args: ['create', 'Juliet', '--id', 'cp-j0', '--parent', 'cp-e1', '--json'], exit: 1, stdout: 'empty', stderr: 'parent' },
   { args: ['create', 'Juliet', '--silent', '-d', 'j'], exit: 0, stdout: 'text', check: (_j, out) => expectTrue(/^cp-[0-9a-z.]+\n$/.test(out), `--silent prints only the id, got ${out}`) },
   { args: ['create', 'Kilo', '--dry-run', '-d', 'k', '--json'], exit: 0, stdout: IssueNoDeps },
   { args: ['create', 'Lima', '-p', 'high', '--json'], exit: 1, stdout: 'empty' },
@@ -324,7 +330,14 @@ export const CLI_ROWS: CliRow[] = [
   { args: ['export'], exit: 0, stdout: 'text', check: (_j, out) => out.trim().split('\n').forEach((l) => expectTrue(JSON.parse(l).id !== undefined, 'one issue per line')) },
   { args: ['export', '-o', '{tmp}/out.jsonl', '--json'], exit: 0, stdout: 'empty' },
   { args: ['import', '-i', '{tmp}/out.jsonl'], exit: 0, stdout: 'text' },
-  { args: ['import', '-i', '{tmp}/out.jsonl', '--dry-run', '-s', '--orphan-handling', 'allow', '--json'], exit: 0, stdout: 'any' },
+  { args: ['import', '-i', '{tmp}/out.jsonl', '--orphan-handling', 'allow', '--protect-left-snapshot', '--json'], exit: 0, stdout: 'any' },
+  {
+    args: ['import', '-i', '{tmp}/out.jsonl', '--dry-run', '-s', '--json'],
+    exit: 1,
+    stdout: 'empty',
+    stderr: 'does not support --dry-run, --skip-existing',
+    differs: 'bd previews (--dry-run) or keeps existing issues (-s); bd-rx refuses both rather than import anyway',
+  },
 
   // ---- rename-prefix (dry run: the real one would rename every id rows above rely on) ----
   { args: ['rename-prefix', 'zz', '--dry-run'], exit: 0, stdout: 'text' },

@@ -38,8 +38,8 @@ function extras(args: Args, keys: string[]): Record<string, unknown> {
 /** The next child id of `parent`: `<parent>.<n>`, one more than its highest child so far. */
 function nextChildId(ctx: OperationContext, parent: string): string {
   const rows = ctx.store.db
-    .prepare<[string], { id: string }>(`SELECT id FROM issues WHERE substr(id, 1, length(?1) + 1) = ?1 || '.'`)
-    .all(parent);
+    .prepare<[string, string], { id: string }>(`SELECT id FROM issues WHERE substr(id, 1, length(?) + 1) = ? || '.'`)
+    .all(parent, parent);
   const n = rows.reduce((max, r) => {
     const rest = r.id.slice(parent.length + 1);
     return /^\d+$/.test(rest) ? Math.max(max, Number(rest)) : max;

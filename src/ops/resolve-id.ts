@@ -27,11 +27,11 @@ export function resolveId(store: BeadsStore, input: string): string {
   const needle = input.startsWith(`${prefix}-`) ? input.slice(prefix.length + 1) : input;
   if (needle === '') throw new NoIssueFoundError(input);
   const matches = store.db
-    .prepare<[string, string], { id: string }>(
-      `SELECT id FROM issues WHERE instr(CASE WHEN substr(id, 1, length(?1) + 1) = ?1 || '-'
-         THEN substr(id, length(?1) + 2) ELSE id END, ?2) > 0 ORDER BY id LIMIT 11`,
+    .prepare<[string, string, string, string], { id: string }>(
+      `SELECT id FROM issues WHERE instr(CASE WHEN substr(id, 1, length(?) + 1) = ? || '-'
+         THEN substr(id, length(?) + 2) ELSE id END, ?) > 0 ORDER BY id LIMIT 11`,
     )
-    .all(prefix, needle)
+    .all(prefix, prefix, prefix, needle)
     .map((r) => r.id);
   if (matches.length === 1) return matches[0] as string;
   if (matches.length === 0) throw new NoIssueFoundError(input);

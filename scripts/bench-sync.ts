@@ -229,7 +229,7 @@ function benchDataset(base: string, label: string, data: Buffer, runs: number, r
       },
       ({ ws, store }) => {
         if (template) rmrf(template.dir);
-        store.db.pragma('wal_checkpoint(TRUNCATE)');
+        store.checkpoint('TRUNCATE');
         store.dispose();
         template = ws;
       },
@@ -345,9 +345,9 @@ function benchDataset(base: string, label: string, data: Buffer, runs: number, r
         const n = Math.max(1, Math.round(ids.length * CHANGED_FRACTION));
         const picked = new Set<string>();
         while (picked.size < n) picked.add(ids[Math.floor(rng() * ids.length)]);
-        store.db.transaction(() => {
+        store.inTransaction(() => {
           for (const id of picked) store.update(id, { notes: `edited in round ${round}` }, 'bench');
-        })();
+        });
         check(store.pendingExportCount() === n, 'dirty count before export');
         return { ws, store };
       },

@@ -87,8 +87,8 @@ describe('GroupCommit (real SQLite)', () => {
   });
 
   it('should reject every write of a batch the database refuses (locked), keeping nothing', async () => {
-    ws.store.db.pragma('busy_timeout = 50');
-    other.db.exec('BEGIN IMMEDIATE');
+    ws.store.setBusyTimeout(50);
+    ws.sql().exec('BEGIN IMMEDIATE');
     const writes = new GroupCommit(ws.store);
     const seen: string[] = [];
     ws.store.onMutation((m) => seen.push(m.op));
@@ -96,7 +96,7 @@ describe('GroupCommit (real SQLite)', () => {
       writes.submit(() => ws.store.create({ title: 'A' }, 'tester')),
       writes.submit(() => ws.store.create({ title: 'B' }, 'tester')),
     ]);
-    other.db.exec('ROLLBACK');
+    ws.sql().exec('ROLLBACK');
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/locked|busy/i);
     expect(other.count()).toBe(0);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import type { IssueRecord } from '../../src/jsonl/parse-jsonl';
 import { serializeRecord } from '../../src/jsonl/serialize-record';
 import { BeadsStore } from '../../src/store/beads-store';
@@ -77,6 +78,7 @@ export class TempWorkspace {
   store: BeadsStore;
   private now: Date;
   private readonly tempRoot: string;
+  private outside: Database.Database | undefined;
 
   constructor(opts: { prefix?: string; now?: string; dirName?: string } = {}) {
     const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-spec-'));
@@ -134,11 +136,20 @@ export class TempWorkspace {
     return this.jsonlRecords().map((r) => r.id);
   }
 
+  /**
+   * A second connection to the DB file, as another tool (or a damaged disk) would have: what
+   * tests use to look at rows directly or inject faults. Only the store holds its own.
+   */
+  sql(): Database.Database {
+    this.outside ??= new Database(this.dbPath, { timeout: 10_000 });
+    return this.outside;
+  }
+
   /** Every row of every table, so "the DB is unchanged" can be asserted exactly. */
   snapshot(): DbSnapshot {
     const out: DbSnapshot = {};
     for (const table of SNAPSHOT_TABLES) {
-      out[table] = this.store.db
+      out[table] = this.sql()
         .prepare(`SELECT * FROM ${table}`)
         .all()
         .map((r) => JSON.stringify(r))
@@ -149,7 +160,7 @@ export class TempWorkspace {
 
   /** Empties the DB and forgets the last sync, keeping the open connection (for property runs). */
   clearDb(): void {
-    const db = this.store.db;
+    const db = this.sql();
     db.transaction(() => {
       for (const table of ['issues', 'labels', 'dependencies', 'deletions']) db.prepare(`DELETE FROM ${table}`).run();
       db.prepare(`DELETE FROM metadata WHERE key NOT IN ('schema_version', 'issue_prefix')`).run();
@@ -169,6 +180,7 @@ export class TempWorkspace {
   }
 
   dispose(): void {
+    this.outside?.close();
     this.store.dispose();
     fs.rmSync(this.tempRoot, { recursive: true, force: true });
   }

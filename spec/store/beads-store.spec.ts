@@ -1,6 +1,6 @@
 import type { IssueRecord } from '../../src/jsonl/parse-jsonl';
 import { serializeRecord } from '../../src/jsonl/serialize-record';
-import { BD_KEY_ORDER } from '../../src/store/issue-record';
+import { ISSUE_FIELDS } from '../../src/store/issue-rules';
 import type { StoreMutation } from '../../src/store/beads-store';
 import { IssueNotFoundError, ValidationError } from '../../src/store/store-errors';
 import { issueLine, useTempWorkspaces } from '../helpers/temp-workspace';
@@ -109,7 +109,7 @@ describe('BeadsStore', () => {
       );
       const keys = Object.keys(JSON.parse(line));
       expect(keys[0]).toBe('id');
-      const positions = keys.map((k) => BD_KEY_ORDER.indexOf(k as (typeof BD_KEY_ORDER)[number]));
+      const positions = keys.map((k) => ISSUE_FIELDS.indexOf(k as (typeof ISSUE_FIELDS)[number]));
       expect(positions).not.toContain(-1);
       expect(positions).toEqual([...positions].sort((x, y) => x - y));
       expect(keys).not.toEqual(expect.arrayContaining(['design', 'notes', 'dependencies', 'comments', 'external_ref']));

@@ -33,8 +33,8 @@ describe('deferred WAL checkpoints (the daemon connection)', () => {
 
   /** True when the database file holds every page: nothing is left only in the WAL. */
   function dbFileComplete(): boolean {
-    const pages = ws.store.db.pragma('page_count', { simple: true }) as number;
-    const size = ws.store.db.pragma('page_size', { simple: true }) as number;
+    const pages = ws.sql().pragma('page_count', { simple: true }) as number;
+    const size = ws.sql().pragma('page_size', { simple: true }) as number;
     return fs.statSync(ws.dbPath).size === pages * size;
   }
 

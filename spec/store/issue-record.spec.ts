@@ -1,4 +1,5 @@
-import { BD_KEY_ORDER, freshRecord, patchRecord } from '../../src/store/issue-record';
+import { freshRecord, patchRecord } from '../../src/store/issue-record';
+import { ISSUE_FIELDS } from '../../src/store/issue-rules';
 
 describe('freshRecord', () => {
   it('should put id first and every key in bd order, whatever order the fields come in', () => {
@@ -17,7 +18,7 @@ describe('freshRecord', () => {
     expect(Object.keys(rec)).toEqual([
       'id', 'title', 'description', 'status', 'priority', 'issue_type', 'assignee', 'created_at', 'updated_at', 'labels',
     ]);
-    const order = Object.keys(rec).map((k) => BD_KEY_ORDER.indexOf(k as (typeof BD_KEY_ORDER)[number]));
+    const order = Object.keys(rec).map((k) => ISSUE_FIELDS.indexOf(k as (typeof ISSUE_FIELDS)[number]));
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 

@@ -67,7 +67,7 @@ describe('exportJsonl', () => {
       ws.writeJsonl([A1, B1]);
       ws.import();
       // The rows vanish with no deletion recorded (a damaged or swapped DB).
-      ws.store.db.exec('DELETE FROM issues; DELETE FROM labels; DELETE FROM dependencies');
+      ws.sql().exec('DELETE FROM issues; DELETE FROM labels; DELETE FROM dependencies');
       const before = ws.readJsonl();
 
       expect(ws.export().skipped).toBe('clean');

@@ -83,7 +83,8 @@ describe('import → export round trip over real beads files', () => {
 
     it('should hold each record in the DB with its timestamps as the exact strings read', () => {
       expectSameRecords(originalRecords.map((r) => rt.ws.store.get(r.id)), originalRecords);
-      const columns = rt.ws.store.db
+      const columns = rt.ws
+        .sql()
         .prepare('SELECT id, title, status, created_at, updated_at FROM issues')
         .all() as Array<{ id: string }>;
       const byId = new Map(columns.map((c) => [c.id, c]));

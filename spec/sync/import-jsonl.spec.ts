@@ -76,7 +76,7 @@ describe('importJsonl', () => {
     it('should roll back every change when the DB fails part-way through the file', () => {
       const ws = synced([A1, B1]);
       ws.store.update('bd-a', { title: 'A local' }, 'alice');
-      ws.store.db.exec(
+      ws.sql().exec(
         `CREATE TRIGGER refuse_z BEFORE INSERT ON issues WHEN NEW.id = 'bd-z' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`,
       );
       const before = ws.snapshot();
@@ -91,7 +91,7 @@ describe('importJsonl', () => {
       expect(ws.store.get('bd-a')!.title).toBe('A local');
       expect(ws.store.get('bd-b')).not.toBeNull();
 
-      ws.store.db.exec('DROP TRIGGER refuse_z');
+      ws.sql().exec('DROP TRIGGER refuse_z');
       const r = ws.import();
       expect(r).toMatchObject({ created: 2, updated: 1, deleted: 1, overwritten_local: ['bd-a'] });
       expect(ws.store.list().map((i) => i.title).sort()).toEqual(['A teammate', 'C new', 'Z new']);
@@ -101,7 +101,7 @@ describe('importJsonl', () => {
   describe('page cache for large files', () => {
     it('should give SQLite a bigger page cache only for the import, and restore it after success and failure', () => {
       const ws = workspace();
-      const defaultCache = ws.store.db.pragma('cache_size', { simple: true });
+      const defaultCache = ws.store.cacheSize();
       // ~3 MB: over the 2 MB default, so the import raises the cache.
       const lines = Array.from({ length: 1500 }, (_, i) =>
         issueLine({ id: `bd-${String(i).padStart(4, '0')}`, description: 'd'.repeat(2000) }),
@@ -110,20 +110,20 @@ describe('importJsonl', () => {
       let seenDuring: unknown;
       const realWrite = ws.store.writeIssue.bind(ws.store);
       ws.store.writeIssue = (...args: Parameters<typeof realWrite>) => {
-        seenDuring ??= ws.store.db.pragma('cache_size', { simple: true });
+        seenDuring ??= ws.store.cacheSize();
         realWrite(...args);
       };
       ws.writeJsonl(lines);
       expect(ws.import().created).toBe(1500);
       expect(seenDuring).toBeLessThan(-2000);
-      expect(ws.store.db.pragma('cache_size', { simple: true })).toBe(defaultCache);
+      expect(ws.store.cacheSize()).toBe(defaultCache);
 
-      ws.store.db.exec(
+      ws.sql().exec(
         `CREATE TRIGGER refuse_new BEFORE INSERT ON issues WHEN NEW.id = 'bd-new' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`,
       );
       ws.writeJsonl([...lines, issueLine({ id: 'bd-new', description: 'e'.repeat(2000) })]);
       expect(() => ws.import()).toThrow('disk says no');
-      expect(ws.store.db.pragma('cache_size', { simple: true })).toBe(defaultCache);
+      expect(ws.store.cacheSize()).toBe(defaultCache);
     });
   });
 

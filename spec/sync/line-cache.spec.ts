@@ -20,7 +20,7 @@ function createFromAnotherConnection(dbPath: string, title: string): void {
 }
 
 function cachedRender(store: BeadsStore, cache: LineCache): { text: string; mode: string } {
-  const r = store.db.transaction(() => cache.render(store))();
+  const r = store.inTransaction(() => cache.render(store));
   return { text: r.data.toString('utf8'), mode: r.mode };
 }
 
@@ -78,7 +78,7 @@ describe('LineCache', () => {
     cachedRender(ws.store, cache);
     ws.store.create({ title: 'Two' }, 'tester');
     // An injected fault: the changed ids were already taken from the store when the read fails.
-    const spy = jest.spyOn(ws.store.db, 'prepare').mockImplementationOnce(() => {
+    const spy = jest.spyOn(ws.store, 'lineBytesOf').mockImplementationOnce(() => {
       throw new Error('disk I/O error');
     });
     expect(() => cachedRender(ws.store, cache)).toThrow('disk I/O error');

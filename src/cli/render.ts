@@ -1,4 +1,5 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
+import { TEXT_FIELDS } from '../store/issue-rules';
 
 /** `--json` output: bd's shapes, indented as bd prints them. */
 export function printJson(data: unknown): void {
@@ -33,6 +34,13 @@ interface Summary {
   dependency_type: string;
 }
 
+const TEXT_FIELD_TITLES: Record<(typeof TEXT_FIELDS)[number], string> = {
+  description: 'Description',
+  design: 'Design',
+  acceptance_criteria: 'Acceptance criteria',
+  notes: 'Notes',
+};
+
 /** The human view of `show`. */
 export function printIssueDetails(d: IssueRecord & { dependencies?: Summary[]; dependents?: Summary[] }): void {
   print(`${d.id}: ${s(d.title)}`);
@@ -43,15 +51,10 @@ export function printIssueDetails(d: IssueRecord & { dependencies?: Summary[]; d
   if (d.closed_at) print(`Closed: ${s(d.closed_at)}${d.close_reason ? ` (${s(d.close_reason)})` : ''}`);
   if (d.external_ref) print(`External: ${s(d.external_ref)}`);
   if (Array.isArray(d.labels) && d.labels.length) print(`Labels: ${d.labels.join(', ')}`);
-  for (const [title, key] of [
-    ['Description', 'description'],
-    ['Design', 'design'],
-    ['Acceptance criteria', 'acceptance_criteria'],
-    ['Notes', 'notes'],
-  ] as const) {
+  for (const key of TEXT_FIELDS) {
     if (d[key]) {
       print();
-      print(`${title}:`);
+      print(`${TEXT_FIELD_TITLES[key]}:`);
       print(s(d[key]));
     }
   }

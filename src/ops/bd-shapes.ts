@@ -33,7 +33,7 @@ export function withCounts(store: BeadsStore, records: IssueRecord[]): IssueReco
     const chunk = ids.slice(i, i + 500);
     const marks = chunk.map(() => '?').join(',');
     for (const [column, key] of [['issue_id', 'deps'], ['depends_on_id', 'dependents']] as const) {
-      const rows = store.db
+      const rows = store.compatSql
         .prepare<string[], { id: string; n: number }>(
           `SELECT ${column} AS id, count(*) AS n FROM dependencies WHERE ${column} IN (${marks}) GROUP BY ${column}`,
         )
@@ -60,7 +60,7 @@ export function withCounts(store: BeadsStore, records: IssueRecord[]): IssueReco
 export function issueDetails(store: BeadsStore, id: string): IssueRecord {
   const rec = store.require(id);
   const linked = (sql: string) =>
-    store.db
+    store.compatSql
       .prepare<[string], { line: string; dependency_type: string }>(sql)
       .all(id)
       .map((r) => ({ ...linkedIssue(JSON.parse(r.line) as IssueRecord), dependency_type: r.dependency_type }));

@@ -18,7 +18,7 @@ export function blockedIssues(store: BeadsStore, args: Record<string, unknown>):
       SELECT id FROM descendants)`;
     params.push(args.parent_id);
   }
-  const rows = store.db
+  const rows = store.compatSql
     .prepare<unknown[], { line: string; blockers: string | null }>(
       `SELECT i.line AS line, (SELECT group_concat(b.id, char(31)) FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
           WHERE d.issue_id = i.id AND d.type = 'blocks' AND b.status NOT IN ('closed', 'tombstone')) AS blockers

@@ -29,13 +29,13 @@ export function configSet(store: BeadsStore, key: unknown, value: unknown): { ke
 
 export function configUnset(store: BeadsStore, key: unknown): { key: string } {
   const k = checkKey(key);
-  store.db.prepare('DELETE FROM metadata WHERE key = ?').run(metaKey(k));
+  store.compatSql.deleteMeta(metaKey(k));
   return { key: k };
 }
 
 /** Every config key with its value, as one flat object sorted by key. */
 export function configList(store: BeadsStore): Record<string, string> {
-  const rows = store.db
+  const rows = store.compatSql
     .prepare<[], { key: string; value: string }>(`SELECT key, value FROM metadata ORDER BY key`)
     .all();
   const out: Record<string, string> = {};

@@ -10,7 +10,7 @@ function linked(store: BeadsStore, id: string, direction: 'down' | 'up'): Array<
     direction === 'down'
       ? `SELECT t.line AS line, d.type AS type FROM dependencies d JOIN issues t ON t.id = d.depends_on_id WHERE d.issue_id = ?`
       : `SELECT s.line AS line, d.type AS type FROM dependencies d JOIN issues s ON s.id = d.issue_id WHERE d.depends_on_id = ?`;
-  return store.db
+  return store.compatSql
     .prepare<[string], Row>(sql)
     .all(id)
     .map((r) => ({ issue: JSON.parse(r.line) as IssueRecord, type: r.type }));
@@ -78,7 +78,7 @@ export function depTree(
 /** `dep cycles`: each cycle of dependencies as the issues on it ([] when there is none). */
 export function depCycles(store: BeadsStore): IssueRecord[][] {
   const edges = new Map<string, string[]>();
-  for (const r of store.db.prepare<[], { a: string; b: string }>('SELECT issue_id AS a, depends_on_id AS b FROM dependencies').all()) {
+  for (const r of store.compatSql.prepare<[], { a: string; b: string }>('SELECT issue_id AS a, depends_on_id AS b FROM dependencies').all()) {
     edges.set(r.a, [...(edges.get(r.a) ?? []), r.b]);
   }
   const cycles: string[][] = [];

@@ -16,7 +16,7 @@ export interface EpicStatus {
  * creation order, as bd lists them.
  */
 export function epicStatuses(store: BeadsStore, opts: { eligibleOnly?: boolean } = {}): EpicStatus[] {
-  const rows = store.db
+  const rows = store.compatSql
     .prepare<[], { line: string; total: number; closed: number }>(
       `SELECT e.line AS line,
          (SELECT count(*) FROM dependencies d JOIN issues c ON c.id = d.issue_id

@@ -1,4 +1,3 @@
-import type { BeadsStore } from '../store/beads-store';
 import { ValidationError } from '../store/store-errors';
 
 /**
@@ -59,11 +58,9 @@ function intArg(name: string, v: unknown): number {
 const list = (v: unknown): string[] =>
   (Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : [v]).map(String).filter((s) => s !== '');
 
-/** Databases that have bd_regexp() (registered once per connection). */
-const regexpRegistered = new WeakSet<object>();
 
 /** The WHERE clause and parameters for a filter. Tombstones only when asked for by status. */
-export function filterSql(store: BeadsStore, args: Record<string, unknown>): { where: string[]; params: unknown[] } {
+export function filterSql(args: Record<string, unknown>): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, ...p: unknown[]) => {
@@ -91,12 +88,6 @@ export function filterSql(store: BeadsStore, args: Record<string, unknown>): { w
       new RegExp(String(args.label_regex));
     } catch (err) {
       throw new ValidationError(`label_regex ${JSON.stringify(args.label_regex)} is not a regular expression: ${(err as Error).message}`);
-    }
-    if (!regexpRegistered.has(store.db)) {
-      store.db.function('bd_regexp', { deterministic: true }, (pattern: unknown, value: unknown) =>
-        new RegExp(String(pattern)).test(String(value)) ? 1 : 0,
-      );
-      regexpRegistered.add(store.db);
     }
     add('EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND bd_regexp(?, l.label))', args.label_regex);
   }

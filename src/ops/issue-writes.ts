@@ -37,7 +37,7 @@ function extras(args: Args, keys: string[]): Record<string, unknown> {
 
 /** The next child id of `parent`: `<parent>.<n>`, one more than its highest child so far. */
 function nextChildId(ctx: OperationContext, parent: string): string {
-  const rows = ctx.store.db
+  const rows = ctx.store.compatSql
     .prepare<[string, string], { id: string }>(`SELECT id FROM issues WHERE substr(id, 1, length(?) + 1) = ? || '.'`)
     .all(parent, parent);
   const n = rows.reduce((max, r) => {
@@ -107,7 +107,7 @@ function reparent(ctx: OperationContext, id: string, parent: string): IssueRecor
 
 /** Open issues that block `id` (a `blocks` dependency on something not closed). */
 export function openBlockers(ctx: OperationContext, id: string): string[] {
-  return ctx.store.db
+  return ctx.store.compatSql
     .prepare<[string], { id: string }>(
       `SELECT b.id AS id FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
        WHERE d.issue_id = ? AND d.type = 'blocks' AND b.status NOT IN ('closed', 'tombstone') ORDER BY b.id`,
@@ -139,7 +139,7 @@ export function deleteIssue(ctx: OperationContext, args: Args): { deleted: strin
   if (args.cascade === true) throw new ValidationError('cascade is not supported by bd-rx: delete the dependents first');
   const id = ids[0] as string;
   const { store, actor } = ctx;
-  const deps = store.db
+  const deps = store.compatSql
     .prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM dependencies WHERE issue_id = ? OR depends_on_id = ?')
     .get(id, id) as { n: number };
   if (args.dry_run === true) {

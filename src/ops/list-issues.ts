@@ -12,7 +12,7 @@ function select(store: BeadsStore, where: string[], params: unknown[], order: st
     sql += ' LIMIT ?';
     params = [...params, limit];
   }
-  return store.db
+  return store.compatSql
     .prepare<unknown[], { line: string }>(sql)
     .all(...params)
     .map((r) => JSON.parse(r.line) as IssueRecord);
@@ -28,7 +28,7 @@ function limitOf(args: Record<string, unknown>): number | undefined {
 /** `list` (and `search`): bd's filters, IssueWithCounts with labels and dependency records. */
 export function listIssues(store: BeadsStore, args: Record<string, unknown>, operation = 'list'): IssueRecord[] {
   checkKnownArgs(operation, args, FILTER_KEYS);
-  const { where, params } = filterSql(store, args);
+  const { where, params } = filterSql(args);
   return withCounts(store, select(store, where, params, orderSql(args), limitOf(args)));
 }
 
@@ -44,9 +44,9 @@ const GROUPS: Record<string, string> = {
 export function countIssues(store: BeadsStore, args: Record<string, unknown>): { count: number } | { total: number; groups: Array<{ group: string; count: number }> } {
   checkKnownArgs('count', args, COUNT_KEYS);
   const { group_by: groupBy, ...filter } = args;
-  const { where, params } = filterSql(store, filter);
+  const { where, params } = filterSql(filter);
   const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-  const total = (store.db.prepare(`SELECT count(*) AS n FROM issues i${whereSql}`).get(...params) as { n: number }).n;
+  const total = (store.compatSql.prepare(`SELECT count(*) AS n FROM issues i${whereSql}`).get(...params) as { n: number }).n;
   if (groupBy === undefined || groupBy === '') return { count: total };
   let sql: string;
   if (groupBy === 'label') {
@@ -58,7 +58,7 @@ export function countIssues(store: BeadsStore, args: Record<string, unknown>): {
     if (!expr) throw new ValidationError(`group_by "${String(groupBy)}" is not one of status, priority, type, assignee, label`);
     sql = `SELECT ${expr} AS grp, count(*) AS n FROM issues i${whereSql} GROUP BY grp ORDER BY grp`;
   }
-  const groups = store.db
+  const groups = store.compatSql
     .prepare(sql)
     .all(...params)
     .map((r) => ({ group: String((r as { grp: unknown }).grp), count: (r as { n: number }).n }));

@@ -88,7 +88,7 @@ export function readyIssues(store: BeadsStore, args: Record<string, unknown>): I
   const limit = args.limit === undefined || args.limit === null ? 0 : Number(args.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`limit must be a whole number ≥ 0, got ${JSON.stringify(args.limit)}`);
   if (limit > 0) sql += ` LIMIT ${limit}`;
-  const records = store.db
+  const records = store.compatSql
     .prepare<unknown[], { line: string }>(sql)
     .all(...cteParams, ...params)
     .map((r) => JSON.parse(r.line) as IssueRecord);

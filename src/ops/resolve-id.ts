@@ -26,7 +26,7 @@ export function resolveId(store: BeadsStore, input: string): string {
   if (store.exists(`${prefix}-${input}`)) return `${prefix}-${input}`;
   const needle = input.startsWith(`${prefix}-`) ? input.slice(prefix.length + 1) : input;
   if (needle === '') throw new NoIssueFoundError(input);
-  const matches = store.db
+  const matches = store.compatSql
     .prepare<[string, string, string, string], { id: string }>(
       `SELECT id FROM issues WHERE instr(CASE WHEN substr(id, 1, length(?) + 1) = ? || '-'
          THEN substr(id, length(?) + 2) ELSE id END, ?) > 0 ORDER BY id LIMIT 11`,

@@ -18,7 +18,7 @@ export interface Statistics {
 
 export function statistics(store: BeadsStore): Statistics {
   const base = store.stats();
-  const one = <T>(sql: string) => store.db.prepare(sql).get() as T;
+  const one = <T>(sql: string) => store.compatSql.prepare(sql).get() as T;
   const pinned = one<{ n: number }>(
     `SELECT count(*) AS n FROM issues WHERE status = 'pinned' OR (status != 'tombstone' AND json_extract(line, '$.pinned') = 1)`,
   ).n;

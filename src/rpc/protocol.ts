@@ -9,6 +9,7 @@
  * silently dropping one would lose what the user asked for.
  */
 import { z } from 'zod';
+import { DEPENDENCY_TYPES, ISSUE_STATUSES, ISSUE_TYPES, PRIORITY } from '../store/issue-rules';
 import { describeValue, zodMessage } from './zod-message';
 
 /** The wire protocol version. Same MAJOR (and, for 0.x, any 0.y) means compatible. */
@@ -44,19 +45,6 @@ export const OPERATIONS = [
 
 export type Operation = (typeof OPERATIONS)[number];
 
-export const ISSUE_STATUSES = [
-  'open',
-  'in_progress',
-  'blocked',
-  'closed',
-  'deferred',
-  'pinned',
-  'tombstone',
-  'hooked',
-] as const;
-export const ISSUE_TYPES = ['bug', 'feature', 'task', 'epic', 'chore'] as const;
-export const DEPENDENCY_TYPES = ['blocks', 'related', 'parent-child', 'discovered-from'] as const;
-
 // Each helper's message is the "expected …" phrase zodMessage() puts in front of the bad value.
 const str = (what = 'a string') => z.string({ message: what });
 const nonEmpty = (what: string) =>
@@ -77,7 +65,7 @@ const id = nonEmpty('a non-empty issue id');
 const ids = z.array(id, { message: 'a list of issue ids' });
 const label = nonEmpty('a non-empty label');
 const labels = z.array(label, { message: 'a list of labels' });
-const priority = int('an integer 0-4', 0, 4);
+const priority = int(`an integer ${PRIORITY.min}-${PRIORITY.max}`, PRIORITY.min, PRIORITY.max);
 const minutes = int('a whole number of minutes ≥ 0', 0);
 const limit = int('a positive integer', 1);
 const DEPENDENCY_SPEC = new RegExp(`^(?:(?:${DEPENDENCY_TYPES.join('|')}):)?[^\\s:]+$`);

@@ -1,38 +1,5 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
-
-/** The key order bd's Go `Issue` struct gives a freshly written record. */
-export const BD_KEY_ORDER = [
-  'id',
-  'content_hash',
-  'title',
-  'description',
-  'design',
-  'acceptance_criteria',
-  'notes',
-  'status',
-  'priority',
-  'issue_type',
-  'assignee',
-  'owner',
-  'estimated_minutes',
-  'created_at',
-  'created_by',
-  'updated_at',
-  'closed_at',
-  'close_reason',
-  'external_ref',
-  'source_repo',
-  'labels',
-  'dependencies',
-  'comments',
-] as const;
-
-export const KNOWN_STATUSES = ['open', 'in_progress', 'blocked', 'closed', 'deferred', 'tombstone', 'pinned', 'hooked'];
-export const KNOWN_TYPES = ['bug', 'feature', 'task', 'epic', 'chore'];
-export const DEPENDENCY_TYPES = ['blocks', 'related', 'parent-child', 'discovered-from'];
-
-/** Fields bd writes even when zero/empty. */
-const ALWAYS_WRITTEN = new Set(['id', 'title', 'status', 'priority', 'issue_type']);
+import { ALWAYS_WRITTEN_FIELDS, ISSUE_FIELDS } from './issue-rules';
 
 export interface Dependency {
   issue_id: string;
@@ -63,9 +30,9 @@ function isEmpty(value: unknown): boolean {
 /** A fresh record in bd's key order, empty optional fields omitted. */
 export function freshRecord(fields: Record<string, unknown> & { id: string }): IssueRecord {
   const out: Record<string, unknown> = {};
-  for (const key of BD_KEY_ORDER) {
+  for (const key of ISSUE_FIELDS) {
     const v = fields[key];
-    if (ALWAYS_WRITTEN.has(key) ? v !== undefined : !isEmpty(v)) out[key] = v;
+    if (ALWAYS_WRITTEN_FIELDS.has(key) ? v !== undefined : !isEmpty(v)) out[key] = v;
   }
   for (const [key, v] of Object.entries(fields)) {
     if (!(key in out) && !isEmpty(v)) out[key] = v;
@@ -81,7 +48,7 @@ export function patchRecord(record: IssueRecord, changes: Record<string, unknown
   const out: Record<string, unknown> = { ...record };
   for (const [key, v] of Object.entries(changes)) {
     if (v === undefined) continue;
-    if (!ALWAYS_WRITTEN.has(key) && isEmpty(v)) delete out[key];
+    if (!ALWAYS_WRITTEN_FIELDS.has(key) && isEmpty(v)) delete out[key];
     else out[key] = v;
   }
   return out as IssueRecord;

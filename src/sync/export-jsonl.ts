@@ -53,16 +53,13 @@ function countLines(file: string): number {
 const NEWLINE = Buffer.from('\n');
 
 /**
- * All issues as JSONL bytes, sorted by id in byte order (SQLite's BINARY collation).
- * Each line is read as the UTF-8 bytes SQLite stores (CAST … AS BLOB), never as a JS string:
- * joining 100k strings, one of them non-ASCII, builds a two-byte string that must then be
- * re-encoded, which cost more than the query itself.
+ * All issues as JSONL bytes, sorted by id in byte order (SQLite's BINARY collation), each line
+ * as the UTF-8 bytes the store holds (see `IssueRows.lineBytes` for why never as JS strings).
  */
 export function renderJsonl(store: BeadsStore): { data: Buffer; issues: number } {
   const parts: Buffer[] = [];
   let bytes = 0;
-  const rows = store.db.prepare('SELECT CAST(line AS BLOB) FROM issues ORDER BY id').raw().iterate() as Iterable<[Buffer]>;
-  for (const [line] of rows) {
+  for (const [line] of store.lineBytes()) {
     parts.push(line, NEWLINE);
     bytes += line.length + 1;
   }
@@ -86,21 +83,19 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
   if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
     return { skipped: 'clean', issues: 0, bytes: 0, ms: elapsed(started), ...(merged ? { merged } : {}) };
   }
-  const report = store.db
-    .transaction((): ExportReport => {
-      const { data, issues } = opts.cache && isWorkspaceFile ? opts.cache.render(store) : renderJsonl(store);
-      // An empty DB whose issues were deleted here is an intended empty export; an empty DB
-      // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
-      const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;
-      if (issues === 0 && !opts.force && !deletedHere && fs.existsSync(target)) {
-        const lines = countLines(target);
-        if (lines > 0) throw new EmptyExportError(target, lines);
-      }
-      atomicWriteFile(target, data, { releaseOldInBackground: opts.releaseOldInBackground });
-      if (isWorkspaceFile) recordExported(store, target, contentHash(data));
-      return { issues, bytes: data.length, ms: 0 };
-    })
-    .immediate();
+  const report = store.inWriteTransaction((): ExportReport => {
+    const { data, issues } = opts.cache && isWorkspaceFile ? opts.cache.render(store) : renderJsonl(store);
+    // An empty DB whose issues were deleted here is an intended empty export; an empty DB
+    // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
+    const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;
+    if (issues === 0 && !opts.force && !deletedHere && fs.existsSync(target)) {
+      const lines = countLines(target);
+      if (lines > 0) throw new EmptyExportError(target, lines);
+    }
+    atomicWriteFile(target, data, { releaseOldInBackground: opts.releaseOldInBackground });
+    if (isWorkspaceFile) recordExported(store, target, contentHash(data));
+    return { issues, bytes: data.length, ms: 0 };
+  });
   return { ...report, ms: elapsed(started), ...(merged ? { merged } : {}) };
 }
 
@@ -110,8 +105,7 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
  * (`hash`) is the one the DB is in step with.
  */
 export function recordExported(store: BeadsStore, jsonlPath: string, hash: string): void {
-  store.db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0').run();
-  store.db.prepare('DELETE FROM deletions').run();
+  store.markAllExported();
   recordSynced(store, jsonlPath, hash, 'export');
 }
 

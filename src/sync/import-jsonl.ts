@@ -4,14 +4,14 @@ import { contentHash } from '../jsonl/content-hash';
 import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
 import { compareTimestamps } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
-import { KNOWN_STATUSES, KNOWN_TYPES } from '../store/issue-record';
+import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { META_HASH, META_STAT, recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
 
 export interface ImportWarnings {
   /** Records whose status is outside the usual set (kept as they are). */
   unknown_status: number;
   unknown_type: number;
-  /** Priority missing, not an integer, or outside 0–4. */
+  /** Priority missing, not an integer, or outside the range (`PRIORITY`, 0–4). */
   unusual_priority: number;
 }
 
@@ -82,10 +82,9 @@ function dedupe(records: JsonlRecord[], report: ImportReport): Map<string, Jsonl
 
 function countWarnings(records: Iterable<JsonlRecord>, w: ImportWarnings): void {
   for (const { record } of records) {
-    if (typeof record.status !== 'string' || !KNOWN_STATUSES.includes(record.status)) w.unknown_status++;
-    if (typeof record.issue_type !== 'string' || !KNOWN_TYPES.includes(record.issue_type)) w.unknown_type++;
-    const p = record.priority;
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 4) w.unusual_priority++;
+    if (!isIssueStatus(record.status)) w.unknown_status++;
+    if (!isIssueType(record.issue_type)) w.unknown_type++;
+    if (!isPriority(record.priority)) w.unusual_priority++;
   }
 }
 
@@ -138,13 +137,9 @@ function importRecords(
   hash: string,
   report: ImportReport,
 ): void {
-  store.db.transaction(() => {
+  store.inTransaction(() => {
     const emptyDb = store.count() === 0;
-    const pendingDeletes = new Map(
-      (store.db.prepare('SELECT id, deleted_at FROM deletions').all() as Array<{ id: string; deleted_at: string }>).map(
-        (d) => [d.id, d.deleted_at],
-      ),
-    );
+    const pendingDeletes = store.pendingDeletions();
     for (const [id, { record, line, bytes }] of incoming) {
       const local = emptyDb ? undefined : store.getRow(id);
       if (!local) {
@@ -159,15 +154,13 @@ function importRecords(
       }
       if (local.line === line) {
         report.unchanged++;
-        if (isWorkspaceFile && (local.dirty || !local.synced)) {
-          store.db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE id = ?').run(id);
-        }
+        if (isWorkspaceFile && (local.dirty || !local.synced)) store.markSynced(id);
         continue;
       }
       const order = compareTimestamps(record.updated_at, local.updated_at);
       if (order < 0 || (order === 0 && local.dirty === 1)) {
         report.kept_local.push(id);
-        if (!local.dirty) store.db.prepare('UPDATE issues SET dirty = 1 WHERE id = ?').run(id);
+        if (!local.dirty) store.markDirty(id);
         continue;
       }
       if (local.dirty === 1) report.overwritten_local.push(id);
@@ -176,10 +169,7 @@ function importRecords(
     }
     if (isWorkspaceFile) {
       if (!emptyDb) {
-        const locals = store.db
-          .prepare('SELECT id, dirty, synced FROM issues')
-          .all() as Array<{ id: string; dirty: number; synced: number }>;
-        for (const l of locals) {
+        for (const l of store.syncStates()) {
           if (incoming.has(l.id)) continue;
           if (l.synced === 1 && l.dirty === 0) {
             store.removeIssue(l.id);
@@ -188,10 +178,10 @@ function importRecords(
         }
       }
       for (const id of pendingDeletes.keys()) {
-        if (!incoming.has(id)) store.db.prepare('DELETE FROM deletions WHERE id = ?').run(id);
+        if (!incoming.has(id)) store.forgetDeletion(id);
       }
       recordSynced(store, file, hash, 'import');
     }
     report.needs_export = store.pendingExportCount() > 0;
-  })();
+  });
 }

@@ -74,11 +74,7 @@ export class LineCache {
     const ends: number[] = [];
     const parts: Buffer[] = [];
     let bytes = 0;
-    const rows = store.db
-      .prepare('SELECT id, CAST(line AS BLOB) FROM issues ORDER BY id')
-      .raw()
-      .iterate() as Iterable<[string, Buffer]>;
-    for (const [id, line] of rows) {
+    for (const [id, line] of store.idsAndLineBytes()) {
       ids.push(id);
       parts.push(line, NEWLINE);
       bytes += line.length + 1;
@@ -94,10 +90,9 @@ export class LineCache {
 
   private applyChanges(store: BeadsStore, touched: Set<string>): void {
     if (touched.size === 0) return;
-    const get = store.db.prepare<[string], [Buffer]>('SELECT CAST(line AS BLOB) FROM issues WHERE id = ?').raw();
     const changes: Change[] = [...touched]
       .sort(compareIds)
-      .map((id) => ({ id, line: get.get(id)?.[0], ...this.search(id) }))
+      .map((id) => ({ id, line: store.lineBytesOf(id), ...this.search(id) }))
       .filter((c) => c.found || c.line !== undefined);
     let size = this.data.length;
     for (const c of changes) {

@@ -43,14 +43,14 @@ export interface StageExportOptions {
  */
 export function stageExport(store: BeadsStore, opts: StageExportOptions): StagedExport | undefined {
   // A write transaction left open would make the snapshot include uncommitted rows.
-  if (store.db.inTransaction) return undefined;
-  const snapshot = store.db.transaction(() => {
+  if (store.isInTransaction()) return undefined;
+  const snapshot = store.inTransaction(() => {
     if (!unchangedByStat(store, opts.jsonlPath) || store.pendingExportCount() === 0) return undefined;
     const jsonlStat = statKey(opts.jsonlPath);
     const { data, issues } = opts.cache.render(store);
     if (jsonlStat === null || issues === 0) return undefined;
-    return { data, issues, jsonlStat, dataVersion: store.dataVersion(), totalChanges: totalChanges(store) };
-  })();
+    return { data, issues, jsonlStat, dataVersion: store.dataVersion(), totalChanges: store.totalChanges() };
+  });
   if (!snapshot) return undefined;
   const { data, ...rest } = snapshot;
   const tmp = writeSyncedTemp(opts.jsonlPath, data);
@@ -77,15 +77,13 @@ export function commitStagedExport(store: BeadsStore, staged: StagedExport, opts
   const started = performance.now();
   let renamed = false;
   try {
-    const done = store.db
-      .transaction((): boolean => {
-        if (!stillExact(store, staged, opts.jsonlPath)) return false;
-        replaceWithTemp(staged.tmp, opts.jsonlPath, { releaseOldInBackground: opts.releaseOldInBackground });
-        renamed = true;
-        recordExported(store, opts.jsonlPath, staged.hash);
-        return true;
-      })
-      .immediate();
+    const done = store.inWriteTransaction((): boolean => {
+      if (!stillExact(store, staged, opts.jsonlPath)) return false;
+      replaceWithTemp(staged.tmp, opts.jsonlPath, { releaseOldInBackground: opts.releaseOldInBackground });
+      renamed = true;
+      recordExported(store, opts.jsonlPath, staged.hash);
+      return true;
+    });
     if (!done) return undefined;
     return { issues: staged.issues, bytes: staged.bytes, ms: elapsed(started), staged: true };
   } finally {
@@ -105,7 +103,7 @@ export function discardStagedExport(staged: StagedExport): void {
 function stillExact(store: BeadsStore, staged: StagedExport, jsonlPath: string): boolean {
   return (
     store.dataVersion() === staged.dataVersion &&
-    totalChanges(store) === staged.totalChanges &&
+    store.totalChanges() === staged.totalChanges &&
     statKey(jsonlPath) === staged.jsonlStat &&
     unchangedByStat(store, jsonlPath) &&
     sizeOf(staged.tmp) === staged.bytes
@@ -118,8 +116,4 @@ function sizeOf(file: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function totalChanges(store: BeadsStore): number {
-  return store.db.prepare('SELECT total_changes()').pluck().get() as number;
 }

@@ -3,6 +3,7 @@ import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
+import { dependencyTypeOption } from './issue-options';
 import { intOption } from './list-args';
 
 type DepArgs = GlobalArgs & Record<string, unknown> & { issue?: string; dependsOn?: string; type: string };
@@ -16,7 +17,7 @@ const depAdd: CommandModule<GlobalArgs, DepArgs> = {
       .positional('dependsOn', { type: 'string' })
       .option('blocked-by', { type: 'string', describe: 'Instead of the second argument' })
       .option('depends-on', { type: 'string', describe: 'Instead of the second argument' })
-      .option('type', { alias: 't', type: 'string', default: 'blocks', describe: 'blocks|related|parent-child|discovered-from' }) as never,
+      .option('type', dependencyTypeOption) as never,
   handler: async (argv) => {
     const target = argv.dependsOn ?? (argv['blocked-by'] as string | undefined) ?? (argv['depends-on'] as string | undefined);
     if (!target) throw new ValidationError('dep add needs what the issue depends on: `bd-rx dep add ISSUE DEPENDS_ON`');

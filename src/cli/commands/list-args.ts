@@ -1,3 +1,4 @@
+import { PRIORITY } from '../../store/issue-rules';
 import { ValidationError } from '../../store/store-errors';
 
 /** `-l a,b -l c` → ['a', 'b', 'c']. */
@@ -39,7 +40,7 @@ export function parsePriority(value: unknown): number {
   const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
   const n = Number(text.replace(/^[Pp](?=\d)/, ''));
   if (text === '' || !Number.isFinite(n)) {
-    throw new ValidationError(`priority "${text}" is not a number: use 0 (highest) to 4, or P0 to P4`);
+    throw new ValidationError(`priority "${text}" is not a number: use ${PRIORITY.min} (highest) to ${PRIORITY.max}, or P${PRIORITY.min} to P${PRIORITY.max}`);
   }
   return n;
 }

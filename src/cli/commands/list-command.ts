@@ -2,13 +2,14 @@ import type { CommandModule, Options } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { printIssueList, printJson } from '../render';
+import { issueTypeOption, statusOption } from './issue-options';
 import { hiddenFlags, intOption, pick, priorityOption, splitList } from './list-args';
 
 /** Also read by the fast path (fast-path.ts), so both parsers know the same options. */
 export const LIST_OPTIONS = {
-  status: { alias: 's', type: 'string', describe: 'open|in_progress|blocked|deferred|closed|all' },
+  status: { ...statusOption, describe: `${statusOption.describe}|all` },
   priority: priorityOption(),
-  type: { alias: 't', type: 'string' },
+  type: issueTypeOption(false),
   // `--no-assignee` arrives as assignee=false (yargs' negation), so the type is left open.
   assignee: { alias: 'a', describe: 'Assigned to (--no-assignee: nobody)' },
   label: { alias: 'l', type: 'string', array: true, describe: 'Has all of these labels' },

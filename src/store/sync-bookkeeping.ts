@@ -1,0 +1,79 @@
+import type Database from 'better-sqlite3';
+import type { SyncState } from './store-types';
+
+/**
+ * What the DB knows about its last sync with the JSONL: metadata (the file's hash and stat),
+ * which rows changed locally (`dirty`), which were in the file (`synced`), and the deletions
+ * not yet exported.
+ */
+export class SyncBookkeeping {
+  private readonly stmts;
+
+  constructor(db: Database.Database) {
+    this.stmts = {
+      getMeta: db.prepare<[string], string>('SELECT value FROM metadata WHERE key = ?').pluck(),
+      setMeta: db.prepare(
+        'INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
+      dirtyCount: db.prepare<[], number>('SELECT count(*) FROM issues WHERE dirty = 1').pluck(),
+      deletionCount: db.prepare<[], number>('SELECT count(*) FROM deletions').pluck(),
+      deletions: db.prepare<[], { id: string; deleted_at: string }>('SELECT id, deleted_at FROM deletions'),
+      recordDeletion: db.prepare('INSERT OR REPLACE INTO deletions (id, deleted_at) VALUES (?, ?)'),
+      // Every create runs this one.
+      forgetDeletion: db.prepare<[string]>('DELETE FROM deletions WHERE id = ?'),
+      forgetAllDeletions: db.prepare('DELETE FROM deletions'),
+      markSynced: db.prepare<[string]>('UPDATE issues SET dirty = 0, synced = 1 WHERE id = ?'),
+      markDirty: db.prepare<[string]>('UPDATE issues SET dirty = 1 WHERE id = ?'),
+      markAllExported: db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0'),
+      syncStates: db.prepare<[], SyncState>('SELECT id, dirty, synced FROM issues'),
+    };
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.stmts.getMeta.get(key);
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmts.setMeta.run(key, value);
+  }
+
+  /** Local changes not yet in the JSONL: dirty issues plus deletions. */
+  pendingExportCount(): number {
+    return (this.stmts.dirtyCount.get() as number) + (this.stmts.deletionCount.get() as number);
+  }
+
+  /** Deleted ids not yet exported, with when they were deleted. */
+  pendingDeletions(): Map<string, string> {
+    return new Map(this.stmts.deletions.all().map((d) => [d.id, d.deleted_at]));
+  }
+
+  recordDeletion(id: string, at: string): void {
+    this.stmts.recordDeletion.run(id, at);
+  }
+
+  /** The id is back (re-created, or the deletion reached the file): no deletion to export. */
+  forgetDeletion(id: string): void {
+    this.stmts.forgetDeletion.run(id);
+  }
+
+  /** The row is exactly what the file holds. */
+  markSynced(id: string): void {
+    this.stmts.markSynced.run(id);
+  }
+
+  /** The row differs from the file and must be exported. */
+  markDirty(id: string): void {
+    this.stmts.markDirty.run(id);
+  }
+
+  /** Every row's sync state, in no particular order. */
+  syncStates(): SyncState[] {
+    return this.stmts.syncStates.all();
+  }
+
+  /** Every local change, deletions included, is now in the file. */
+  markAllExported(): void {
+    this.stmts.markAllExported.run();
+    this.stmts.forgetAllDeletions.run();
+  }
+}

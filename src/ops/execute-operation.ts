@@ -1,18 +1,18 @@
 import { ValidationError } from '../store/store-errors';
 import { exportJsonl } from '../sync/export-jsonl';
 import { importJsonl } from '../sync/import-jsonl';
-import { issueDetails, plainIssue } from './bd-shapes';
-import { blockedIssues } from './blocked-issues';
-import { configGet, configList, configSet, configUnset } from './config-values';
-import { depCycles, depList, depTree } from './dep-queries';
-import { epicStatuses } from './epic-status';
+import { issueDetails, plainIssue } from '../store/bd/bd-shapes';
+import { blockedIssues } from '../store/bd/blocked-issues';
+import { configGet, configList, configSet, configUnset } from '../store/bd/config-values';
+import { depCycles, depList, depTree } from '../store/bd/dep-queries';
+import { epicStatuses } from '../store/bd/epic-status';
 import { closeIssue, createIssue, deleteIssue, updateIssue } from './issue-writes';
-import { labelList, labelListAll } from './label-queries';
-import { countIssues, listIssues, staleIssues } from './list-issues';
+import { labelList, labelListAll } from '../store/bd/label-queries';
+import { countIssues, listIssues, staleIssues } from '../store/bd/list-issues';
 import type { OperationContext } from './operation-context';
-import { readyIssues } from './ready-issues';
-import { resolveId, resolveIdArgs } from './resolve-id';
-import { statsAnswer } from './statistics';
+import { readyIssues } from '../store/bd/ready-issues';
+import { resolveId, resolveIdArgs } from '../store/bd/resolve-id';
+import { statsAnswer } from '../store/bd/statistics';
 
 type Args = Record<string, unknown>;
 

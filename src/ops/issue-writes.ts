@@ -3,8 +3,9 @@ import type { CreateInput, UpdateInput } from '../store/beads-store';
 import { patchIssue } from '../store/patch-issue';
 import { ValidationError } from '../store/store-errors';
 import { recordDependencies } from '../store/issue-record';
-import { plainIssue } from './bd-shapes';
-import { checkKnownArgs } from './issue-filter';
+import { plainIssue } from '../store/bd/bd-shapes';
+import { checkKnownArgs } from '../store/bd/issue-filter';
+import { dependencyLinks, nextChildId, openBlockers } from '../store/bd/issue-facts';
 import type { OperationContext } from './operation-context';
 import { parseTimeArg } from './time-arg';
 
@@ -35,18 +36,6 @@ function extras(args: Args, keys: string[]): Record<string, unknown> {
   return out;
 }
 
-/** The next child id of `parent`: `<parent>.<n>`, one more than its highest child so far. */
-function nextChildId(ctx: OperationContext, parent: string): string {
-  const rows = ctx.store.compatSql
-    .prepare<[string, string], { id: string }>(`SELECT id FROM issues WHERE substr(id, 1, length(?) + 1) = ? || '.'`)
-    .all(parent, parent);
-  const n = rows.reduce((max, r) => {
-    const rest = r.id.slice(parent.length + 1);
-    return /^\d+$/.test(rest) ? Math.max(max, Number(rest)) : max;
-  }, 0);
-  return `${parent}.${n + 1}`;
-}
-
 export function createIssue(ctx: OperationContext, args: Args): IssueRecord {
   checkKnownArgs('create', args, CREATE_KEYS);
   const { store, actor } = ctx;
@@ -57,7 +46,7 @@ export function createIssue(ctx: OperationContext, args: Args): IssueRecord {
   return store.inTransaction(() => {
     if (typeof args.parent === 'string' && args.parent !== '') {
       store.require(args.parent);
-      input.id = nextChildId(ctx, args.parent);
+      input.id = nextChildId(store, args.parent);
       deps.push(`parent-child:${args.parent}`);
     }
     const created = store.create({ ...(input as unknown as CreateInput), dependencies: deps }, (args.created_by as string) || actor);
@@ -105,23 +94,12 @@ function reparent(ctx: OperationContext, id: string, parent: string): IssueRecor
   return store.require(id);
 }
 
-/** Open issues that block `id` (a `blocks` dependency on something not closed). */
-export function openBlockers(ctx: OperationContext, id: string): string[] {
-  return ctx.store.compatSql
-    .prepare<[string], { id: string }>(
-      `SELECT b.id AS id FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
-       WHERE d.issue_id = ? AND d.type = 'blocks' AND b.status NOT IN ('closed', 'tombstone') ORDER BY b.id`,
-    )
-    .all(id)
-    .map((r) => r.id);
-}
-
 export function closeIssue(ctx: OperationContext, args: Args): IssueRecord {
   checkKnownArgs('close', args, ['id', 'reason', 'session', 'suggest_next', 'force']);
   const { store, actor } = ctx;
   const id = String(args.id);
   return store.inTransaction(() => {
-    const blockers = args.force === true ? [] : openBlockers(ctx, id);
+    const blockers = args.force === true ? [] : openBlockers(store, id);
     if (blockers.length) {
       throw new ValidationError(`cannot close ${id}: blocked by open issues [${blockers.join(', ')}] (use --force to override)`);
     }
@@ -139,13 +117,11 @@ export function deleteIssue(ctx: OperationContext, args: Args): { deleted: strin
   if (args.cascade === true) throw new ValidationError('cascade is not supported by bd-rx: delete the dependents first');
   const id = ids[0] as string;
   const { store, actor } = ctx;
-  const deps = store.compatSql
-    .prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM dependencies WHERE issue_id = ? OR depends_on_id = ?')
-    .get(id, id) as { n: number };
+  const links = dependencyLinks(store, id);
   if (args.dry_run === true) {
     store.require(id);
-    return { deleted: id, dependencies_removed: deps.n, references_updated: 0 };
+    return { deleted: id, dependencies_removed: links, references_updated: 0 };
   }
   store.delete(id, actor);
-  return { deleted: id, dependencies_removed: deps.n, references_updated: 0 };
+  return { deleted: id, dependencies_removed: links, references_updated: 0 };
 }

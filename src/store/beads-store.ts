@@ -1,6 +1,6 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
 import { ChangeFeed } from './change-feed';
-import { CompatSql } from './compat-sql';
+import { CompatSql } from './bd/compat-sql';
 import { recordComments, type Comment } from './issue-record';
 import { closeIssue, createIssue, deleteIssue, reopenIssue, updateIssue } from './issue-commands';
 import { IssueQueries } from './issue-queries';

@@ -1,5 +1,5 @@
-import type { BeadsStore } from '../store/beads-store';
-import { ValidationError } from '../store/store-errors';
+import type { BeadsStore } from '../beads-store';
+import { ValidationError } from '../store-errors';
 
 /** An id that matches no issue (bd's wording, so tools matching on it still do). */
 export class NoIssueFoundError extends ValidationError {

@@ -1,6 +1,6 @@
-import type { IssueRecord } from '../jsonl/parse-jsonl';
-import type { BeadsStore } from '../store/beads-store';
-import { recordComments, recordLabels } from '../store/issue-record';
+import type { IssueRecord } from '../../jsonl/parse-jsonl';
+import type { BeadsStore } from '../beads-store';
+import { recordComments, recordLabels } from '../issue-record';
 
 /**
  * bd's Go types built from bd-rx's records (internal/types/types.go): what create, update, close

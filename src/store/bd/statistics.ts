@@ -1,4 +1,4 @@
-import type { BeadsStore } from '../store/beads-store';
+import type { BeadsStore } from '../beads-store';
 import { epicStatuses } from './epic-status';
 
 /** bd's `types.Statistics`: every field, always present. */

@@ -1,5 +1,5 @@
-import type { IssueRecord } from '../jsonl/parse-jsonl';
-import type { BeadsStore } from '../store/beads-store';
+import type { IssueRecord } from '../../jsonl/parse-jsonl';
+import type { BeadsStore } from '../beads-store';
 import { plainIssue } from './bd-shapes';
 import { checkKnownArgs } from './issue-filter';
 

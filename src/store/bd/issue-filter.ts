@@ -1,4 +1,4 @@
-import { ValidationError } from '../store/store-errors';
+import { ValidationError } from '../store-errors';
 
 /**
  * bd's issue filter (rpc.ListArgs / rpc.CountArgs, types.IssueFilter) as SQL over the working

@@ -1,6 +1,6 @@
-import type { IssueRecord } from '../jsonl/parse-jsonl';
-import type { BeadsStore } from '../store/beads-store';
-import { ValidationError } from '../store/store-errors';
+import type { IssueRecord } from '../../jsonl/parse-jsonl';
+import type { BeadsStore } from '../beads-store';
+import { ValidationError } from '../store-errors';
 import { withCounts } from './bd-shapes';
 import { checkKnownArgs } from './issue-filter';
 

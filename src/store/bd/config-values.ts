@@ -1,5 +1,5 @@
-import type { BeadsStore } from '../store/beads-store';
-import { ValidationError } from '../store/store-errors';
+import type { BeadsStore } from '../beads-store';
+import { ValidationError } from '../store-errors';
 
 /**
  * bd's `config` keys, kept in the DB's metadata table: `issue_prefix` is the key the store reads

@@ -1,4 +1,4 @@
-import type { BeadsStore } from '../store/beads-store';
+import type { BeadsStore } from '../beads-store';
 
 /** `label list ID`: the issue's labels, sorted. */
 export function labelList(store: BeadsStore, id: string): string[] {

@@ -1,6 +1,6 @@
-import type { IssueRecord } from '../jsonl/parse-jsonl';
-import type { BeadsStore } from '../store/beads-store';
-import { ValidationError } from '../store/store-errors';
+import type { IssueRecord } from '../../jsonl/parse-jsonl';
+import type { BeadsStore } from '../beads-store';
+import { ValidationError } from '../store-errors';
 import { plainIssue, withCounts } from './bd-shapes';
 import { checkKnownArgs, FILTER_KEYS, filterSql, orderSql } from './issue-filter';
 

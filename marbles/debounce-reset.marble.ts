@@ -73,7 +73,7 @@ describe('debounce reset', () => {
       expectObservable(out$.pipe(filter(isOutcomeOrLifecycle))).toBe(expected, {
         x: exportDone(1),
         y: importDone(1),
-        f: { type: 'watcher/failed', code: 'ESOURCE', message: 'mutation$ failed: store closed', fatal: true },
+        f: { type: 'daemon/failed', code: 'ESOURCE', message: 'mutation$ failed: store closed' },
         e: exportDone(3),
         z: STOPPED,
       });

@@ -82,7 +82,7 @@ describe('event storm', () => {
       expectObservable(out$.pipe(filter(isOutcomeOrLifecycle))).toBe(expected, {
         x: exportDone(1),
         y: importDone(1),
-        f: { type: 'watcher/failed', code: 'ESOURCE', message: 'mutation$ failed: store closed', fatal: true },
+        f: { type: 'daemon/failed', code: 'ESOURCE', message: 'mutation$ failed: store closed' },
         e: exportDone(100),
         z: STOPPED,
       });

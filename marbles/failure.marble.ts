@@ -19,7 +19,7 @@ import {
 
 const m = { m: mutation('bd-a1b2') };
 const c: Record<string, WatchEvent> = { c: { kind: 'change', path: '.beads/issues.jsonl' } };
-const exportFailed = (error: string, batched = 1): DaemonEvent => ({ type: 'export/failed', error, batched });
+const exportFailed = (error: string, batched = 1): DaemonEvent => ({ type: 'export/failed', error, code: 'EEFFECT', batched });
 
 describe('effect failure', () => {
   it('should turn a failing export into export/failed and export normally on the next mutation', () => {
@@ -62,6 +62,7 @@ describe('effect failure', () => {
         f: {
           type: 'import/failed',
           error: '.beads/issues.jsonl line 224 is a git conflict marker',
+          code: 'EEFFECT',
           line: 224,
           batched: 1,
         },
@@ -76,12 +77,12 @@ describe('effect failure', () => {
     const effects = fakeEffects(scheduler);
     const runExport = () => {
       if (exports++ === 1) throw new Error('store is closed');
-      return effects.runExport();
+      return effects.effects.export({ kind: 'export', batched: 1 });
     };
     scheduler.run(({ cold, expectObservable }) => {
       const trigger$ = cold<SyncTrigger>('100ms t 899ms t', { t: { kind: 'export', reason: 'rpc export' } });
       const expected = '                  (xy) 596ms f 899ms e';
-      const out$ = daemonPipeline(sources({ trigger$ }), { ...SETTINGS, ...effects, runExport, scheduler });
+      const out$ = daemonPipeline(sources({ trigger$ }), { ...SETTINGS, effects: { ...effects.effects, export: runExport }, scheduler });
       expectObservable(out$.pipe(filter(isEffectEvent))).toBe(expected, {
         x: exportDone(1),
         y: importDone(1),
@@ -106,7 +107,7 @@ describe('effect failure', () => {
       const out$ = daemonPipeline(sources(), { ...SETTINGS, ...effects, scheduler });
       expectObservable(out$).toBe(expected, {
         f: exportFailed('SQLITE_CORRUPT: database disk image is malformed'),
-        g: { type: 'import/failed', error: 'ENOENT: .beads/issues.jsonl', batched: 1 },
+        g: { type: 'import/failed', error: 'ENOENT: .beads/issues.jsonl', code: 'EEFFECT', batched: 1 },
       });
     });
     expect(effects.runs).toHaveLength(2);
@@ -123,7 +124,7 @@ describe('effect failure', () => {
       expectObservable(out$.pipe(filter(isOutcomeOrLifecycle))).toBe(expected, {
         x: exportDone(1),
         y: importDone(1),
-        f: { type: 'watcher/failed', code: 'ESOURCE', message: 'trigger$ failed: socket closed', fatal: true },
+        f: { type: 'daemon/failed', code: 'ESOURCE', message: 'trigger$ failed: socket closed' },
         e: exportDone(1),
         z: STOPPED,
       });

@@ -87,7 +87,7 @@ describe('max wait', () => {
         x: exportDone(1),
         y: importDone(1),
         a: exportDone(21),
-        f: { type: 'watcher/failed', code: 'ESOURCE', message: 'mutation$ failed: store closed', fatal: true },
+        f: { type: 'daemon/failed', code: 'ESOURCE', message: 'mutation$ failed: store closed' },
         e: exportDone(10),
         z: STOPPED,
       });

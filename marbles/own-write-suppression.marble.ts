@@ -3,7 +3,7 @@ import type { ExportOutcome, ImportOutcome } from '../src/effects/effect-outcome
 import type { DaemonEvent } from '../src/events/daemon-event';
 import { daemonPipeline } from '../src/pipeline/daemon-pipeline';
 import type { DaemonDeps, Mutation, WatchEvent } from '../src/pipeline/daemon-sources';
-import { isEffectEvent, mutation, SETTINGS, testScheduler } from './support/fake-daemon';
+import { IMPORT_RESULT, isEffectEvent, mutation, SETTINGS, testScheduler } from './support/fake-daemon';
 
 const JSONL = '.beads/issues.jsonl';
 const CHANGE: WatchEvent = { kind: 'change', path: JSONL };
@@ -42,12 +42,12 @@ function fakeWorkspace(scheduler: SchedulerLike) {
       }
       imported.push(fileHash);
       syncedHash = fileHash;
-      return of<ImportOutcome>({ kind: 'done', created: 0, updated: 1, deleted: 0, unchanged: 2, ms: 0 });
+      return of<ImportOutcome>({ kind: 'done', ...IMPORT_RESULT, created: 0, updated: 1, deleted: 0, unchanged: 2 });
     });
 
   return {
     imported,
-    effects: { runExport, runImport, runPrepareExport: () => EMPTY },
+    effects: { effects: { export: runExport, import: runImport, prepare: () => EMPTY } },
     /** Every mutation bumps the store version before the pipeline sees it. */
     mutations: (mutation$: Observable<Mutation>) => mutation$.pipe(tap(() => (storeVersion += 1))),
     /** The watcher: our own writes, plus external writes (`git pull`) that set the file's hash. */
@@ -91,7 +91,7 @@ describe('own-write suppression', () => {
         y: skipped('import/skipped', 'unchanged'),
         e: { type: 'export/done', issues: 1, bytes: 100, ms: 0, batched: 1 },
         s: skipped('import/skipped', 'own-write'),
-        i: { type: 'import/done', created: 0, updated: 1, deleted: 0, unchanged: 2, ms: 0, batched: 1 },
+        i: { type: 'import/done', ...IMPORT_RESULT, created: 0, updated: 1, deleted: 0, unchanged: 2, batched: 1 },
       });
     });
     expect(workspace.imported).toEqual(['pulled-from-origin']);
@@ -137,8 +137,8 @@ describe('own-write suppression', () => {
       expectObservable(out$.pipe(filter(isEffectEvent))).toBe(expected, {
         x: skipped('export/skipped', 'unchanged'),
         y: skipped('import/skipped', 'unchanged'),
-        f: { type: 'import/failed', error: `${JSONL} line 3 is a git conflict marker`, line: 3, batched: 1 },
-        i: { type: 'import/done', created: 0, updated: 1, deleted: 0, unchanged: 2, ms: 0, batched: 1 },
+        f: { type: 'import/failed', error: `${JSONL} line 3 is a git conflict marker`, code: 'EEFFECT', line: 3, batched: 1 },
+        i: { type: 'import/done', ...IMPORT_RESULT, created: 0, updated: 1, deleted: 0, unchanged: 2, batched: 1 },
       });
     });
     expect(workspace.imported).toEqual(['resolved']);
@@ -160,9 +160,11 @@ describe('own-write suppression', () => {
         },
         {
           ...SETTINGS,
-          runExport: () => (runs.push('export'), workspace.effects.runExport()),
-          runImport: () => (runs.push('import'), workspace.effects.runImport()),
-          runPrepareExport: workspace.effects.runPrepareExport,
+          effects: {
+            export: () => (runs.push('export'), workspace.effects.effects.export()),
+            import: () => (runs.push('import'), workspace.effects.effects.import()),
+            prepare: workspace.effects.effects.prepare,
+          },
           scheduler,
         },
       );

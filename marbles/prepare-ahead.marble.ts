@@ -3,7 +3,8 @@ import type { DaemonEvent } from '../src/events/daemon-event';
 import { daemonPipeline } from '../src/pipeline/daemon-pipeline';
 import type { DaemonDeps, DaemonSignal, DaemonSources, SyncTrigger, WatchEvent } from '../src/pipeline/daemon-sources';
 import { exportRequests, prepareLeadFor } from '../src/pipeline/export-requests';
-import { type LaneRequest, serialLane } from '../src/pipeline/serial-lane';
+import type { DaemonEffectKind, LaneRequest } from '../src/pipeline/effect-kinds';
+import { serialLane } from '../src/pipeline/serial-lane';
 import {
   type EffectRun,
   exportDone,
@@ -45,8 +46,8 @@ describe('prepareLeadFor', () => {
 
 describe('exportRequests', () => {
   const timing = { debounceMs: 5, maxWaitMs: 9, prepareLeadMs: 2 };
-  const requests: Record<string, LaneRequest> = {
-    p: { kind: 'prepare' },
+  const requests: Record<string, LaneRequest<DaemonEffectKind>> = {
+    p: { kind: 'prepare', batched: 1 },
     x: { kind: 'export', batched: 2 },
     y: { kind: 'export', batched: 5 },
     z: { kind: 'export', batched: 1 },
@@ -110,10 +111,10 @@ describe('exportRequests', () => {
 });
 
 describe('serialLane with prepares', () => {
-  const requests: Record<string, LaneRequest> = {
+  const requests: Record<string, LaneRequest<DaemonEffectKind>> = {
     E: { kind: 'export', batched: 1 },
     I: { kind: 'import', batched: 1 },
-    P: { kind: 'prepare' },
+    P: { kind: 'prepare', batched: 1 },
   };
 
   it('should behave as the diagram in its doc comment says: a prepare goes last, and a waiting export drops it', () => {
@@ -142,14 +143,14 @@ describe('serialLane with prepares', () => {
     expect(effects.runs.map((run) => run.kind)).toEqual(['import', 'export']);
   });
 
-  it('should forget the waiting prepare and ignore later ones once dropPrepares$ emits, but still run the export', () => {
+  it('should forget the waiting prepare and ignore later ones once stop$ emits, but still run the export', () => {
     const scheduler = testScheduler();
     const effects = fakeEffects(scheduler, { importMs: 5 });
     scheduler.run(({ cold, hot, expectObservable }) => {
       const request$ = cold('IP---P-E-|', requests);
       const drop$ = hot('    --x');
       const expected = '     -----i-e-|';
-      expectObservable(request$.pipe(serialLane(effects, { dropPrepares$: drop$ }))).toBe(expected, {
+      expectObservable(request$.pipe(serialLane(effects, { stop$: drop$ }))).toBe(expected, {
         i: importDone(1),
         e: exportDone(1),
       });

@@ -1,10 +1,10 @@
 import { concat, EMPTY, NEVER, of } from 'rxjs';
 import type { DaemonEvent } from '../src/events/daemon-event';
-import type { SyncRequest } from '../src/pipeline/run-effect';
+import type { DaemonEffectKind, LaneRequest } from '../src/pipeline/effect-kinds';
 import { serialLane } from '../src/pipeline/serial-lane';
 import { EXPORTED, exportDone, fakeEffects, importDone, overlaps, testScheduler } from './support/fake-daemon';
 
-const requests: Record<string, SyncRequest> = {
+const requests: Record<string, LaneRequest<DaemonEffectKind>> = {
   E: { kind: 'export', batched: 1 },
   I: { kind: 'import', batched: 1 },
 };
@@ -75,7 +75,7 @@ describe('serialLane', () => {
       const request$ = cold('-E--E--|', requests);
       const expected = '     -f--a--|';
       expectObservable(request$.pipe(serialLane(effects))).toBe(expected, {
-        f: { type: 'export/failed', error: 'ENOSPC: no space left on device', batched: 1 },
+        f: { type: 'export/failed', error: 'ENOSPC: no space left on device', code: 'EEFFECT', batched: 1 },
         a: exportDone(1),
       });
     });
@@ -93,8 +93,8 @@ describe('serialLane', () => {
       const request$ = cold('-I-I-|', requests);
       const expected = '     -f-g-|';
       expectObservable(request$.pipe(serialLane(effects))).toBe(expected, {
-        f: { type: 'import/failed', error: 'issues.jsonl line 224 is a git conflict marker', line: 224, batched: 1 },
-        g: { type: 'import/failed', error: 'database is locked', batched: 1 },
+        f: { type: 'import/failed', error: 'issues.jsonl line 224 is a git conflict marker', code: 'EEFFECT', line: 224, batched: 1 },
+        g: { type: 'import/failed', error: 'database is locked', code: 'EEFFECT', batched: 1 },
       });
     });
   });
@@ -103,15 +103,17 @@ describe('serialLane', () => {
     const scheduler = testScheduler();
     let runs = 0;
     const effects = {
-      runExport: () => (runs++ === 0 ? EMPTY : concat(of(EXPORTED), NEVER)),
-      runImport: () => NEVER,
-      runPrepareExport: () => EMPTY,
+      effects: {
+        export: () => (runs++ === 0 ? EMPTY : concat(of(EXPORTED), NEVER)),
+        import: () => NEVER,
+        prepare: () => EMPTY,
+      },
     };
     scheduler.run(({ cold, expectObservable }) => {
       const request$ = cold('-E-E-E|', requests);
       const expected = '     -f-a-a|';
       expectObservable(request$.pipe(serialLane(effects))).toBe(expected, {
-        f: { type: 'export/failed', error: 'export effect completed without reporting an outcome', batched: 1 },
+        f: { type: 'export/failed', error: 'export effect completed without reporting an outcome', code: 'EEFFECT', batched: 1 },
         a: exportDone(1),
       });
     });
@@ -142,14 +144,14 @@ describe('serialLane', () => {
     expect(effects.runs).toEqual([{ kind: 'export', start: 0, end: 3 }]);
   });
 
-  it('should drop the pending import and ignore later imports once dropImports$ emits, but still run the export', () => {
+  it('should drop the pending import and ignore later imports once stop$ emits, but still run the export', () => {
     const scheduler = testScheduler();
     const effects = fakeEffects(scheduler, { exportMs: 5, importMs: 5 });
     scheduler.run(({ cold, hot, expectObservable }) => {
       const request$ = cold('EI--IE---|', requests);
       const drop$ = hot('    --x');
       const expected = '     -----a----(b|)';
-      expectObservable(request$.pipe(serialLane(effects, { dropImports$: drop$ }))).toBe(expected, {
+      expectObservable(request$.pipe(serialLane(effects, { stop$: drop$ }))).toBe(expected, {
         a: exportDone(1),
         b: exportDone(1),
       });
@@ -160,7 +162,7 @@ describe('serialLane', () => {
   it('should add up the batched counts of coalesced requests', () => {
     const scheduler = testScheduler();
     const effects = fakeEffects(scheduler, { importMs: 4 });
-    const values: Record<string, SyncRequest> = {
+    const values: Record<string, LaneRequest<DaemonEffectKind>> = {
       i: { kind: 'import', batched: 1 },
       j: { kind: 'import', batched: 30 },
       k: { kind: 'import', batched: 12 },

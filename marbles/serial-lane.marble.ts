@@ -79,7 +79,7 @@ describe('serial lane (in the daemon pipeline)', () => {
       expectObservable(out$.pipe(filter(isEffectEvent))).toBe(expected, {
         x: exportDone(1),
         y: importDone(1),
-        f: { type: 'export/failed', error: 'EACCES: permission denied, open .beads/issues.jsonl.tmp', batched: 1 },
+        f: { type: 'export/failed', error: 'EACCES: permission denied, open .beads/issues.jsonl.tmp', code: 'EEFFECT', batched: 1 },
         b: exportDone(5),
         i: importDone(5),
       });

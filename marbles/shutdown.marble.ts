@@ -142,7 +142,7 @@ describe('shutdown', () => {
         x: exportDone(1),
         y: importDone(1),
         s: stopping(),
-        f: { type: 'export/failed', error: 'ENOSPC: no space left on device', batched: 1 },
+        f: { type: 'export/failed', error: 'ENOSPC: no space left on device', code: 'EEFFECT', batched: 1 },
         z: STOPPED,
       });
     });

@@ -1,9 +1,16 @@
 import { defer, finalize, map, NEVER, type Observable, of, type SchedulerLike, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { ExportOutcome, ImportOutcome } from '../../src/effects/effect-outcome';
+import type { ExportOutcome, ImportOutcome, ImportResult } from '../../src/effects/effect-outcome';
 import type { DaemonEvent } from '../../src/events/daemon-event';
+import { isEffectEvent as isEffectEventOfTable } from '../../src/events/describe-effect';
 import type { DaemonDeps, DaemonSettings, DaemonSources, Mutation } from '../../src/pipeline/daemon-sources';
-import type { LaneEffects } from '../../src/pipeline/serial-lane';
+import {
+  DAEMON_EFFECT_KINDS,
+  type DaemonEffectKind,
+  type EffectRunners,
+  type DaemonEffectKinds,
+  type OutcomeOf,
+} from '../../src/pipeline/effect-kinds';
 
 /**
  * The documented defaults: 500 ms debounce, 2 s max wait, 5 s polling, fallback on; and no
@@ -24,48 +31,70 @@ export function testScheduler(): TestScheduler {
 
 /** One run of a fake effect, in virtual ms. `end` is when it finished, failed or was cancelled. */
 export interface EffectRun {
-  kind: 'export' | 'import' | 'prepare';
+  kind: DaemonEffectKind;
   start: number;
   end: number | undefined;
 }
 
-export interface FakeEffectOptions {
-  /** Virtual duration of each run; 0 (the default) finishes synchronously. */
-  exportMs?: number;
-  importMs?: number;
-  prepareMs?: number;
-  /** The outcome of the n-th run (0-based); throw to make that run fail. */
-  exportOutcome?: (n: number) => ExportOutcome;
-  importOutcome?: (n: number) => ImportOutcome;
-  /** Called at the end of the n-th prepare (0-based); throw to make that run fail. */
-  prepareOutcome?: (n: number) => void;
-}
+/**
+ * Per kind of the lane's table: `<kind>Ms`, the virtual duration of each run (0, the default,
+ * finishes synchronously), and `<kind>Outcome`, the outcome of the n-th run (0-based; throw to
+ * make that run fail).
+ */
+export type FakeEffectOptions = {
+  [K in DaemonEffectKind as `${K}Ms`]?: number;
+} & {
+  [K in DaemonEffectKind as `${K}Outcome`]?: (n: number) => OutcomeOf<DaemonEffectKinds[K]>;
+};
 
-export type FakeEffects = LaneEffects & { runs: EffectRun[] };
+export type FakeEffects = { effects: EffectRunners<DaemonEffectKinds>; runs: EffectRun[] };
 
 export const EXPORTED: ExportOutcome = { kind: 'done', issues: 3, bytes: 420, ms: 0 };
-export const IMPORTED: ImportOutcome = { kind: 'done', created: 1, updated: 2, deleted: 0, unchanged: 7, ms: 0 };
 
-/** Effects that take virtual time and record when each run started and ended. */
+/** What an import with nothing to report besides its counts found. */
+export const IMPORT_RESULT: ImportResult = {
+  created: 1,
+  updated: 2,
+  deleted: 0,
+  unchanged: 7,
+  kept_local: [],
+  overwritten_local: [],
+  duplicates: [],
+  warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0 },
+  needs_export: false,
+  hash: 'h',
+  ms: 0,
+};
+export const IMPORTED: ImportOutcome = { kind: 'done', ...IMPORT_RESULT };
+
+const DEFAULT_OUTCOMES: { [K in DaemonEffectKind]: (n: number) => OutcomeOf<DaemonEffectKinds[K]> } = {
+  export: () => EXPORTED,
+  import: () => IMPORTED,
+  prepare: () => undefined,
+};
+
+/** Effects that take virtual time and record when each run started and ended: one per kind of the table. */
 export function fakeEffects(scheduler: SchedulerLike, options: FakeEffectOptions = {}): FakeEffects {
   const runs: EffectRun[] = [];
-  const fake = <T>(kind: EffectRun['kind'], ms: number, outcome: (n: number) => T) => () =>
-    defer(() => {
-      const n = runs.filter((run) => run.kind === kind).length;
-      const run: EffectRun = { kind, start: scheduler.now(), end: undefined };
-      runs.push(run);
-      const done$: Observable<unknown> = ms === 0 ? of(0) : timer(ms, scheduler);
-      return done$.pipe(
-        map(() => outcome(n)),
-        finalize(() => (run.end = scheduler.now())),
-      );
-    });
-  return {
-    runs,
-    runExport: fake('export', options.exportMs ?? 0, options.exportOutcome ?? (() => EXPORTED)),
-    runImport: fake('import', options.importMs ?? 0, options.importOutcome ?? (() => IMPORTED)),
-    runPrepareExport: fake('prepare', options.prepareMs ?? 0, options.prepareOutcome ?? (() => undefined)),
+  const fake = <K extends DaemonEffectKind>(kind: K) => {
+    const ms = (options as Record<string, number | undefined>)[`${kind}Ms`] ?? 0;
+    const outcome =
+      ((options as Record<string, unknown>)[`${kind}Outcome`] as ((n: number) => unknown) | undefined) ?? DEFAULT_OUTCOMES[kind];
+    return () =>
+      defer(() => {
+        const n = runs.filter((run) => run.kind === kind).length;
+        const run: EffectRun = { kind, start: scheduler.now(), end: undefined };
+        runs.push(run);
+        const done$: Observable<unknown> = ms === 0 ? of(0) : timer(ms, scheduler);
+        return done$.pipe(
+          map(() => outcome(n)),
+          finalize(() => (run.end = scheduler.now())),
+        );
+      });
   };
+  const kinds = Object.keys(DAEMON_EFFECT_KINDS) as DaemonEffectKind[];
+  const effects = Object.fromEntries(kinds.map((kind) => [kind, fake(kind)])) as unknown as EffectRunners<DaemonEffectKinds>;
+  return { runs, effects };
 }
 
 /** Sources that stay silent (and open) unless given. */
@@ -85,15 +114,7 @@ export const exportDone = (batched: number): DaemonEvent => ({
   batched,
 });
 
-export const importDone = (batched: number): DaemonEvent => ({
-  type: 'import/done',
-  created: 1,
-  updated: 2,
-  deleted: 0,
-  unchanged: 7,
-  ms: 0,
-  batched,
-});
+export const importDone = (batched: number): DaemonEvent => ({ type: 'import/done', ...IMPORT_RESULT, batched });
 
 export const stopping = (signal = 'SIGTERM'): DaemonEvent => ({ type: 'daemon/stopping', signal });
 export const STOPPED: DaemonEvent = { type: 'daemon/stopped' };
@@ -104,7 +125,7 @@ export function isOutcomeOrLifecycle(event: DaemonEvent): boolean {
 }
 
 export function isEffectEvent(event: DaemonEvent): boolean {
-  return event.type.startsWith('export/') || event.type.startsWith('import/');
+  return isEffectEventOfTable(event);
 }
 
 /** The pairs of effect runs that overlapped in virtual time (a run that never ended overlaps every later one). */

@@ -284,7 +284,8 @@ describe('bd-rx daemon (a real process)', () => {
 
     it('should flush an export pending after an import merge kept a newer local copy, at SIGTERM: JSONL holds it, exit 0', async () => {
       // The daemon's own store write, without RPC: an outside file brings an older copy of t-1,
-      // the merge keeps the newer local one and marks it for export (store/mutated import-merge).
+      // the merge keeps the newer local one and says it needs an export (import/done needs_export),
+      // which the pipeline turns into export work, debounced like a mutation.
       const newer = issueLine('t-1', { title: 'Newer local title', updated_at: '2025-03-01T00:00:00Z' });
       const older = issueLine('t-1', { title: 'Older outside title', updated_at: '2025-01-01T00:00:00Z' });
       const ws = workspace({ lines: [newer] });
@@ -294,10 +295,9 @@ describe('bd-rx daemon (a real process)', () => {
 
       const from = d.mark();
       replaceJsonl(ws, [older]);
-      const mutated = await d.waitForEvent('store/mutated', WAIT, from);
-      expect(mutated).toMatchObject({ op: 'import-merge', id: 't-1' });
       const merged = await d.waitForEvent('import/done', WAIT, from);
-      const pendingFrom = Math.max(d.events.indexOf(mutated), d.events.indexOf(merged)) + 1;
+      expect(merged).toMatchObject({ kept_local: ['t-1'], needs_export: true });
+      const pendingFrom = d.events.indexOf(merged) + 1;
       // The export is now waiting out its debounce: nothing has run, the file still has the old copy.
       expect(d.count(isEffect, pendingFrom)).toBe(0);
       expect(fs.readFileSync(ws.jsonlPath, 'utf8')).toBe(older + '\n');
@@ -311,7 +311,7 @@ describe('bd-rx daemon (a real process)', () => {
       expect(after[0]).toMatchObject({ signal: 'SIGTERM' });
       expect(after[1]).toMatchObject({ issues: 1, batched: 1 });
       // Flushed by the stop, not by the timer running out.
-      expect(Date.parse(after[1].ts) - Date.parse(mutated.ts)).toBeLessThan(debounceMs);
+      expect(Date.parse(after[1].ts) - Date.parse(merged.ts)).toBeLessThan(debounceMs);
       expect(readDbIssues(ws.dbPath)).toEqual([{ id: 't-1', title: 'Newer local title', dirty: 0 }]);
     });
 

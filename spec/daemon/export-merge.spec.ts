@@ -23,7 +23,7 @@ describe('an export that first merges an outside change (real SQLite and files)'
     ]);
     ws.store.update(local.id, { title: 'Local, edited' }, 'tester');
 
-    const effects = { ...exportEffect(ws.store, ws.jsonlPath), runImport: importEffect(ws.store, ws.jsonlPath) };
+    const effects = { ...exportEffect(ws.store, ws.jsonlPath), ...importEffect(ws.store, ws.jsonlPath) };
     const event = await firstValueFrom(runEffect({ kind: 'export', batched: 1 }, effects));
     expect(event).toMatchObject({
       type: 'export/done',
@@ -41,7 +41,7 @@ describe('an export that first merges an outside change (real SQLite and files)'
 
   it('should report nothing merged for an export of local changes alone', async () => {
     ws.store.create({ title: 'Local' }, 'tester');
-    const effects = { ...exportEffect(ws.store, ws.jsonlPath), runImport: importEffect(ws.store, ws.jsonlPath) };
+    const effects = { ...exportEffect(ws.store, ws.jsonlPath), ...importEffect(ws.store, ws.jsonlPath) };
     const event = await firstValueFrom(runEffect({ kind: 'export', batched: 1 }, effects));
     expect(event.type).toBe('export/done');
     expect(event).not.toHaveProperty('merged');

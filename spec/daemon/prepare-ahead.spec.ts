@@ -38,7 +38,7 @@ describe('exportEffect with runPrepareExport (real SQLite and files)', () => {
   const workspace = useTempWorkspaces();
 
   function effects(ws: TempWorkspace) {
-    return { ...exportEffect(ws.store, ws.jsonlPath), runImport: importEffect(ws.store, ws.jsonlPath) };
+    return { ...exportEffect(ws.store, ws.jsonlPath), ...importEffect(ws.store, ws.jsonlPath) };
   }
 
   it('should report export/done with staged: true, in JSON and in text, when the prepared file was used', async () => {
@@ -48,7 +48,7 @@ describe('exportEffect with runPrepareExport (real SQLite and files)', () => {
     await firstValueFrom(runEffect({ kind: 'export', batched: 1 }, fx));
     ws.store.create({ title: 'Second' }, 'tester');
 
-    await lastValueFrom(fx.runPrepareExport(), { defaultValue: undefined });
+    await lastValueFrom(fx.prepare(), { defaultValue: undefined });
     const event = await firstValueFrom(runEffect({ kind: 'export', batched: 2 }, fx));
 
     expect(event).toMatchObject({ type: 'export/done', issues: 2, staged: true, batched: 2 });
@@ -61,14 +61,14 @@ describe('exportEffect with runPrepareExport (real SQLite and files)', () => {
     const ws = workspace();
     const fx = effects(ws);
     const first = ws.store.create({ title: 'First' }, 'tester');
-    await firstValueFrom(fx.runExport());
+    await firstValueFrom(fx.export());
     ws.store.update(first.id, { title: 'Once' }, 'tester');
-    await lastValueFrom(fx.runPrepareExport(), { defaultValue: undefined });
+    await lastValueFrom(fx.prepare(), { defaultValue: undefined });
     ws.store.update(first.id, { title: 'Twice' }, 'tester');
-    await lastValueFrom(fx.runPrepareExport(), { defaultValue: undefined });
+    await lastValueFrom(fx.prepare(), { defaultValue: undefined });
     expect(stagedTemps(ws)).toHaveLength(1);
 
-    const outcome = await firstValueFrom(fx.runExport());
+    const outcome = await firstValueFrom(fx.export());
 
     expect(outcome).toMatchObject({ kind: 'done', staged: true });
     expect(ws.jsonlRecords().map((r) => r.title)).toEqual(['Twice']);
@@ -79,14 +79,14 @@ describe('exportEffect with runPrepareExport (real SQLite and files)', () => {
     const ws = workspace();
     const fx = effects(ws);
     ws.store.create({ title: 'Only' }, 'tester');
-    await firstValueFrom(fx.runExport());
+    await firstValueFrom(fx.export());
     const before = fs.statSync(ws.jsonlPath);
 
-    await lastValueFrom(fx.runPrepareExport(), { defaultValue: undefined });
+    await lastValueFrom(fx.prepare(), { defaultValue: undefined });
 
     expect(stagedTemps(ws)).toEqual([]);
     expect(fs.statSync(ws.jsonlPath).ino).toBe(before.ino);
-    expect((await firstValueFrom(fx.runExport())).kind).toBe('skipped');
+    expect((await firstValueFrom(fx.export())).kind).toBe('skipped');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { DaemonEvent, LoggedEvent } from '../../src/events/daemon-event';
 import { formatEventJson, formatEventText, stampEvent } from '../../src/events/format-event';
+import { IMPORT_RESULT } from '../../marbles/support/fake-daemon';
 
 const at = new Date(2025, 10, 26, 23, 6, 19, 123); // local 23:06:19.123
 const stamp = (e: DaemonEvent): LoggedEvent => stampEvent(e, at);
@@ -31,7 +32,7 @@ describe('formatEventJson', () => {
   });
 
   it('should escape newlines so an error message cannot split the line', () => {
-    const line = formatEventJson(stamp({ type: 'export/failed', error: 'disk full\nat write', batched: 1 }));
+    const line = formatEventJson(stamp({ type: 'export/failed', error: 'disk full\nat write', code: 'EEFFECT', batched: 1 }));
 
     expect(line).not.toContain('\n');
     expect(JSON.parse(line).error).toBe('disk full\nat write');
@@ -41,7 +42,7 @@ describe('formatEventJson', () => {
     const events: DaemonEvent[] = [
       { type: 'daemon/started', mode: 'events', debounceMs: 500, maxWaitMs: 5000, workspace: '/w', pid: 7 },
       { type: 'daemon/stopped' },
-      { type: 'import/failed', error: 'conflict marker', line: 224, batched: 2 },
+      { type: 'import/failed', error: 'conflict marker', code: 'EEFFECT', line: 224, batched: 2 },
     ];
     for (const e of events) expect(JSON.parse(formatEventJson(stamp(e)))).toEqual(stamp(e));
   });
@@ -72,19 +73,19 @@ describe('formatEventText', () => {
     ['a one-issue export', { type: 'export/done', issues: 1, bytes: 120, ms: 3, batched: 1 }, '1 issue, 120 B in 3 ms (batched 1)'],
     ['a big export', { type: 'export/done', issues: 9000, bytes: 3 * 1024 * 1024 + 300_000, ms: 250, batched: 1 }, '9000 issues, 3.3 MB in 250 ms (batched 1)'],
     ['a skipped export', { type: 'export/skipped', reason: 'no dirty issues', batched: 3 }, 'no dirty issues (batched 3)'],
-    ['a failed export', { type: 'export/failed', error: 'EACCES: permission denied', batched: 1 }, 'EACCES: permission denied (batched 1)'],
+    ['a failed export', { type: 'export/failed', error: 'EACCES: permission denied', code: 'EEFFECT', batched: 1 }, 'EACCES: permission denied (batched 1)'],
     [
       'an import',
-      { type: 'import/done', created: 2, updated: 1, deleted: 0, unchanged: 40, ms: 15, batched: 4 },
+      { type: 'import/done', ...IMPORT_RESULT, created: 2, updated: 1, deleted: 0, unchanged: 40, ms: 15, batched: 4 },
       '2 created, 1 updated, 0 deleted, 40 unchanged in 15 ms (batched 4)',
     ],
     ['a skipped import', { type: 'import/skipped', reason: 'hash unchanged', batched: 1 }, 'hash unchanged (batched 1)'],
     [
       'a failed import at a line',
-      { type: 'import/failed', error: 'git conflict marker: resolve the merge', line: 224, batched: 1 },
+      { type: 'import/failed', error: 'git conflict marker: resolve the merge', code: 'EEFFECT', line: 224, batched: 1 },
       'line 224: git conflict marker: resolve the merge (batched 1)',
     ],
-    ['a failed import', { type: 'import/failed', error: 'EISDIR', batched: 2 }, 'EISDIR (batched 2)'],
+    ['a failed import', { type: 'import/failed', error: 'EISDIR', code: 'EEFFECT', batched: 2 }, 'EISDIR (batched 2)'],
     ['a file change', { type: 'fs/changed', path: '/w/.beads/issues.jsonl' }, '/w/.beads/issues.jsonl'],
     ['a mutation', { type: 'store/mutated', op: 'update', id: 'bd-a1b2' }, 'update bd-a1b2'],
     ['a sync request', { type: 'sync/requested', kind: 'import', reason: 'post-merge hook' }, 'import: post-merge hook'],
@@ -107,7 +108,7 @@ describe('formatEventText', () => {
   });
 
   it('should keep one event on one line when a message has line breaks', () => {
-    const text = formatEventText(stamp({ type: 'export/failed', error: 'disk full\r\nat write', batched: 1 }));
+    const text = formatEventText(stamp({ type: 'export/failed', error: 'disk full\r\nat write', code: 'EEFFECT', batched: 1 }));
 
     expect(text).toBe('23:06:19.123 export/failed disk full\\nat write (batched 1)');
   });

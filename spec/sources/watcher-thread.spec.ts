@@ -29,15 +29,14 @@ function workspace() {
 
 function watch(opts: Parameters<typeof watcherThread$>[0]): { events: WatchEvent[]; isReady: () => boolean } {
   const events: WatchEvent[] = [];
-  let ready = false;
-  subscriptions.push(watcherThread$({ ...opts, onReady: () => (ready = true) }).subscribe((e) => events.push(e)));
-  return { events, isReady: () => ready };
+  subscriptions.push(watcherThread$(opts).subscribe((e) => events.push(e)));
+  return { events, isReady: () => events.some((e) => e.kind === 'ready') };
 }
 
 const changes = (events: WatchEvent[]) => events.filter((e) => e.kind === 'change');
 
 describe('watcherThread$', () => {
-  it('should report an append to the JSONL made once the thread is ready', async () => {
+  it('should say ready once every watch is in place, then report an append to the JSONL', async () => {
     const ws = workspace();
     const w = watch({ ...ws, git: null, workerFile: WORKER });
     await waitFor(w.isReady, WAIT_MS, 'watcher thread ready');
@@ -45,7 +44,7 @@ describe('watcherThread$', () => {
     fs.appendFileSync(ws.jsonlPath, '{"id":"bd-2"}\n');
     await waitFor(() => changes(w.events).length >= 1, WAIT_MS, 'the append');
 
-    expect(w.events).toEqual([{ kind: 'change', path: ws.jsonlPath }]);
+    expect(w.events).toEqual([{ kind: 'ready' }, { kind: 'change', path: ws.jsonlPath }]);
   });
 
   it('should report a temp-file + rename replace of the JSONL, and an append to the new file', async () => {
@@ -62,7 +61,7 @@ describe('watcherThread$', () => {
     fs.appendFileSync(ws.jsonlPath, '{"id":"bd-4"}\n');
     await waitFor(() => changes(w.events).length > before, WAIT_MS, 'the append to the new file');
 
-    expect(w.events.every((e) => e.kind === 'change' && e.path === ws.jsonlPath)).toBe(true);
+    expect(w.events.every((e) => e.kind === 'ready' || (e.kind === 'change' && e.path === ws.jsonlPath))).toBe(true);
   });
 
   it("should see every replace that hard-links the old file first, as the daemon's own export does", async () => {
@@ -94,7 +93,7 @@ describe('watcherThread$', () => {
     fs.appendFileSync(ws.jsonlPath, '{"id":"bd-2"}\n');
     await waitFor(() => changes(w.events).length >= 1, WAIT_MS, 'the JSONL change');
 
-    expect(w.events).toEqual([{ kind: 'change', path: ws.jsonlPath }]);
+    expect(w.events).toEqual([{ kind: 'ready' }, { kind: 'change', path: ws.jsonlPath }]);
   });
 
   it('should still see .beads/ itself removed, through the raw-event filter, and say so as an error', async () => {

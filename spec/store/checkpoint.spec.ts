@@ -43,13 +43,13 @@ describe('deferred WAL checkpoints (the daemon connection)', () => {
     ws.store.deferCheckpoints();
     for (let i = 0; i < 200; i++) ws.store.create({ title: `Issue ${i}`, description: 'x'.repeat(500) }, 'tester');
     expect(dbFileComplete()).toBe(false);
-    const exported = await firstValueFrom(exportEffect(ws.store, ws.jsonlPath).runExport());
+    const exported = await firstValueFrom(exportEffect(ws.store, ws.jsonlPath).export());
     expect(exported.kind).toBe('done');
     expect(dbFileComplete()).toBe(true);
 
     const outside = Array.from({ length: 200 }, (_, i) => issueLine({ id: `bd-out${i}`, description: 'y'.repeat(500) }));
     ws.writeJsonl([...ws.readJsonl().trimEnd().split('\n'), ...outside]);
-    const imported = await firstValueFrom(importEffect(ws.store, ws.jsonlPath)());
+    const imported = await firstValueFrom(importEffect(ws.store, ws.jsonlPath).import());
     expect(imported).toMatchObject({ kind: 'done', created: 200 });
     expect(dbFileComplete()).toBe(true);
   });

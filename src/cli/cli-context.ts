@@ -11,7 +11,6 @@ export interface GlobalArgs {
   workspace?: string;
   actor?: string;
   daemon?: boolean;
-  _?: Array<string | number>;
 }
 
 /**
@@ -31,7 +30,8 @@ export function workspaceFor(argv: GlobalArgs): WorkspacePaths {
 
 /** The command's words (`dep add`), as bd names an operation in its read-only message. */
 function commandName(argv: GlobalArgs): string {
-  return (argv._ ?? []).slice(0, 2).map(String).join(' ') || 'write';
+  const words = (argv as { _?: Array<string | number> })._ ?? [];
+  return words.slice(0, 2).map(String).join(' ') || 'write';
 }
 
 /**

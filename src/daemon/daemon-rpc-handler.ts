@@ -1,14 +1,11 @@
-import { filter, firstValueFrom, map, take, type Observable } from 'rxjs';
-import type { LoggedEvent } from '../events/daemon-event';
 import { executeOperation } from '../ops/execute-operation';
 import { MUTATING_OPERATIONS } from '../ops/operation-context';
-import type { SyncTrigger } from '../pipeline/daemon-sources';
 import { errorMessage, PROTOCOL_VERSION, type BatchCall, type ValidatedRequest } from '../rpc/protocol';
 import type { RpcHandler } from '../rpc/rpc-server';
 import type { StoreMutation } from '../store/beads-store';
 import type { DaemonStats } from './daemon-stats';
 import { GroupCommit } from './group-commit';
-import type { DaemonRuntime } from './run-daemon';
+import type { DaemonRuntime } from './daemon-runtime';
 
 /** bd's Go-style mutation record, as `get_mutations` returns it. */
 export interface MutationRecord {
@@ -24,8 +21,8 @@ export interface RpcHandlerDeps {
   maxConnections: number;
   activeConnections: () => number;
   stats: () => DaemonStats;
-  /** Asks the pipeline for an import or export (through its serial lane). */
-  requestSync: (trigger: SyncTrigger) => void;
+  /** Asks the pipeline for an import or export; resolves with the outcome of this request's run. */
+  requestSync: DaemonRuntime['requestSync'];
   /** Begins a graceful stop, as SIGTERM would. */
   shutdown: () => void;
   /** The last mutations, oldest first (ring buffer of 1,000). */
@@ -33,20 +30,6 @@ export interface RpcHandlerDeps {
 }
 
 const SLOW_DB_MS = 500;
-
-/** The result of the next sync of `kind` the lane reports after the request. */
-function nextSyncResult(events$: Observable<LoggedEvent>, kind: 'import' | 'export'): Promise<LoggedEvent> {
-  return firstValueFrom(
-    events$.pipe(
-      filter((e) => e.type.startsWith(`${kind}/`)),
-      take(1),
-      map((e) => {
-        if (e.type === 'export/failed' || e.type === 'import/failed') throw new Error(e.error);
-        return e;
-      }),
-    ),
-  );
-}
 
 /**
  * Serves bd's RPC operations against the daemon's store. Data operations go through the same
@@ -125,11 +108,12 @@ export function daemonRpcHandler(deps: RpcHandlerDeps): RpcHandler {
         // Another file (export -o / import -i) is not the workspace JSONL: no lane needed.
         if (args.output !== undefined || args.input !== undefined || args.force === true) {
           const result = executeOperation({ store, paths, actor }, operation, args);
-          if (operation === 'import') store.notifyMutation('import', '*');
+          // It ran outside the lane: what it merged in reaches the JSONL by the lane's export.
+          if (operation === 'import') void deps.requestSync('export', 'rpc import').catch(() => undefined);
           return result;
         }
-        const done = nextSyncResult(runtime.events$, operation);
-        deps.requestSync({ kind: operation, reason: 'rpc' });
+        const done = await deps.requestSync(operation, 'rpc');
+        if (done.type === 'export/failed' || done.type === 'import/failed') throw new Error(done.error);
         return done;
       }
       case 'shutdown':

@@ -1,16 +1,6 @@
-import type { DaemonSettings } from '../pipeline/daemon-sources';
+import type { DaemonMode, DaemonSettings } from '../pipeline/daemon-sources';
 
 export type LogFormat = 'json' | 'text';
-
-export interface DaemonFlags {
-  mode?: string;
-  debounceMs?: number | string;
-  maxWaitMs?: number | string;
-  /** yargs' `--no-watcher-fallback` sets this to false. */
-  watcherFallback?: boolean;
-  pollInterval?: string | number;
-  logFormat?: string;
-}
 
 export interface ResolvedSettings extends DaemonSettings {
   logFormat: LogFormat;
@@ -23,17 +13,41 @@ export class SettingsError extends Error {
   }
 }
 
-function wholeMs(value: string | number, name: string, min: number): number {
-  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min) {
-    throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected a whole number of milliseconds ≥ ${min}, e.g. 500`);
-  }
-  return n;
+/**
+ * One daemon setting, declared once: its flag (yargs' camelCase key is derived), environment
+ * variable, default, how a raw value is parsed and checked, and whether `daemon start` passes
+ * it on to the background daemon. yargs' options, the env reader and the pass-through all
+ * read {@link DAEMON_SETTINGS}.
+ */
+export interface SettingSpec<K extends keyof ResolvedSettings> {
+  key: K;
+  /** `--debounce-ms`; a boolean is also `--no-…`. */
+  flag: string;
+  env?: string;
+  /** The yargs type: strings are kept as typed, so an invalid value is quoted back as given. */
+  type: 'string' | 'boolean';
+  describe: string;
+  /** As typed on the command line or in the environment; `undefined` when it depends (log format). */
+  default: string | undefined;
+  /** `name` is the flag or variable the value came from, for the error message. */
+  parse: (raw: string | boolean, name: string) => ResolvedSettings[K];
+  /** Given to `daemon start`, passed on to the background daemon. */
+  passThrough: boolean;
+}
+
+function wholeMs(min: number) {
+  return (value: string | boolean, name: string): number => {
+    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min) {
+      throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected a whole number of milliseconds ≥ ${min}, e.g. 500`);
+    }
+    return n;
+  };
 }
 
 /** `5s`, `500ms`, `2m` or a bare number of milliseconds. */
 export function parseDuration(value: string | number, name: string): number {
-  if (typeof value === 'number') return wholeMs(value, name, 1);
+  if (typeof value === 'number') return wholeMs(1)(String(value), name);
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
   if (!m) {
     throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected a duration like 5s, 500ms, 1m or a number of milliseconds`);
@@ -44,11 +58,99 @@ export function parseDuration(value: string | number, name: string): number {
   return ms;
 }
 
-function parseBool(value: string, name: string): boolean {
+function parseBool(value: string | boolean, name: string): boolean {
+  if (typeof value === 'boolean') return value;
   const v = value.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected true or false`);
+}
+
+function oneOf<T extends string>(...values: T[]) {
+  return (value: string | boolean, name: string): T => {
+    if (typeof value === 'string' && (values as string[]).includes(value)) return value as T;
+    throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected ${values.map((v) => `"${v}"`).join(' or ')}`);
+  };
+}
+
+export const DAEMON_SETTINGS = [
+  {
+    key: 'mode',
+    flag: 'mode',
+    env: 'BEADS_DAEMON_MODE',
+    type: 'string',
+    describe: 'events|poll',
+    default: 'events',
+    parse: oneOf<DaemonMode>('events', 'poll'),
+    passThrough: true,
+  } satisfies SettingSpec<'mode'>,
+  {
+    key: 'debounceMs',
+    flag: 'debounce-ms',
+    env: 'BEADS_DEBOUNCE_MS',
+    type: 'string',
+    describe: 'Quiet period before a sync',
+    default: '500',
+    parse: wholeMs(0),
+    passThrough: true,
+  } satisfies SettingSpec<'debounceMs'>,
+  {
+    key: 'maxWaitMs',
+    flag: 'max-wait-ms',
+    env: 'BEADS_DEBOUNCE_MAX_MS',
+    type: 'string',
+    describe: 'Longest a busy stream waits',
+    default: '2000',
+    parse: wholeMs(1),
+    passThrough: true,
+  } satisfies SettingSpec<'maxWaitMs'>,
+  {
+    key: 'watcherFallback',
+    flag: 'watcher-fallback',
+    env: 'BEADS_WATCHER_FALLBACK',
+    type: 'boolean',
+    describe: 'Poll if the watcher fails',
+    default: 'true',
+    parse: parseBool,
+    passThrough: true,
+  } satisfies SettingSpec<'watcherFallback'>,
+  {
+    key: 'pollIntervalMs',
+    flag: 'poll-interval',
+    env: 'BEADS_POLL_INTERVAL',
+    type: 'string',
+    describe: '5s, 500ms or ms',
+    default: '5s',
+    parse: (raw, name) => parseDuration(typeof raw === 'string' ? raw : String(raw), name),
+    passThrough: true,
+  } satisfies SettingSpec<'pollIntervalMs'>,
+  {
+    key: 'logFormat',
+    flag: 'log-format',
+    type: 'string',
+    describe: 'json|text',
+    default: undefined,
+    parse: oneOf<LogFormat>('json', 'text'),
+    passThrough: false,
+  } satisfies SettingSpec<'logFormat'>,
+] as const;
+
+/** The flags of the settings as yargs parses them: the flag's camelCase key, string or boolean. */
+export type DaemonFlags = { [S in (typeof DAEMON_SETTINGS)[number] as CamelCase<S['flag']>]?: S['type'] extends 'boolean' ? boolean : string };
+
+type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+
+/** `debounce-ms` → `debounceMs`, as yargs names the parsed flag. */
+export function flagKey(flag: string): string {
+  return flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+}
+
+/** How a setting is described in `--help`: what it is, its variable, its default. */
+export function describeSetting(s: SettingSpec<keyof ResolvedSettings>): string {
+  const where = [s.env ? `env ${s.env}` : undefined, s.default !== undefined ? `default ${s.default}` : 'default json when stdout is not a TTY']
+    .filter(Boolean)
+    .join(', ');
+  return `${s.describe} (${where})`;
 }
 
 /**
@@ -60,39 +162,33 @@ export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
   stdoutIsTty = Boolean(process.stdout.isTTY),
 ): ResolvedSettings {
-  const modeRaw = flags.mode ?? env.BEADS_DAEMON_MODE ?? 'events';
-  if (modeRaw !== 'events' && modeRaw !== 'poll') {
-    const name = flags.mode !== undefined ? '--mode' : 'BEADS_DAEMON_MODE';
-    throw new SettingsError(`${name}=${JSON.stringify(modeRaw)} is not valid: expected "events" or "poll"`);
+  const given = flags as Record<string, string | boolean | undefined>;
+  const out: Record<string, unknown> = {};
+  for (const s of DAEMON_SETTINGS as readonly SettingSpec<keyof ResolvedSettings>[]) {
+    const fromFlag = given[flagKey(s.flag)];
+    const fromEnv = s.env ? env[s.env] : undefined;
+    const raw = fromFlag ?? fromEnv ?? s.default ?? (stdoutIsTty ? 'text' : 'json');
+    const name = fromFlag !== undefined ? `--${s.flag}` : fromEnv !== undefined ? s.env! : `the default ${s.key}`;
+    out[s.key] = s.parse(raw, name);
   }
-  const debounceMs = wholeMs(
-    flags.debounceMs ?? env.BEADS_DEBOUNCE_MS ?? 500,
-    flags.debounceMs !== undefined ? '--debounce-ms' : 'BEADS_DEBOUNCE_MS',
-    0,
-  );
-  const maxWaitMs = wholeMs(
-    flags.maxWaitMs ?? env.BEADS_DEBOUNCE_MAX_MS ?? 2000,
-    flags.maxWaitMs !== undefined ? '--max-wait-ms' : 'BEADS_DEBOUNCE_MAX_MS',
-    1,
-  );
-  if (maxWaitMs < debounceMs) {
+  const settings = out as unknown as ResolvedSettings;
+  if (settings.maxWaitMs < settings.debounceMs) {
     throw new SettingsError(
-      `max wait (${maxWaitMs} ms, BEADS_DEBOUNCE_MAX_MS / --max-wait-ms) must not be shorter than the debounce (${debounceMs} ms)`,
+      `max wait (${settings.maxWaitMs} ms, BEADS_DEBOUNCE_MAX_MS / --max-wait-ms) must not be shorter than the debounce (${settings.debounceMs} ms)`,
     );
   }
-  const watcherFallback =
-    flags.watcherFallback !== undefined
-      ? flags.watcherFallback
-      : env.BEADS_WATCHER_FALLBACK !== undefined
-        ? parseBool(env.BEADS_WATCHER_FALLBACK, 'BEADS_WATCHER_FALLBACK')
-        : true;
-  const pollIntervalMs = parseDuration(
-    flags.pollInterval ?? env.BEADS_POLL_INTERVAL ?? '5s',
-    flags.pollInterval !== undefined ? '--poll-interval' : 'BEADS_POLL_INTERVAL',
-  );
-  const logFormat = flags.logFormat ?? (stdoutIsTty ? 'text' : 'json');
-  if (logFormat !== 'json' && logFormat !== 'text') {
-    throw new SettingsError(`--log-format=${JSON.stringify(logFormat)} is not valid: expected "json" or "text"`);
+  return settings;
+}
+
+/** The settings flags given on this command line, to pass on to a background daemon. */
+export function passThroughArgs(flags: DaemonFlags): string[] {
+  const given = flags as Record<string, string | boolean | undefined>;
+  const out: string[] = [];
+  for (const s of DAEMON_SETTINGS) {
+    const value = given[flagKey(s.flag)];
+    if (!s.passThrough || value === undefined) continue;
+    if (typeof value === 'boolean') out.push(value ? `--${s.flag}` : `--no-${s.flag}`);
+    else out.push(`--${s.flag}`, value);
   }
-  return { mode: modeRaw, debounceMs, maxWaitMs, watcherFallback, pollIntervalMs, logFormat };
+  return out;
 }

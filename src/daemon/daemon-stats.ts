@@ -1,4 +1,13 @@
 import type { LoggedEvent } from '../events/daemon-event';
+import { isEffectEvent } from '../events/describe-effect';
+import { DAEMON_EFFECT_KINDS, type SyncKind } from '../pipeline/effect-kinds';
+
+/** How the runs of one effect kind ended. */
+export interface EffectRunCounts {
+  done: number;
+  skipped: number;
+  failed: number;
+}
 
 /** What `bd-rx daemon status --verbose` reports, folded from the event log. */
 export interface DaemonStats {
@@ -17,6 +26,8 @@ export interface DaemonStats {
   last_sync_at: string | null;
   last_error: string | null;
   latency_ms: { samples: number; p50: number | null; p99: number | null };
+  /** Per reported kind of the lane's table (export, import, and any kind added there). */
+  effect_runs: Record<SyncKind, EffectRunCounts>;
 }
 
 export interface StatsState {
@@ -45,6 +56,11 @@ export function initialStats(mode: 'events' | 'poll'): StatsState {
       last_sync_at: null,
       last_error: null,
       latency_ms: { samples: 0, p50: null, p99: null },
+      effect_runs: Object.fromEntries(
+        Object.entries(DAEMON_EFFECT_KINDS)
+          .filter(([, row]) => row.reported)
+          .map(([kind]) => [kind, { done: 0, skipped: 0, failed: 0 }]),
+      ) as Record<SyncKind, EffectRunCounts>,
     },
     pending: [],
     latencies: [],
@@ -62,6 +78,15 @@ export function reduceStats(state: StatsState, event: LoggedEvent): StatsState {
   const s = state.stats;
   s.events_received++;
   const at = Date.parse(event.ts);
+  if (isEffectEvent(event)) {
+    const [kind, verb] = event.type.split('/') as [SyncKind, keyof EffectRunCounts];
+    s.effect_runs[kind][verb]++;
+    // Any kind's failure is an error, whatever the table holds.
+    if ('error' in event) {
+      s.errors++;
+      s.last_error = event.error;
+    }
+  }
   switch (event.type) {
     case 'fs/changed':
       s.file_changes++;
@@ -94,15 +119,14 @@ export function reduceStats(state: StatsState, event: LoggedEvent): StatsState {
     case 'import/skipped':
       s.skipped_imports++;
       break;
-    case 'export/failed':
-    case 'import/failed':
-      s.errors++;
-      s.last_error = event.error;
-      break;
     case 'watcher/failed':
       s.errors++;
       s.last_error = `${event.code}: ${event.message}`;
       if (event.fatal) s.watcher_status = 'failed';
+      break;
+    case 'daemon/failed':
+      s.errors++;
+      s.last_error = `${event.code}: ${event.message}`;
       break;
     case 'mode/poll':
       s.watcher_status = 'polling';

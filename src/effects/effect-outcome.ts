@@ -1,20 +1,26 @@
-import type { ImportDetails, MergedFirst } from '../events/daemon-event';
+import type { ExportReport } from '../sync/export-jsonl';
+import type { ImportReport } from '../sync/import-jsonl';
 
 /**
- * What an effect reports back to the pipeline. Effects are `() => Observable<Outcome>`
- * (built with `defer`), so the pipeline decides when they run and tests can fake them.
+ * The one vocabulary of sync results. The sync code returns a report; an effect passes its
+ * result on unchanged as the outcome; the lane spreads the outcome into the event
+ * (`import/done` is an {@link ImportResult} plus `type` and `batched`); the CLI prints the same
+ * fields, whichever route (direct or daemon) it took. No field is renamed or dropped on the way.
+ */
+
+/** What an import that read the file found: counts, findings, hash and time. */
+export type ImportResult = Omit<ImportReport, 'skipped'>;
+
+/** What an export that wrote the file did; `merged` is the outside change it imported first. */
+export type ExportResult = Omit<ExportReport, 'skipped'>;
+
+/**
+ * What an effect reports back to the pipeline: `done` with its result, or `skipped` with why.
+ * Effects are `(request) => Observable<Outcome>` (built with `defer`), so the pipeline decides
+ * when they run, tests can fake them, and unsubscribing cancels one that takes time.
  */
 export type ExportOutcome =
-  /** `staged`: the file a prepare wrote ahead was renamed into place (see `stageExport`). */
-  | ({ kind: 'done'; issues: number; bytes: number; ms: number; staged?: true } & MergedFirst)
-  | ({ kind: 'skipped'; reason: string } & MergedFirst);
+  | ({ kind: 'done' } & ExportResult)
+  | ({ kind: 'skipped'; reason: string } & Pick<ExportResult, 'merged'>);
 
-export type ImportOutcome =
-  | ({ kind: 'done'; created: number; updated: number; deleted: number; unchanged: number; ms: number } & ImportDetails)
-  | { kind: 'skipped'; reason: string };
-
-/** An effect failure that can name a JSONL line (conflict markers, bad JSON). */
-export interface EffectErrorInfo {
-  message: string;
-  line?: number;
-}
+export type ImportOutcome = ({ kind: 'done' } & ImportResult) | { kind: 'skipped'; reason: string };

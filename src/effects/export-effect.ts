@@ -4,11 +4,11 @@ import { exportJsonl } from '../sync/export-jsonl';
 import { LineCache } from '../sync/line-cache';
 import { commitStagedExport, discardStagedExport, stageExport, type StagedExport } from '../sync/staged-export';
 import type { ExportOutcome } from './effect-outcome';
-import { importSummary } from './import-effect';
 
+/** The lane's `export` and `prepare` effects (see `DAEMON_EFFECT_KINDS`). */
 export interface ExportEffects {
-  runExport: () => Observable<ExportOutcome>;
-  runPrepareExport: () => Observable<void>;
+  export: () => Observable<ExportOutcome>;
+  prepare: () => Observable<void>;
 }
 
 /**
@@ -17,8 +17,8 @@ export interface ExportEffects {
  * The WAL is checkpointed here too, after the file is written (see `deferCheckpoints`), by
  * `checkpoint`: the daemon hands it to a thread of its own (`WalCheckpointer`).
  *
- * `runPrepareExport` does the export's slow part ahead of it (render, write and fsync a temp
- * file: see `stageExport`), sharing the cache; the next `runExport` then only renames that file
+ * `prepare` does the export's slow part ahead of it (render, write and fsync a temp
+ * file: see `stageExport`), sharing the cache; the next `export` then only renames that file
  * into place if nothing changed in between, and otherwise removes it and exports as usual. So a
  * staged file lives until the next export (or the next prepare, which replaces it), and the
  * daemon's pipeline follows every prepare with an export, at the latest when it stops.
@@ -36,21 +36,18 @@ export function exportEffect(
     return taken;
   };
   return {
-    runExport: () =>
+    export: () =>
       defer(() => {
         const ahead = takeStaged();
-        const r =
+        const { skipped, ...result } =
           (ahead && commitStagedExport(store, ahead, { jsonlPath, releaseOldInBackground: true })) ??
           exportJsonl(store, { jsonlPath, cache, releaseOldInBackground: true });
         checkpoint();
-        const merged = r.merged ? { merged: importSummary(r.merged) } : {};
         return of<ExportOutcome>(
-          r.skipped
-            ? { kind: 'skipped', reason: 'no local changes', ...merged }
-            : { kind: 'done', issues: r.issues, bytes: r.bytes, ms: r.ms, ...(r.staged ? { staged: true } : {}), ...merged },
+          skipped ? { kind: 'skipped', reason: 'no local changes', ...(result.merged ? { merged: result.merged } : {}) } : { kind: 'done', ...result },
         );
       }),
-    runPrepareExport: () =>
+    prepare: () =>
       defer(() => {
         const previous = takeStaged();
         if (previous) discardStagedExport(previous);

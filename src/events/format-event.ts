@@ -1,4 +1,5 @@
-import type { DaemonEvent, LoggedEvent, MergedFirst } from './daemon-event';
+import type { DaemonEvent, LoggedEvent } from './daemon-event';
+import { describeEffect, isEffectEvent } from './describe-effect';
 
 /** The sink's clock reading, put first so a log line sorts and greps by time. */
 export function stampEvent(e: DaemonEvent, now: Date): LoggedEvent {
@@ -24,6 +25,7 @@ export function formatEventText(e: LoggedEvent): string {
 }
 
 function describe(e: DaemonEvent): string {
+  if (isEffectEvent(e)) return describeEffect(e);
   switch (e.type) {
     case 'daemon/started':
       return (
@@ -36,23 +38,10 @@ function describe(e: DaemonEvent): string {
       return `${e.op} ${e.id}`;
     case 'sync/requested':
       return `${e.kind}: ${e.reason}`;
-    case 'export/done':
-      return `${count(e.issues, 'issue')}, ${bytes(e.bytes)} in ${e.ms} ms${e.staged ? ', written ahead' : ''}${mergedFirst(e)}${batched(e.batched)}`;
-    case 'import/done':
-      return (
-        `${e.created} created, ${e.updated} updated, ${e.deleted} deleted, ${e.unchanged} unchanged ` +
-        `in ${e.ms} ms${batched(e.batched)}`
-      );
-    case 'export/skipped':
-      return `${e.reason}${mergedFirst(e)}${batched(e.batched)}`;
-    case 'import/skipped':
-      return `${e.reason}${batched(e.batched)}`;
-    case 'export/failed':
-      return `${e.error}${batched(e.batched)}`;
-    case 'import/failed':
-      return `${e.line === undefined ? '' : `line ${e.line}: `}${e.error}${batched(e.batched)}`;
     case 'watcher/failed':
       return `${e.code}: ${e.message}${e.fatal ? ' (fatal)' : ''}`;
+    case 'daemon/failed':
+      return `${e.code}: ${e.message}`;
     case 'mode/poll':
       return `every ${e.intervalMs} ms: ${e.reason}`;
     case 'signal/ignored':
@@ -76,25 +65,4 @@ function clock(ts: string): string {
   if (Number.isNaN(d.getTime())) return ts;
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-function batched(n: number): string {
-  return ` (batched ${n})`;
-}
-
-/** `, after merging an outside change (1 created, …)` when the export imported one first. */
-function mergedFirst(e: MergedFirst): string {
-  const m = e.merged;
-  if (!m) return '';
-  return `, after merging an outside change (${m.created} created, ${m.updated} updated, ${m.deleted} deleted)`;
 }

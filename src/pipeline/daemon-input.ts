@@ -11,6 +11,11 @@ export type DaemonInput =
   | { source: 'mutation'; mutation: Mutation }
   | { source: 'trigger'; trigger: SyncTrigger }
   | { source: 'signal'; signal: DaemonSignal }
+  /**
+   * Work an effect's outcome calls for (an import that kept local changes needs an export):
+   * fed back by the pipeline itself (see `feedbackOf`), and not logged as an input.
+   */
+  | { source: 'found'; kind: 'export'; reason: string }
   /** A mutation$, trigger$ or signal$ error: the daemon can no longer trust its inputs. */
   | { source: 'failed'; code: string; message: string };
 
@@ -52,15 +57,25 @@ export function daemonInput(sources: DaemonSources): Observable<DaemonInput> {
 
 /** Work that the export serves: store writes and explicit export requests. */
 export function isExportWork(input: DaemonInput): boolean {
-  return input.source === 'mutation' || (input.source === 'trigger' && input.trigger.kind === 'export');
+  return (
+    input.source === 'mutation' ||
+    (input.source === 'trigger' && input.trigger.kind === 'export') ||
+    (input.source === 'found' && input.kind === 'export')
+  );
 }
 
-/** Work that the import serves: JSONL changes and explicit import requests (poll ticks join later). */
+/**
+ * Work that the import serves: JSONL changes, the watcher being ready (the start-up import ran
+ * before the watches were in place: a change made in between would go unseen), and explicit
+ * import requests (poll ticks join later).
+ */
 export function isImportWork(input: DaemonInput): boolean {
-  return (
-    (input.source === 'watch' && input.event.kind === 'change') ||
-    (input.source === 'trigger' && input.trigger.kind === 'import')
-  );
+  return input.source === 'watch' ? input.event.kind !== 'error' : input.source === 'trigger' && input.trigger.kind === 'import';
+}
+
+/** The id of the explicit request an input carries, if any (see `SyncTrigger.id`). */
+export function requestIdOf(input: DaemonInput): number | undefined {
+  return input.source === 'trigger' ? input.trigger.id : undefined;
 }
 
 export function isWatchError(

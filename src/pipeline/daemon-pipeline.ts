@@ -1,5 +1,6 @@
 import {
   connect,
+  defer,
   EMPTY,
   endWith,
   filter,
@@ -10,29 +11,33 @@ import {
   merge,
   type Observable,
   of,
+  Subject,
   switchMap,
   take,
   takeUntil,
 } from 'rxjs';
 import type { DaemonEvent } from '../events/daemon-event';
-import { daemonInput, type DaemonInput, isExportWork, isImportWork, isSignal, isWatchError } from './daemon-input';
+import { daemonInput, type DaemonInput, isExportWork, isImportWork, isSignal, isWatchError, requestIdOf } from './daemon-input';
 import type { DaemonDeps, DaemonSignal, DaemonSources } from './daemon-sources';
 import { debounceWithMaxWait } from './debounce-with-max-wait';
-import { exportRequests } from './export-requests';
-import type { SyncRequest } from './run-effect';
-import { type LaneRequest, serialLane } from './serial-lane';
+import type { DaemonEffectKind, LaneRequest } from './effect-kinds';
+import { exportRequests, requestOfBatch } from './export-requests';
+import { feedbackOf } from './feedback';
+import { serialLane } from './serial-lane';
+import { thenTell } from './then-tell';
 
 /** Why the daemon stops: a signal, or a failure it cannot work around. */
 type StopCause =
   | { signal: DaemonSignal }
-  | { fatal: { code: string; message: string } };
+  | { fatal: { code: string; message: string; watcher: boolean } };
 
 /**
  * The daemon as one stream: sources in, events out. Never errors; completes after a stop, or
  * once every source has completed (then both pending batches are flushed, like any debounce).
  *
  * ```
- * mutation$: -----m-m-----------m-----------   debounceMs 5; effects finish at once
+ * mutation$: -----m-m-----------m-----------   debounceMs 5; effects finish at once;
+ *                                               recheckAfterExport off
  * signal$:   ----------------------T---------
  * result:    (xy)-a-a----e------a--(sfz|)       x, y = start-up export, import
  *                                               a = store/mutated
@@ -43,7 +48,13 @@ type StopCause =
  * ```
  *
  * - Start-up: one export and one import request, undebounced; the effects themselves report
- *   `skipped` when nothing changed.
+ *   `skipped` when nothing changed. The watcher's `ready` asks for one more import (logged as
+ *   `sync/requested import: watcher ready`): changes made before the watches were in place.
+ * - Feedback (see {@link feedbackOf}): an `export/done` asks for an import a debounce later
+ *   (`recheckAfterExport`), an `import/done` with `needs_export` is export work. The events
+ *   re-enter as inputs right after they are emitted, until the daemon stops.
+ * - An explicit request's `id` is carried through the debounce and the lane into the
+ *   `requests` of the event of the run that served it, so a caller waits for its own answer.
  * - Mutations and explicit export triggers feed the export debounce; file changes, poll ticks
  *   and explicit import triggers feed the import debounce (`debounceMs`, capped by `maxWaitMs`).
  *   Explicit triggers are debounced too: a git hook's `import-needed` and the watcher see the
@@ -55,7 +66,8 @@ type StopCause =
  *   polling (`mode/poll` once). Without fallback it is fatal (`fatal: true`). An error thrown by a
  *   source Observable counts as a watcher error (`fileChange$`) or as fatal (the others).
  * - SIGHUP: `signal/ignored`. SIGTERM/SIGINT: `daemon/stopping`. A fatal failure stops the same
- *   way but reports `watcher/failed {fatal: true}` instead of `daemon/stopping`. Stopping means:
+ *   way but reports `watcher/failed {fatal: true}` (the watcher) or `daemon/failed` (any other
+ *   source) instead of `daemon/stopping`. Stopping means:
  *   no new work is taken, the pending debounced export runs now, the pending import and
  *   prepare are dropped (the next start imports a changed JSONL anyway), the effect in flight
  *   is awaited, then `daemon/stopped` and completion.
@@ -64,75 +76,90 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
   const { scheduler, debounceMs, maxWaitMs, pollIntervalMs } = deps;
   const watcherFatal = deps.mode === 'events' && !deps.watcherFallback;
 
-  const requests = (kind: SyncRequest['kind']) => (trigger$: Observable<unknown>) =>
-    trigger$.pipe(
-      debounceWithMaxWait(debounceMs, maxWaitMs, scheduler),
-      map((batch): SyncRequest => ({ kind, batched: batch.length })),
-    );
+  const recheckAfterExport = deps.recheckAfterExport === true;
 
-  return daemonInput(sources).pipe(
-    // connect, not share: every consumer below is subscribed before the sources are, so a
-    // source that emits synchronously on subscribe is still seen by all of them.
-    connect((input$) => {
-      const stop$ = input$.pipe(
-        map((input) => stopCauseOf(input, watcherFatal)),
-        filter((cause): cause is StopCause => cause !== undefined),
-        take(1),
-      );
-      // takeUntil subscribes to stop$ before input$, so the input that stops the daemon is
-      // never also treated as work. The sources stay subscribed until completion, only so a
-      // second SIGTERM during shutdown still lands in a handler instead of killing the process.
-      const running$ = input$.pipe(takeUntil(stop$));
-      const runningEnd$ = running$.pipe(ignoreElements(), endWith(true));
+  const requests = (kind: DaemonEffectKind) => (work$: Observable<number | undefined>) =>
+    work$.pipe(debounceWithMaxWait(debounceMs, maxWaitMs, scheduler), map(requestOfBatch(kind)));
 
-      const pollReason$: Observable<string> =
-        deps.mode === 'poll'
-          ? of('configured')
-          : deps.watcherFallback
-            ? running$.pipe(filter(isWatchError), take(1), map((input) => input.event.code))
-            : EMPTY;
-      const pollTick$ = pollReason$.pipe(
-        switchMap(() => interval(pollIntervalMs, scheduler)),
-        takeUntil(runningEnd$),
-      );
+  return defer(() => {
+    // Where effect outcomes re-enter as inputs. Local to one subscription, like the stream.
+    const found = new Subject<DaemonInput>();
+    return daemonInput(sources).pipe(
+      // connect, not share: every consumer below is subscribed before the sources are, so a
+      // source that emits synchronously on subscribe is still seen by all of them.
+      connect((source$) => {
+        // Feedback ends with the sources: once they have all completed, the pipeline drains.
+        const input$ = merge(source$, found.pipe(takeUntil(source$.pipe(ignoreElements(), endWith(true)))));
+        const stop$ = input$.pipe(
+          map((input) => stopCauseOf(input, watcherFatal)),
+          filter((cause): cause is StopCause => cause !== undefined),
+          take(1),
+        );
+        // takeUntil subscribes to stop$ before input$, so the input that stops the daemon is
+        // never also treated as work. The sources stay subscribed until completion, only so a
+        // second SIGTERM during shutdown still lands in a handler instead of killing the process.
+        const running$ = input$.pipe(takeUntil(stop$));
+        const runningEnd$ = running$.pipe(ignoreElements(), endWith(true));
 
-      const request$: Observable<LaneRequest> = merge(
-        from<SyncRequest[]>([{ kind: 'export', batched: 1 }, { kind: 'import', batched: 1 }]),
-        // running$ completes at stop, and the debounce flushes on completion: the pending
-        // export runs at once.
-        running$.pipe(filter(isExportWork), exportRequests(deps, scheduler)),
-        // takeUntil after the debounce: at stop the pending import is dropped, not flushed.
-        merge(running$.pipe(filter(isImportWork)), pollTick$).pipe(requests('import'), takeUntil(stop$)),
-      );
+        const pollReason$: Observable<string> =
+          deps.mode === 'poll'
+            ? of('configured')
+            : deps.watcherFallback
+              ? running$.pipe(filter(isWatchError), take(1), map((input) => input.event.code))
+              : EMPTY;
+        const pollTick$ = pollReason$.pipe(
+          switchMap(() => interval(pollIntervalMs, scheduler)),
+          takeUntil(runningEnd$),
+        );
 
-      const sideEvent$: Observable<DaemonEvent> = merge(
-        running$.pipe(
-          map(passThroughEvent),
-          filter((event): event is DaemonEvent => event !== undefined),
-        ),
-        pollReason$.pipe(map((reason): DaemonEvent => ({ type: 'mode/poll', reason, intervalMs: pollIntervalMs }))),
-        stop$.pipe(map(stopEvent)),
-        // Subscribed during the stop emission, so it only sees the signals after it.
-        stop$.pipe(
-          switchMap(() => input$.pipe(filter(isSignal))),
-          map((input): DaemonEvent => ({ type: 'signal/ignored', signal: input.signal })),
-        ),
-      );
-
-      return request$.pipe(
-        serialLane(deps, { dropImports$: stop$, dropPrepares$: stop$ }),
-        // Side events are subscribed to input$ before the lane's requests are, so for any one
-        // input they come out first: `daemon/stopping` precedes the export it flushes.
-        connect((effectEvent$) =>
-          merge(
-            sideEvent$.pipe(takeUntil(effectEvent$.pipe(ignoreElements(), endWith(true)))),
-            effectEvent$,
+        const request$: Observable<LaneRequest<DaemonEffectKind>> = merge(
+          // running$ completes at stop, and the debounce flushes on completion: the pending
+          // export runs at once.
+          running$.pipe(filter(isExportWork), exportRequests(deps, scheduler, requestIdOf)),
+          // takeUntil after the debounce: at stop the pending import is dropped, not flushed.
+          merge(running$.pipe(filter(isImportWork), map(requestIdOf)), pollTick$.pipe(map(() => undefined))).pipe(
+            requests('import'),
+            takeUntil(stop$),
           ),
-        ),
-        endWith<DaemonEvent>({ type: 'daemon/stopped' }),
-      );
-    }),
-  );
+          // Last: the start-up requests run at once, and what they report feeds back into the
+          // branches above, which must be listening by then.
+          from<LaneRequest<DaemonEffectKind>[]>([{ kind: 'export', batched: 1 }, { kind: 'import', batched: 1 }]),
+        );
+
+        const sideEvent$: Observable<DaemonEvent> = merge(
+          running$.pipe(
+            map(passThroughEvent),
+            filter((event): event is DaemonEvent => event !== undefined),
+          ),
+          pollReason$.pipe(map((reason): DaemonEvent => ({ type: 'mode/poll', reason, intervalMs: pollIntervalMs }))),
+          stop$.pipe(map(stopEvent)),
+          // Subscribed during the stop emission, so it only sees the signals after it.
+          stop$.pipe(
+            switchMap(() => input$.pipe(filter(isSignal))),
+            map((input): DaemonEvent => ({ type: 'signal/ignored', signal: input.signal })),
+          ),
+        );
+
+        return request$.pipe(
+          serialLane(deps, { stop$ }),
+          // After the event has gone out (its log line first), what it calls for re-enters.
+          thenTell((event) => {
+            const next = feedbackOf(event, recheckAfterExport);
+            if (next) found.next(next);
+          }),
+          // Side events are subscribed to input$ before the lane's requests are, so for any one
+          // input they come out first: `daemon/stopping` precedes the export it flushes.
+          connect((effectEvent$) =>
+            merge(
+              sideEvent$.pipe(takeUntil(effectEvent$.pipe(ignoreElements(), endWith(true)))),
+              effectEvent$,
+            ),
+          ),
+          endWith<DaemonEvent>({ type: 'daemon/stopped' }),
+        );
+      }),
+    );
+  });
 }
 
 function stopCauseOf(input: DaemonInput, watcherFatal: boolean): StopCause | undefined {
@@ -140,10 +167,10 @@ function stopCauseOf(input: DaemonInput, watcherFatal: boolean): StopCause | und
     case 'signal':
       return input.signal === 'SIGHUP' ? undefined : { signal: input.signal };
     case 'failed':
-      return { fatal: { code: input.code, message: input.message } };
+      return { fatal: { code: input.code, message: input.message, watcher: false } };
     case 'watch':
       return watcherFatal && input.event.kind === 'error'
-        ? { fatal: { code: input.event.code, message: input.event.message } }
+        ? { fatal: { code: input.event.code, message: input.event.message, watcher: true } }
         : undefined;
     default:
       return undefined;
@@ -153,16 +180,24 @@ function stopCauseOf(input: DaemonInput, watcherFatal: boolean): StopCause | und
 function stopEvent(cause: StopCause): DaemonEvent {
   return 'signal' in cause
     ? { type: 'daemon/stopping', signal: cause.signal }
-    : { type: 'watcher/failed', code: cause.fatal.code, message: cause.fatal.message, fatal: true };
+    : cause.fatal.watcher
+      ? { type: 'watcher/failed', code: cause.fatal.code, message: cause.fatal.message, fatal: true }
+      : { type: 'daemon/failed', code: cause.fatal.code, message: cause.fatal.message };
 }
 
 /** What the log shows for an input while running (stop causes never get here). */
 function passThroughEvent(input: DaemonInput): DaemonEvent | undefined {
   switch (input.source) {
     case 'watch':
-      return input.event.kind === 'change'
-        ? { type: 'fs/changed', path: input.event.path }
-        : { type: 'watcher/failed', code: input.event.code, message: input.event.message, fatal: false };
+      switch (input.event.kind) {
+        case 'change':
+          return { type: 'fs/changed', path: input.event.path };
+        case 'ready':
+          return { type: 'sync/requested', kind: 'import', reason: 'watcher ready' };
+        case 'error':
+          return { type: 'watcher/failed', code: input.event.code, message: input.event.message, fatal: false };
+      }
+      return undefined;
     case 'mutation':
       return { type: 'store/mutated', op: input.mutation.op, id: input.mutation.id };
     case 'trigger':
@@ -170,6 +205,7 @@ function passThroughEvent(input: DaemonInput): DaemonEvent | undefined {
     case 'signal':
       return { type: 'signal/ignored', signal: input.signal };
     case 'failed':
+    case 'found':
       return undefined;
   }
 }

@@ -1,10 +1,15 @@
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { DaemonMode } from '../events/daemon-event';
-import type { ExportOutcome, ImportOutcome } from '../effects/effect-outcome';
+import type { DaemonEffectKinds, EffectRunners, SyncKind } from './effect-kinds';
 
-/** What the filesystem watcher adapter reports: a relevant path changed, or the watcher broke. */
+export type DaemonMode = 'events' | 'poll';
+
+/**
+ * What the filesystem watcher adapter reports: a relevant path changed, every watch is in
+ * place (`ready`), or the watcher broke.
+ */
 export type WatchEvent =
   | { kind: 'change'; path: string }
+  | { kind: 'ready' }
   | { kind: 'error'; code: string; message: string };
 
 /** A write that went through the store. */
@@ -19,8 +24,10 @@ export type DaemonSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
 
 /** An explicit request (RPC `import`/`export`, `bd-rx daemon-event …`). */
 export interface SyncTrigger {
-  kind: 'import' | 'export';
+  kind: SyncKind;
   reason: string;
+  /** Set by a caller waiting for the answer: the run that serves it reports it in `requests`. */
+  id?: number;
 }
 
 /** The sources the pipeline merges; each one is built by an adapter in `src/sources/`. */
@@ -41,18 +48,24 @@ export interface DaemonSettings {
 
 /** I/O arrives here: the pipeline itself imports no `node:*` module and reads no clock. */
 export interface DaemonDeps extends DaemonSettings {
-  runExport: () => Observable<ExportOutcome>;
-  runImport: () => Observable<ImportOutcome>;
   /**
-   * Does the slow part of the next export ahead of its deadline (render, write and fsync a temp
-   * file), so that the export itself only has to rename it. Completes when done; reports nothing.
+   * One effect per kind of {@link DAEMON_EFFECT_KINDS}: `export` (DB → JSONL), `import`
+   * (JSONL → DB), and `prepare`, which does the slow part of the next export ahead of its
+   * deadline (render, write and fsync a temp file) so that the export only has to rename it.
    */
-  runPrepareExport: () => Observable<void>;
+  effects: EffectRunners<DaemonEffectKinds>;
   /**
    * How long before the export deadline the prepare runs: after `debounceMs - prepareLeadMs` of
    * quiet. 0 (or not less than `debounceMs`) turns preparing off. Derived from `debounceMs`, not
    * a user setting: see `prepareLeadFor` (export-requests.ts).
    */
   prepareLeadMs: number;
+  /**
+   * Import once more (a debounce later) after each export that wrote the file. chokidar drops
+   * a second change to one path within 50 ms of the first, so an outside write landing right
+   * after our own export's rename can go unreported; the import costs one stat when the file
+   * is still ours. The daemon turns it on; marble tests of other rules leave it off.
+   */
+  recheckAfterExport?: boolean;
   scheduler: SchedulerLike;
 }

@@ -14,6 +14,12 @@ import { Observable, type OperatorFunction, type SchedulerLike, type Subscriptio
  * triggers did this serve" read `batch.length`. A pending batch is flushed at once when the
  * source completes (so shutting the source is how you say "do it now"), and dropped when the
  * source errors or the subscriber unsubscribes.
+ *
+ * `debounceTime` is the contract: with the max wait out of reach, this emits exactly what
+ * `debounceTime(dueMs, scheduler)` emits (the batch's last value, at the same virtual time), and
+ * with it, the same except for the max-wait cuts (a fast-check property proves both:
+ * marbles/debounce-contract.property.marble.ts). It keeps timers of its own because it batches
+ * and its deadline belongs to the batch, neither of which debounceTime can express.
  */
 export function debounceWithMaxWait<T>(
   dueMs: number,

@@ -1,13 +1,19 @@
 import { connect, EMPTY, map, merge, type Observable, type OperatorFunction, type SchedulerLike, switchMap, timer } from 'rxjs';
 import type { DaemonDeps } from './daemon-sources';
 import { debounceWithMaxWait } from './debounce-with-max-wait';
-import type { SyncRequest } from './run-effect';
-import type { PrepareRequest } from './run-prepare';
-import type { LaneRequest } from './serial-lane';
+import type { DaemonEffectKind, LaneRequest } from './effect-kinds';
 
 export type ExportTiming = Pick<DaemonDeps, 'debounceMs' | 'maxWaitMs' | 'prepareLeadMs'>;
 
-const PREPARE: PrepareRequest = { kind: 'prepare' };
+const PREPARE: LaneRequest<DaemonEffectKind> = { kind: 'prepare', batched: 1 };
+
+/** A debounced batch as the lane request serving it: how many triggers, and the explicit ones' ids. */
+export function requestOfBatch(kind: DaemonEffectKind) {
+  return (batch: ReadonlyArray<number | undefined>): LaneRequest<DaemonEffectKind> => {
+    const ids = batch.filter((id): id is number => id !== undefined);
+    return { kind, batched: batch.length, ...(ids.length > 0 ? { ids } : {}) };
+  };
+}
 
 /**
  * Export work (mutations, explicit export triggers) → the export requests the lane serves: the
@@ -25,13 +31,18 @@ const PREPARE: PrepareRequest = { kind: 'prepare' };
  * - Work between the prepare and the deadline starts both over: one more prepare, one export.
  * - Completion (the daemon stops) lets the waiting export out at once, with no prepare.
  * - `prepareLeadMs` 0, or not less than `debounceMs`: exports only, as without this operator.
+ * - `idOf` names the explicit requests among the work: their ids ride on the export serving them.
  */
-export function exportRequests(timing: ExportTiming, scheduler: SchedulerLike): OperatorFunction<unknown, LaneRequest> {
+export function exportRequests<T>(
+  timing: ExportTiming,
+  scheduler: SchedulerLike,
+  idOf: (work: T) => number | undefined = () => undefined,
+): OperatorFunction<T, LaneRequest<DaemonEffectKind>> {
   const { debounceMs, maxWaitMs, prepareLeadMs } = timing;
-  const exports = (work$: Observable<unknown>): Observable<SyncRequest> =>
+  const exports = (work$: Observable<T>): Observable<LaneRequest<DaemonEffectKind>> =>
     work$.pipe(
       debounceWithMaxWait(debounceMs, maxWaitMs, scheduler),
-      map((batch): SyncRequest => ({ kind: 'export', batched: batch.length })),
+      map((batch) => requestOfBatch('export')(batch.map(idOf))),
     );
   if (!(prepareLeadMs > 0 && prepareLeadMs < debounceMs)) return exports;
 

@@ -1,70 +1,71 @@
-import { catchError, defer, map, type Observable, of, take, throwIfEmpty } from 'rxjs';
-import type { DaemonEvent } from '../events/daemon-event';
-import type { DaemonDeps } from './daemon-sources';
-
-/** A request for one effect run, serving `batched` triggers. */
-export interface SyncRequest {
-  kind: 'import' | 'export';
-  batched: number;
-}
-
-/** The events an import or export run can end in: exactly one per run (a prepare has none). */
-export type EffectEvent = Extract<
-  DaemonEvent,
-  { type: `${'export' | 'import'}/${'done' | 'skipped' | 'failed'}` }
->;
-
-export type SyncEffects = Pick<DaemonDeps, 'runExport' | 'runImport'>;
+import { catchError, defer, EMPTY, ignoreElements, map, type Observable, of, take, throwIfEmpty } from 'rxjs';
+import {
+  DAEMON_EFFECT_KINDS,
+  type DaemonEffectKinds,
+  type EffectEventOf,
+  type EffectRunners,
+  type LaneRequest,
+  type LaneTable,
+} from './effect-kinds';
 
 /**
- * Runs one effect and reports how it ended as exactly one event; never errors.
+ * Runs one effect and reports how it ended as exactly one event, `<kind>/<outcome kind>` with
+ * the outcome's fields, or `<kind>/failed`; never errors. A kind the table marks unreported
+ * (prepare) reports nothing, not even a failure: the export that follows does all of its work
+ * and reports any failure itself.
  *
  * ```
- * runExport():  ---o|          ---#
- * result:       ---(e|)        ---(f|)     e = export/done|skipped, f = export/failed
+ * export effect:  ---o|          ---#           prepare effect:  ---o|    ---#
+ * result:         ---(e|)        ---(f|)        result:          ---|     ---|
+ *                 e = export/done|skipped, f = export/failed
  * ```
  *
- * Failures (including a synchronous throw) become `export/failed` / `import/failed` events
- * here, inside, so the stream that runs effects outlives them. Only the first outcome counts:
- * an effect that keeps its stream open after reporting must not hold the lane.
+ * Failures (including a synchronous throw) become events here, inside, so the stream that runs
+ * effects outlives them. Only the first outcome counts: an effect that keeps its stream open
+ * after reporting must not hold the lane. Unsubscribing cancels the effect.
  */
-export function runEffect(request: SyncRequest, effects: SyncEffects): Observable<EffectEvent> {
-  const { batched } = request;
-  if (request.kind === 'export') {
-    return defer(() => effects.runExport()).pipe(
-      take(1),
-      throwIfEmpty(() => new Error('export effect completed without reporting an outcome')),
-      map((outcome): EffectEvent => {
-        const merged = outcome.merged ? { merged: outcome.merged } : {};
-        if (outcome.kind !== 'done') return { type: 'export/skipped', reason: outcome.reason, ...merged, batched };
-        const staged = outcome.staged ? { staged: true as const } : {};
-        return { type: 'export/done', issues: outcome.issues, bytes: outcome.bytes, ms: outcome.ms, ...staged, ...merged, batched };
-      }),
-      catchError((err: unknown) => of<EffectEvent>({ type: 'export/failed', error: messageOf(err), batched })),
-    );
-  }
-  return defer(() => effects.runImport()).pipe(
-    take(1),
-    throwIfEmpty(() => new Error('import effect completed without reporting an outcome')),
-    map((outcome): EffectEvent => {
-      if (outcome.kind !== 'done') return { type: 'import/skipped', reason: outcome.reason, batched };
-      const { kind, ...fields } = outcome;
-      void kind;
-      return { type: 'import/done', ...fields, batched };
+export function runEffect<T extends LaneTable = DaemonEffectKinds>(
+  request: LaneRequest<NoInfer<keyof T & string>>,
+  effects: Partial<EffectRunners<NoInfer<T>>>,
+  kinds: T = DAEMON_EFFECT_KINDS as unknown as T,
+): Observable<EffectEventOf<T>> {
+  const { kind, batched } = request;
+  const answered = request.ids && request.ids.length > 0 ? { requests: request.ids } : {};
+  const run$ = defer(() => {
+    const runner = effects[kind];
+    if (!runner) throw new Error(`no effect is wired for the lane's kind "${kind}": add it to the effects the pipeline gets`);
+    return runner(request) as Observable<unknown>;
+  }).pipe(take(1));
+  if (!kinds[kind]?.reported) return run$.pipe(ignoreElements(), catchError(() => EMPTY));
+  return run$.pipe(
+    throwIfEmpty(() => new Error(`${kind} effect completed without reporting an outcome`)),
+    map((outcome) => {
+      const { kind: outcomeKind, ...fields } = outcome as { kind: string };
+      return { type: `${kind}/${outcomeKind}`, ...fields, batched, ...answered } as unknown as EffectEventOf<T>;
     }),
     catchError((err: unknown) => {
       const line = lineOf(err);
-      return of<EffectEvent>(
-        line === undefined
-          ? { type: 'import/failed', error: messageOf(err), batched }
-          : { type: 'import/failed', error: messageOf(err), line, batched },
-      );
+      return of({
+        type: `${kind}/failed`,
+        error: messageOf(err),
+        code: errorCodeOf(err),
+        ...(line === undefined ? {} : { line }),
+        batched,
+        ...answered,
+      } as unknown as EffectEventOf<T>);
     }),
   );
 }
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The error's own `code` (`ENOSPC`), else its class name (`JsonlLineError`), else `EEFFECT`. */
+export function errorCodeOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
+  if (err instanceof Error && err.name !== 'Error') return err.name;
+  return 'EEFFECT';
 }
 
 /** JSONL errors (conflict markers, bad JSON) carry the 1-based line they stopped at. */

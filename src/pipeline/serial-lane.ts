@@ -1,29 +1,32 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { type EffectEvent, runEffect, type SyncEffects, type SyncRequest } from './run-effect';
-import { type PrepareEffect, type PrepareRequest, runPrepare } from './run-prepare';
+import {
+  DAEMON_EFFECT_KINDS,
+  type DaemonEffectKinds,
+  type EffectEventOf,
+  type EffectRunners,
+  type LaneRequest,
+  type LaneTable,
+} from './effect-kinds';
+import { runEffect } from './run-effect';
 
-/** What the lane runs: an import or export (reported), or a prepare (not reported). */
-export type LaneRequest = SyncRequest | PrepareRequest;
-
-export type LaneEffects = SyncEffects & PrepareEffect;
+export interface LaneEffects<T extends LaneTable = DaemonEffectKinds> {
+  effects: EffectRunners<T>;
+  /** The table of kinds; the daemon's ({@link DAEMON_EFFECT_KINDS}) by default. */
+  kinds?: T;
+}
 
 export interface SerialLaneOptions {
   /**
-   * Once this emits, the pending import is forgotten and later import requests are ignored.
-   * Shutdown uses it: the next start imports a changed JSONL anyway, so an import is not worth
-   * delaying the exit for; the pending export still runs.
+   * Once this emits (the daemon stops), pending requests of the kinds marked `dropOnStop` are
+   * forgotten and later ones ignored: the next start imports a changed JSONL anyway, so an
+   * import is not worth delaying the exit for; the pending export still runs.
    */
-  dropImports$?: Observable<unknown>;
-  /**
-   * Once this emits, the pending prepare is forgotten and later prepare requests are ignored.
-   * Shutdown uses it too: the pending export runs at once, with or without a prepare.
-   */
-  dropPrepares$?: Observable<unknown>;
+  stop$?: Observable<unknown>;
 }
 
 /**
- * Runs export, import and prepare effects one at a time and reports each export and import run
- * as one event. A prepare run reports nothing.
+ * Runs effects one at a time, as the table of kinds says, and reports each reported run as one
+ * event (a prepare run reports nothing).
  *
  * ```
  * request: EIEIE-----|            E = export, I = import (batched 1 each); effects take 5 frames
@@ -38,36 +41,36 @@ export interface SerialLaneOptions {
  *
  * Effects never overlap, because they all write the same pair of files: an import racing an
  * export could read a half-written JSONL or export a half-imported store. While one runs,
- * requests coalesce into at most one pending export, one pending import (whose `batched`
- * counts add up) and one pending prepare. With several pending the export goes first: local
- * writes are the newer truth, and exporting them before importing keeps an import from
- * overwriting what the user just changed. A prepare goes last, and only while no export is
- * pending: an export waiting or arriving drops it, since the export does the prepare's work
- * itself (a prepare only gets ahead of an export that is not due yet).
+ * requests coalesce into at most one pending request per kind (whose `batched` counts add up
+ * and whose `ids` join: the run answers all of them). With several pending, the lowest
+ * `priority` goes first: export (local writes are the newer truth, and exporting them before
+ * importing keeps an import from overwriting what the user just changed), then import, then
+ * prepare. A kind `supersededBy` another is dropped when one of those is pending or arrives:
+ * an export does the prepare's work itself (a prepare only gets ahead of an export not yet due).
  *
- * Effect failures become `export/failed` / `import/failed` events and the lane keeps going; a
- * failed prepare is dropped silently (see `runPrepare`). When the requests complete, the lane
- * finishes the running and pending effects, then completes. An error in the request stream
- * itself is passed on at once (the running effect is cancelled).
+ * Effect failures become `<kind>/failed` events and the lane keeps going. When the requests
+ * complete, the lane finishes the running and pending effects, then completes. An error in
+ * the request stream itself is passed on at once (the running effect is cancelled).
  */
-export function serialLane(
-  effects: LaneEffects,
+export function serialLane<T extends LaneTable = DaemonEffectKinds>(
+  lane: LaneEffects<T>,
   options: SerialLaneOptions = {},
-): OperatorFunction<LaneRequest, EffectEvent> {
+): OperatorFunction<LaneRequest<keyof T & string>, EffectEventOf<T>> {
+  const kinds = lane.kinds ?? (DAEMON_EFFECT_KINDS as unknown as T);
+  const byPriority = (Object.keys(kinds) as Array<keyof T & string>).sort((a, b) => kinds[a].priority - kinds[b].priority);
+  const supersedes = (arriving: string, pendingKind: string) => kinds[pendingKind].supersededBy?.includes(arriving) === true;
+
   return (request$) =>
-    new Observable<EffectEvent>((subscriber) => {
-      // undefined = nothing pending (a count of 0 would still be a request).
-      const pending: Partial<Record<SyncRequest['kind'], number>> = {};
-      let preparePending = false;
+    new Observable<EffectEventOf<T>>((subscriber) => {
+      const pending = new Map<keyof T & string, LaneRequest<keyof T & string>>();
       let busy = false;
       let requestsDone = false;
-      let importsDropped = false;
-      let preparesDropped = false;
+      let stopped = false;
 
-      const run = (effect$: Observable<EffectEvent>): void => {
+      const run = (request: LaneRequest<keyof T & string>): void => {
         busy = true;
         subscriber.add(
-          effect$.subscribe({
+          runEffect(request, lane.effects, kinds).subscribe({
             next: (event) => subscriber.next(event),
             complete: () => {
               busy = false;
@@ -79,44 +82,36 @@ export function serialLane(
 
       const startNext = (): void => {
         if (busy || subscriber.closed) return;
-        const kind = pending.export !== undefined ? 'export' : pending.import !== undefined ? 'import' : undefined;
+        const kind = byPriority.find((k) => pending.has(k));
         if (kind !== undefined) {
-          const batched = pending[kind] ?? 0;
-          delete pending[kind];
-          run(runEffect({ kind, batched }, effects));
-        } else if (preparePending) {
-          preparePending = false;
-          run(runPrepare(effects));
+          const request = pending.get(kind)!;
+          pending.delete(kind);
+          run(request);
         } else if (requestsDone) {
           subscriber.complete();
         }
       };
 
+      const take = (request: LaneRequest<keyof T & string>): void => {
+        const { kind } = request;
+        if (stopped && kinds[kind].dropOnStop) return;
+        if ([...pending.keys()].some((p) => supersedes(p, kind))) return;
+        for (const p of [...pending.keys()]) if (supersedes(kind, p)) pending.delete(p);
+        const before = pending.get(kind);
+        const ids = [...(before?.ids ?? []), ...(request.ids ?? [])];
+        pending.set(kind, { kind, batched: (before?.batched ?? 0) + request.batched, ...(ids.length > 0 ? { ids } : {}) });
+        startNext();
+      };
+
       subscriber.add(
-        options.dropImports$?.subscribe(() => {
-          importsDropped = true;
-          delete pending.import;
-        }),
-      );
-      subscriber.add(
-        options.dropPrepares$?.subscribe(() => {
-          preparesDropped = true;
-          preparePending = false;
+        options.stop$?.subscribe(() => {
+          stopped = true;
+          for (const k of [...pending.keys()]) if (kinds[k].dropOnStop) pending.delete(k);
         }),
       );
       subscriber.add(
         request$.subscribe({
-          next: (request) => {
-            if (request.kind === 'prepare') {
-              if (preparesDropped || pending.export !== undefined) return;
-              preparePending = true;
-            } else {
-              if (request.kind === 'import' && importsDropped) return;
-              if (request.kind === 'export') preparePending = false;
-              pending[request.kind] = (pending[request.kind] ?? 0) + request.batched;
-            }
-            startNext();
-          },
+          next: take,
           error: (err: unknown) => subscriber.error(err),
           complete: () => {
             requestsDone = true;

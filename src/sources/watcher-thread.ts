@@ -8,7 +8,7 @@ import type { FileChangeOptions } from './file-change';
 /** What the watcher thread posts: an event of `fileChange$`, or that every watch is in place. */
 export type WatcherMessage = { event: WatchEvent } | { ready: true };
 
-export interface WatcherThreadOptions extends Omit<FileChangeOptions, 'createWatcher'> {
+export interface WatcherThreadOptions extends Omit<FileChangeOptions, 'createWatcher' | 'onReady'> {
   /** The compiled worker entry; `file-change-worker.js` beside this module by default. */
   workerFile?: string;
 }
@@ -23,7 +23,10 @@ export interface WatcherThreadOptions extends Omit<FileChangeOptions, 'createWat
  * but beside the requests instead of between them.
  *
  *     thread:  --c---r---e--      c = change, r = ready, e = error (EMFILE, …)
- *     output:  --c-------e--      onReady() is called at r
+ *     output:  --c---r---e--      r = {kind: 'ready'}: every watch is in place
+ *
+ * `ready` comes once per subscription; the pipeline answers it with an import (changes made
+ * before the watches were in place would otherwise go unseen).
  *
  * The contract is `fileChange$`'s: failures arrive as `{kind: 'error'}` values, never as an
  * Observable error. A thread that cannot start or dies is such a failure too (code `EWORKER`,
@@ -32,7 +35,7 @@ export interface WatcherThreadOptions extends Omit<FileChangeOptions, 'createWat
  */
 export function watcherThread$(opts: WatcherThreadOptions): Observable<WatchEvent> {
   return new Observable<WatchEvent>((subscriber) => {
-    const { onReady, workerFile = path.join(__dirname, 'file-change-worker.js'), ...data } = opts;
+    const { workerFile = path.join(__dirname, 'file-change-worker.js'), ...data } = opts;
     if (!fs.existsSync(workerFile)) {
       subscriber.next({
         kind: 'error',
@@ -45,8 +48,7 @@ export function watcherThread$(opts: WatcherThreadOptions): Observable<WatchEven
     let failed = false;
     const worker = new Worker(workerFile, { workerData: data });
     worker.on('message', (message: WatcherMessage) => {
-      if ('ready' in message) onReady?.();
-      else subscriber.next(message.event);
+      subscriber.next('ready' in message ? { kind: 'ready' } : message.event);
     });
     worker.on('error', (err: Error & { code?: unknown }) => {
       failed = true;

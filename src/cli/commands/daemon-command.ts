@@ -1,39 +1,18 @@
 import type { Argv, CommandModule } from 'yargs';
+import { DAEMON_SETTINGS, type DaemonFlags, describeSetting, passThroughArgs } from '../../daemon/daemon-settings';
 import type { GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
 
-export interface DaemonArgs extends GlobalArgs {
+export interface DaemonArgs extends GlobalArgs, DaemonFlags {
   init?: boolean;
-  mode?: string;
-  // Strings as typed, so an invalid value is quoted back as given (a number type turns `abc` into NaN).
-  debounceMs?: string;
-  maxWaitMs?: string;
-  watcherFallback?: boolean;
-  pollInterval?: string;
-  logFormat?: string;
   verbose?: boolean;
 }
 
+/** The settings' flags, as declared once in DAEMON_SETTINGS (flag, env, default). */
 function settingsOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('init', { type: 'boolean', describe: 'Create the workspace first when there is none' })
-    .option('mode', { type: 'string', describe: 'events|poll (env BEADS_DAEMON_MODE, default events)' })
-    .option('debounce-ms', { type: 'string', describe: 'Quiet period before a sync (env BEADS_DEBOUNCE_MS, default 500)' })
-    .option('max-wait-ms', { type: 'string', describe: 'Longest a busy stream waits (env BEADS_DEBOUNCE_MAX_MS, default 2000)' })
-    .option('watcher-fallback', { type: 'boolean', describe: 'Poll if the watcher fails (env BEADS_WATCHER_FALLBACK, default true)' })
-    .option('poll-interval', { type: 'string', describe: '5s, 500ms or ms (env BEADS_POLL_INTERVAL, default 5s)' })
-    .option('log-format', { type: 'string', describe: 'json|text (default json when stdout is not a TTY)' }) as Argv<T>;
-}
-
-/** The settings flags given on this command line, to pass on to a background daemon. */
-function passThrough(argv: DaemonArgs): string[] {
-  const out: string[] = [];
-  if (argv.mode) out.push('--mode', argv.mode);
-  if (argv.debounceMs !== undefined) out.push('--debounce-ms', String(argv.debounceMs));
-  if (argv.maxWaitMs !== undefined) out.push('--max-wait-ms', String(argv.maxWaitMs));
-  if (argv.watcherFallback === false) out.push('--no-watcher-fallback');
-  if (argv.pollInterval) out.push('--poll-interval', argv.pollInterval);
-  return out;
+  let out = y.option('init', { type: 'boolean', describe: 'Create the workspace first when there is none' });
+  for (const s of DAEMON_SETTINGS) out = out.option(s.flag, { type: s.type, describe: describeSetting(s) });
+  return out as Argv<T>;
 }
 
 async function resolvePaths(argv: DaemonArgs) {
@@ -49,14 +28,7 @@ async function resolvePaths(argv: DaemonArgs) {
 export async function runForegroundDaemon(argv: DaemonArgs): Promise<void> {
   const { resolveSettings } = await import('../../daemon/daemon-settings');
   const { runDaemon } = await import('../../daemon/run-daemon');
-  const settings = resolveSettings({
-    mode: argv.mode,
-    debounceMs: argv.debounceMs,
-    maxWaitMs: argv.maxWaitMs,
-    watcherFallback: argv.watcherFallback,
-    pollInterval: argv.pollInterval,
-    logFormat: argv.logFormat,
-  });
+  const settings = resolveSettings(argv);
   const paths = await resolvePaths(argv);
   const code = await runDaemon({ paths, settings });
   // Exit now rather than when the last handle closes: a ^C landing in between would otherwise
@@ -66,10 +38,11 @@ export async function runForegroundDaemon(argv: DaemonArgs): Promise<void> {
 
 async function startCommand(argv: DaemonArgs): Promise<void> {
   const { resolveSettings } = await import('../../daemon/daemon-settings');
-  resolveSettings({ mode: argv.mode, debounceMs: argv.debounceMs, maxWaitMs: argv.maxWaitMs, pollInterval: argv.pollInterval });
+  // Refused here, before a background daemon would refuse it in its log.
+  resolveSettings({ ...argv, logFormat: undefined });
   const { startBackgroundDaemon } = await import('../../daemon/daemon-control');
   const paths = await resolvePaths(argv);
-  const d = await startBackgroundDaemon(paths, passThrough(argv));
+  const d = await startBackgroundDaemon(paths, passThroughArgs(argv));
   if (argv.json) return printJson({ started: true, pid: d.pid, socket_path: d.socketPath, log_path: d.logPath });
   print(`✓ Daemon started (pid ${d.pid}), socket ${d.socketPath}, log ${d.logPath}`);
 }

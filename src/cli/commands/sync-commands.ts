@@ -1,46 +1,12 @@
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
-import type { LoggedEvent } from '../../events/daemon-event';
+import type { EffectEvent } from '../../events/daemon-event';
+import { exportReportOf, importReportOf } from '../../events/sync-report';
 import type { ExportReport } from '../../sync/export-jsonl';
-import { emptyReport, type ImportReport } from '../../sync/import-jsonl';
+import type { ImportReport } from '../../sync/import-jsonl';
 import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
-
-/**
- * Through a daemon, `export`/`import` run in its serial lane and answer with the lane's result
- * event (`export/done`, `import/skipped`, …). Print it in the direct-mode report's shape, so
- * output does not depend on the route: `import/done` carries the report's findings, leaving out
- * what is empty, and the defaults fill those back in.
- */
-function exportReportOf(r: ExportReport | LoggedEvent): ExportReport {
-  if (!('type' in r)) return r;
-  if (r.type === 'export/done') return { issues: r.issues, bytes: r.bytes, ms: r.ms };
-  return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
-}
-
-function importReportOf(r: ImportReport | LoggedEvent): ImportReport {
-  if (!('type' in r)) return r;
-  if (r.type === 'import/done') {
-    // The event leaves out what is empty; the report spells it out, as direct mode prints it.
-    const { kept_local, overwritten_local, duplicates, warnings, needs_export, hash } = r;
-    return {
-      ...emptyReport(undefined, hash ?? ''),
-      created: r.created,
-      updated: r.updated,
-      deleted: r.deleted,
-      unchanged: r.unchanged,
-      ...(kept_local ? { kept_local } : {}),
-      ...(overwritten_local ? { overwritten_local } : {}),
-      ...(duplicates ? { duplicates } : {}),
-      ...(warnings ? { warnings } : {}),
-      needs_export: needs_export ?? false,
-      ms: r.ms,
-    };
-  }
-  // Skipped: nothing was read, so the direct report's lists are truly empty.
-  return emptyReport(r.type === 'import/skipped' && r.reason === 'jsonl missing' ? 'missing' : 'unchanged');
-}
 
 type ExportArgs = GlobalArgs & { output?: string; force?: boolean };
 type ImportArgs = GlobalArgs & { input?: string; force?: boolean };
@@ -79,7 +45,7 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
       // The workspace JSONL goes through the daemon's lane (or direct mode's own export).
       const workspaceFile = output === path.resolve(paths.jsonlPath);
       const r = exportReportOf(
-        (await backend.call('export', { ...(workspaceFile ? {} : { output }), force: argv.force === true })) as ExportReport | LoggedEvent,
+        (await backend.call('export', { ...(workspaceFile ? {} : { output }), force: argv.force === true })) as ExportReport | EffectEvent,
       );
       if (argv.json) {
         // bd prints its export stats on stderr, keeping stdout for the data.
@@ -114,7 +80,7 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
     refuseUnsupportedImportFlags(argv as Record<string, unknown>);
     await withBackend(argv, async (backend, paths) => {
       const input = argv.input ? path.resolve(argv.input) : undefined;
-      const r = importReportOf((await backend.call('import', { ...(input ? { input } : {}), force: argv.force === true })) as ImportReport | LoggedEvent);
+      const r = importReportOf((await backend.call('import', { ...(input ? { input } : {}), force: argv.force === true })) as ImportReport | EffectEvent);
       if (argv.json) return printJson(r);
       if (r.skipped) return print(`Nothing to import: ${input ?? paths.jsonlPath} is ${r.skipped}.`);
       print(`✓ Imported ${input ?? paths.jsonlPath}: ${r.created} created, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged (${r.ms} ms)`);

@@ -1,0 +1,63 @@
+import yargs from 'yargs';
+import { DAEMON_SETTINGS, describeSetting, passThroughArgs, resolveSettings, SettingsError } from '../../src/daemon/daemon-settings';
+import { daemonCommand, type DaemonArgs } from '../../src/cli/commands/daemon-command';
+
+/** Parses a command line with the daemon command's real yargs options. */
+function parse(args: string[]): DaemonArgs {
+  const builder = daemonCommand.builder as (y: ReturnType<typeof yargs>) => ReturnType<typeof yargs>;
+  return builder(yargs(args).exitProcess(false).strict(false)).parseSync() as unknown as DaemonArgs;
+}
+
+describe('DAEMON_SETTINGS', () => {
+  it('should resolve the documented defaults with no flag and no variable', () => {
+    expect(resolveSettings({}, {}, false)).toEqual({
+      mode: 'events',
+      debounceMs: 500,
+      maxWaitMs: 2000,
+      watcherFallback: true,
+      pollIntervalMs: 5000,
+      logFormat: 'json',
+    });
+    expect(resolveSettings({}, {}, true).logFormat).toBe('text');
+  });
+
+  it('should read every variable the table names, and let a flag win over it', () => {
+    const env = { BEADS_DAEMON_MODE: 'poll', BEADS_DEBOUNCE_MS: '50', BEADS_DEBOUNCE_MAX_MS: '900', BEADS_WATCHER_FALLBACK: 'off', BEADS_POLL_INTERVAL: '2s' };
+    expect(resolveSettings({}, env, false)).toMatchObject({ mode: 'poll', debounceMs: 50, maxWaitMs: 900, watcherFallback: false, pollIntervalMs: 2000 });
+    expect(resolveSettings(parse(['--debounce-ms', '70', '--watcher-fallback']), env, false)).toMatchObject({ debounceMs: 70, watcherFallback: true });
+  });
+
+  it('should refuse a bad value naming where it came from and what is accepted', () => {
+    expect(() => resolveSettings({}, { BEADS_DEBOUNCE_MS: 'abc' }, false)).toThrow(
+      new SettingsError('BEADS_DEBOUNCE_MS="abc" is not valid: expected a whole number of milliseconds ≥ 0, e.g. 500'),
+    );
+    expect(() => resolveSettings(parse(['--mode', 'fast']), {}, false)).toThrow('--mode="fast" is not valid: expected "events" or "poll"');
+    expect(() => resolveSettings(parse(['--max-wait-ms', '10', '--debounce-ms', '20']), {}, false)).toThrow(/must not be shorter/);
+  });
+
+  it('should offer every setting as a flag whose help names its variable and default', () => {
+    const help = DAEMON_SETTINGS.map((s) => s.flag);
+    expect(help).toEqual(['mode', 'debounce-ms', 'max-wait-ms', 'watcher-fallback', 'poll-interval', 'log-format']);
+    expect(describeSetting(DAEMON_SETTINGS[1])).toBe('Quiet period before a sync (env BEADS_DEBOUNCE_MS, default 500)');
+    expect(describeSetting(DAEMON_SETTINGS[5])).toBe('json|text (default json when stdout is not a TTY)');
+    const parsed = parse(['--mode', 'poll', '--debounce-ms', '10', '--max-wait-ms', '20', '--no-watcher-fallback', '--poll-interval', '1s', '--log-format', 'text']);
+    expect(resolveSettings(parsed, {}, false)).toEqual({
+      mode: 'poll',
+      debounceMs: 10,
+      maxWaitMs: 20,
+      watcherFallback: false,
+      pollIntervalMs: 1000,
+      logFormat: 'text',
+    });
+  });
+
+  it('should pass on to a background daemon exactly the settings given, which parse back to the same settings', () => {
+    const parsed = parse(['--mode', 'poll', '--debounce-ms', '10', '--no-watcher-fallback', '--log-format', 'text']);
+    const args = passThroughArgs(parsed);
+    expect(args).toEqual(['--mode', 'poll', '--debounce-ms', '10', '--no-watcher-fallback']);
+    const { logFormat: _given, ...rest } = resolveSettings(parsed, {}, false);
+    const { logFormat: _passed, ...again } = resolveSettings(parse(args), {}, false);
+    expect(again).toEqual(rest);
+    expect(passThroughArgs(parse([]))).toEqual([]);
+  });
+});

@@ -67,6 +67,7 @@ export function daemonRpcHandler(deps: RpcHandlerDeps): RpcHandler {
       db_response_ms: dbMs,
       active_connections: deps.activeConnections(),
       max_connections: deps.maxConnections,
+      memory_alloc_mb: Math.round(process.memoryUsage().heapUsed / 1048576),
     };
   };
 
@@ -85,13 +86,24 @@ export function daemonRpcHandler(deps: RpcHandlerDeps): RpcHandler {
     poll_interval_ms: runtime.settings.pollIntervalMs,
     watching: runtime.watched,
     ...deps.stats(),
+    // bd's StatusResponse fields: bd-rx has no exclusive locks and never commits, pushes or
+    // pulls git by itself; it syncs on file events, with polling every poll interval as fallback.
+    last_activity_time: new Date().toISOString(),
+    exclusive_lock_active: false,
+    auto_commit: false,
+    auto_push: false,
+    auto_pull: false,
+    local_mode: true,
+    sync_interval: `${runtime.settings.pollIntervalMs / 1000}s`,
   });
 
   const run = async (operation: string, args: Record<string, unknown>, actor: string): Promise<unknown> => {
     // Writes submitted earlier (this client's pipelined ones included) commit before any read.
     if (!MUTATING_OPERATIONS.has(operation) && writes.pending) await writes.settled();
     switch (operation) {
+      // bd's PingResponse {message, version}, with the health fields besides.
       case 'ping':
+        return { message: 'pong', ...health() };
       case 'health':
         return health();
       case 'status':

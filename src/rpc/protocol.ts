@@ -41,6 +41,11 @@ export const OPERATIONS = [
   'import',
   'shutdown',
   'subscribe',
+  'count',
+  'stale',
+  'epic_status',
+  'resolve_id',
+  'get_config',
 ] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
@@ -60,6 +65,13 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
 // Unknown fields are ignored, not refused: bd's Go clients send fields bd-rx does not use
 // (e.g. `parent`, `created_by`), and must work unchanged. Known fields are checked strictly.
 const args = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { message: 'an object' });
+/**
+ * bd's larger args structs (create, update, close, delete, list, ready, blocked, count, stale,
+ * epic_status): the fields checked here pass on with every other field, and the operation itself
+ * (src/ops) refuses any it does not support, naming it, rather than answering without it.
+ */
+// Typed as the plain schema: the extra fields are the operation's to read, not the client's to type.
+const bdArgs = <T extends z.ZodRawShape>(shape: T) => args(shape).passthrough() as unknown as ReturnType<typeof args<T>>;
 
 const id = nonEmpty('a non-empty issue id');
 const ids = z.array(id, { message: 'a list of issue ids' });
@@ -67,7 +79,6 @@ const label = nonEmpty('a non-empty label');
 const labels = z.array(label, { message: 'a list of labels' });
 const priority = int(`an integer ${PRIORITY.min}-${PRIORITY.max}`, PRIORITY.min, PRIORITY.max);
 const minutes = int('a whole number of minutes ≥ 0', 0);
-const limit = int('a positive integer', 1);
 const DEPENDENCY_SPEC = new RegExp(`^(?:(?:${DEPENDENCY_TYPES.join('|')}):)?[^\\s:]+$`);
 const dependencySpecWhat = `"id" or "type:id" (type: ${DEPENDENCY_TYPES.join('|')})`;
 const dependencySpec = nonEmpty(dependencySpecWhat).refine((s) => DEPENDENCY_SPEC.test(s), {
@@ -92,7 +103,7 @@ const ARG_SCHEMAS = {
   ping: noArgs,
   health: noArgs,
   status: noArgs,
-  create: args({
+  create: bdArgs({
     id: id.optional(),
     title: nonEmpty('a non-empty title'),
     issue_type: oneOf(ISSUE_TYPES).optional(),
@@ -100,7 +111,7 @@ const ARG_SCHEMAS = {
     labels: labels.optional(),
     dependencies: z.array(dependencySpec, { message: 'a list of "type:id" or "id"' }).optional(),
   }),
-  update: args({
+  update: bdArgs({
     id,
     title: nonEmpty('a non-empty title').optional(),
     status: oneOf(ISSUE_STATUSES).optional(),
@@ -109,11 +120,12 @@ const ARG_SCHEMAS = {
     remove_labels: labels.optional(),
     set_labels: labels.optional(),
   }),
-  close: args({ id, reason: str().optional() }),
+  close: bdArgs({ id, reason: str().optional() }),
   reopen: args({ id }),
-  delete: args({ id }),
-  list: args({
-    status: oneOf(ISSUE_STATUSES).optional(),
+  delete: bdArgs({ id: id.optional(), ids: ids.optional() }),
+  list: bdArgs({
+    // "all" = any status, as bd's ListArgs take it.
+    status: z.union([oneOf(ISSUE_STATUSES), z.literal('all')], { message: `one of ${ISSUE_STATUSES.join('|')}|all` }).optional(),
     priority: priority.optional(),
     issue_type: oneOf(ISSUE_TYPES).optional(),
     assignee: str().optional(),
@@ -121,11 +133,16 @@ const ARG_SCHEMAS = {
     labels_any: labels.optional(),
     ids: ids.optional(),
     query: str().optional(),
-    limit: limit.optional(),
+    limit: int('a whole number ≥ 0 (0 = no limit)', 0).optional(),
   }),
   show: args({ id }),
-  ready: args({ assignee: str().optional(), priority: priority.optional(), limit: limit.optional() }),
-  blocked: noArgs,
+  ready: bdArgs({ assignee: str().optional(), priority: priority.optional(), limit: int('a whole number ≥ 0', 0).optional() }),
+  blocked: bdArgs({}),
+  count: bdArgs({}),
+  stale: bdArgs({}),
+  epic_status: bdArgs({}),
+  resolve_id: args({ id }),
+  get_config: args({ key: nonEmpty('a config key') }),
   stats: noArgs,
   dep_add: args({ from_id: id, to_id: id, dep_type: oneOf(DEPENDENCY_TYPES).default('blocks') }),
   dep_remove: args({ from_id: id, to_id: id }),

@@ -43,6 +43,8 @@ export function issueFieldArgs(argv: Record<string, unknown>): Record<string, un
     due: 'due_at',
     defer: 'defer_until',
   });
+  // bd's type aliases, mapped here so the daemon's schema sees the type itself.
+  if (args.issue_type === 'enhancement' || args.issue_type === 'feat') args.issue_type = 'feature';
   const description = argv.description;
   if (typeof description === 'string') args.description = description === '-' ? readText('-') : description;
   if (typeof argv['body-file'] === 'string') args.description = readText(argv['body-file']);

@@ -1,5 +1,5 @@
 import type { BeadsStore } from '../beads-store';
-import { ValidationError } from '../store-errors';
+import { IssueNotFoundError, ValidationError } from '../store-errors';
 
 /** An id that matches no issue (bd's wording, so tools matching on it still do). */
 export class NoIssueFoundError extends ValidationError {
@@ -47,7 +47,14 @@ export function resolveIdArgs(store: BeadsStore, operation: string, args: Record
   let out = args;
   for (const key of ID_ARGS) {
     const v = args[key];
-    if (typeof v === 'string' && v !== '') out = { ...out, [key]: resolveId(store, v) };
+    if (typeof v !== 'string' || v === '') continue;
+    try {
+      out = { ...out, [key]: resolveId(store, v) };
+    } catch (err) {
+      // bd's daemon answers show for a missing id with "issue not found".
+      if (operation === 'show' && err instanceof NoIssueFoundError) throw new IssueNotFoundError(v);
+      throw err;
+    }
   }
   if (Array.isArray(args.ids) && operation !== 'list' && operation !== 'count') {
     out = { ...out, ids: args.ids.map((v) => (typeof v === 'string' ? resolveId(store, v) : v)) };

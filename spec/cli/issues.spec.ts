@@ -85,10 +85,11 @@ describe('bd-rx create', () => {
     const before = fs.readFileSync(jsonlPath(ws), 'utf8');
     const count = readJsonl(ws).lines.length;
     const cases: Array<[string[], RegExp]> = [
-      [['-p', '9'], /priority\W+9\b/],
+      // The args schema's messages, the same with or without a daemon.
+      [['-p', '9'], /priority: expected an integer 0-4, got 9\b/],
       [['-p', 'high'], /priority\W+high\b/],
-      [['-p', '-1'], /priority\W+-1\b/],
-      [['-t', 'story'], /type\W+story\b/],
+      [['-p', '-1'], /priority: expected an integer 0-4, got -1\b/],
+      [['-t', 'story'], /issue_type: expected one of bug\|feature\|task\|epic\|chore, got "story"/],
     ];
 
     for (const [flags, message] of cases) {

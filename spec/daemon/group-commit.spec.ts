@@ -1,4 +1,4 @@
-import { GroupCommit } from '../../src/daemon/group-commit';
+import { GroupCommit } from '../../src/daemon/server/group-commit';
 import { BeadsStore, type StoreMutation } from '../../src/store/beads-store';
 import { TempWorkspace } from '../helpers/temp-workspace';
 

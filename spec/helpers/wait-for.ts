@@ -1,21 +1,10 @@
+import { waitFor } from '../../src/os/wait-for';
+
 /**
- * Polls `probe` every `everyMs` until it returns something truthy, and resolves with that.
- * Integration tests wait on a condition like this, never on a fixed sleep.
+ * Integration tests wait on a condition with `waitFor` (src/os/wait-for.ts: polls until the
+ * probe is truthy, with a timeout), never on a fixed sleep, and end with an assertion.
  */
-export async function waitFor<T>(
-  probe: () => T | undefined | null | false,
-  timeoutMs: number,
-  what = 'condition',
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+export { waitFor };
 
 /**
  * Resolves once `count()` has not changed for `quietMs`: "the burst is over". Fails if it keeps

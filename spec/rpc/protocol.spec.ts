@@ -1,11 +1,7 @@
-import {
-  OPERATIONS,
-  PROTOCOL_VERSION,
-  checkClientVersion,
-  encodeResponse,
-  parseArgs,
-  parseRequest,
-} from '../../src/rpc/protocol';
+import { PROTOCOL_VERSION, checkClientVersion } from '../../src/rpc/client-version';
+import { parseArgs, parseRequest } from '../../src/rpc/parse-request';
+import { OPERATIONS } from '../../src/rpc/protocol';
+import { encodeResponse } from '../../src/rpc/response';
 
 function errorOf(line: string): string {
   const parsed = parseRequest(line);

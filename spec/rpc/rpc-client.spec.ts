@@ -14,8 +14,8 @@ import {
   startTestServer,
   stopTestServer,
   tempDir,
-  waitFor,
 } from './rpc-test-helpers';
+import { waitFor } from '../helpers/wait-for';
 
 describe('RpcClient', () => {
   let daemon: TestDaemon | undefined;
@@ -32,7 +32,7 @@ describe('RpcClient', () => {
     client = await RpcClient.connect(daemon.socketPath);
     const seen = new Set<unknown>();
     for (let n = 0; n < 20; n++) {
-      const data = (await client.request('show', { id: `bd-${n}` })) as { args: unknown; connectionId: number };
+      const data = (await client.call('show', { id: `bd-${n}` })) as { args: unknown; connectionId: number };
       expect(data.args).toEqual({ id: `bd-${n}` });
       seen.add(data.connectionId);
     }
@@ -44,9 +44,9 @@ describe('RpcClient', () => {
     daemon = await startTestServer();
     client = await RpcClient.connect(daemon.socketPath);
     const answers = await Promise.all([
-      client.request('ping'),
-      client.request('dep_add', { from_id: 'bd-1', to_id: 'bd-2' }),
-      client.request('list', { status: 'open', limit: 5 }),
+      client.call('ping'),
+      client.call('dep_add', { from_id: 'bd-1', to_id: 'bd-2' }),
+      client.call('list', { status: 'open', limit: 5 }),
     ]);
     expect(answers.map((a) => (a as { operation: string; args: unknown }).args)).toEqual([
       {},
@@ -95,7 +95,7 @@ describe('RpcClient', () => {
     const waiting = expect(client.request('stats')).rejects.toThrow(
       new RpcConnectionError('the daemon closed the connection before answering stats'),
     );
-    await waitFor(() => daemon?.server.activeConnections() === 1, 'the connection');
+    await waitFor(() => daemon?.server.activeConnections() === 1, 5000, 'the connection', 5);
     await daemon.server.close();
     await waiting;
   });
@@ -118,7 +118,7 @@ describe('RpcClient', () => {
       client = await RpcClient.connect(daemon.socketPath);
       const events: unknown[] = [];
       const subscription = client.subscribe((event) => events.push(event));
-      await waitFor(() => events.length >= 3, 'three events');
+      await waitFor(() => events.length >= 3, 5000, 'three events', 5);
       expect(events.slice(0, 3)).toEqual([
         { type: 'fs/changed', path: 'f0' },
         { type: 'fs/changed', path: 'f1' },
@@ -127,7 +127,7 @@ describe('RpcClient', () => {
       await expect(client.request('ping')).rejects.toThrow('this connection carries a subscription');
       subscription.close();
       await expect(subscription.done).resolves.toBeUndefined();
-      await waitFor(() => tornDown, 'the daemon to unsubscribe');
+      await expect(waitFor(() => tornDown, 5000, 'the daemon to unsubscribe', 5)).resolves.toBe(true);
     });
 
     it('should end `done` with the daemon\'s error when the stream fails', async () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Observable } from 'rxjs';
+import { isCallOf } from '../../src/rpc/protocol';
 import { AlreadyRunningError } from '../../src/rpc/rpc-errors';
 import { type RpcHandler, startRpcServer } from '../../src/rpc/rpc-server';
 import {
@@ -12,8 +13,8 @@ import {
   startTestServer,
   stopTestServer,
   tempDir,
-  waitFor,
 } from './rpc-test-helpers';
+import { waitFor } from '../helpers/wait-for';
 
 const ping = { operation: 'ping', args: {} };
 const pong = { success: true, data: { operation: 'ping', args: {}, connectionId: expect.any(Number) } };
@@ -47,13 +48,15 @@ describe('startRpcServer', () => {
     client.socket.end(`${JSON.stringify(ping)}\n`);
     expect(await client.next()).toEqual(pong);
     await client.waitClosed();
+    // One answer, then the end: nothing more was sent.
+    expect(client.lines).toHaveLength(1);
   });
 
   it('should answer pipelined requests on one connection in request order', async () => {
     // Later requests finish first, so answering in completion order would show.
     const handler: RpcHandler = (req) =>
       new Promise((resolve) => {
-        const n = req.operation === 'show' ? Number(req.args.id.slice(3)) : 0;
+        const n = isCallOf(req, 'show') ? Number(req.args.id.slice(3)) : 0;
         setTimeout(() => resolve(n), (10 - n) * 5);
       });
     daemon = await startTestServer({ handler });
@@ -68,7 +71,7 @@ describe('startRpcServer', () => {
 
   it('should answer a rejected or throwing handler with {success: false, error}', async () => {
     const handler: RpcHandler = (req) => {
-      if (req.operation === 'show' && req.args.id === 'bd-sync') throw new Error('thrown before any promise');
+      if (isCallOf(req, 'show') && req.args.id === 'bd-sync') throw new Error('thrown before any promise');
       return Promise.reject(new Error('issue "bd-404" not found'));
     };
     daemon = await startTestServer({ handler });
@@ -86,7 +89,7 @@ describe('startRpcServer', () => {
     daemon = await startTestServer({ handler: async () => undefined });
     const client = await RawClient.open(daemon.socketPath);
     client.send(ping);
-    await waitFor(() => client.lines.length === 1, 'the response');
+    await waitFor(() => client.lines.length === 1, 5000, 'the response', 5);
     expect(client.lines[0]).toBe('{"success":true}');
     client.destroy();
   });
@@ -152,7 +155,7 @@ describe('startRpcServer', () => {
       client.socket.end();
       await client.waitClosed();
       expect(client.lines).toEqual([]);
-      await waitFor(() => (daemon as TestDaemon).server.activeConnections() === 0, 'the connection to be gone');
+      await waitFor(() => (daemon as TestDaemon).server.activeConnections() === 0, 5000, 'the connection to be gone', 5);
       client = await RawClient.open((daemon as TestDaemon).socketPath);
       await stillServing();
       expect(handled).toEqual(['ping', 'ping']);
@@ -180,6 +183,7 @@ describe('startRpcServer', () => {
       expect(await client.next()).toEqual(pong);
       expect((await client.next()).error).toMatch(/^request too large: a request line may hold at most 1024 bytes/);
       await client.waitClosed();
+      expect(client.lines).toHaveLength(2);
     });
   });
 
@@ -230,7 +234,7 @@ describe('startRpcServer', () => {
       const counts: number[] = [];
       daemon = await startTestServer({ onConnectionCountChange: (n) => counts.push(n) });
       const idle = await Promise.all(Array.from({ length: 100 }, () => RawClient.open((daemon as TestDaemon).socketPath)));
-      await waitFor(() => daemon?.server.activeConnections() === 100, '100 connections');
+      await waitFor(() => daemon?.server.activeConnections() === 100, 5000, '100 connections', 5);
 
       const excess = await RawClient.open(daemon.socketPath);
       expect(await excess.next()).toEqual({
@@ -241,13 +245,13 @@ describe('startRpcServer', () => {
       expect(daemon.server.activeConnections()).toBe(100);
 
       for (const client of idle.slice(0, 5)) client.destroy();
-      await waitFor(() => daemon?.server.activeConnections() === 95, '95 connections');
+      await waitFor(() => daemon?.server.activeConnections() === 95, 5000, '95 connections', 5);
       expect(await oneShot(daemon.socketPath, ping)).toEqual(pong);
       idle[99]?.send(ping);
       expect(await idle[99]?.next()).toEqual(pong);
 
       for (const client of idle) client.destroy();
-      await waitFor(() => daemon?.server.activeConnections() === 0, 'no connections');
+      await waitFor(() => daemon?.server.activeConnections() === 0, 5000, 'no connections', 5);
       expect(Math.max(...counts)).toBe(100);
       expect(counts[counts.length - 1]).toBe(0);
     });
@@ -275,15 +279,17 @@ describe('startRpcServer', () => {
       const client = await RawClient.open(daemon.socketPath);
       client.send(ping);
       expect(await client.next()).toEqual({ success: true, data: 'slow' });
+      // Idle only after the answer: the connection then times out, having said nothing more.
       await client.waitClosed(3000);
+      expect(client.lines).toHaveLength(1);
     });
 
     it('should free the slot of a client that hung up while its handler is stuck', async () => {
       daemon = await startTestServer({ idleTimeoutMs: 100, handler: () => new Promise(() => undefined) });
       const client = await RawClient.open(daemon.socketPath);
       client.socket.end(`${JSON.stringify(ping)}\n`);
-      await waitFor(() => daemon?.server.activeConnections() === 1, 'the connection');
-      await waitFor(() => daemon?.server.activeConnections() === 0, 'the slot to be freed', 3000);
+      await waitFor(() => daemon?.server.activeConnections() === 1, 5000, 'the connection', 5);
+      await waitFor(() => daemon?.server.activeConnections() === 0, 3000, 'the slot to be freed', 5);
       expect(client.lines).toEqual([]);
     });
   });
@@ -310,8 +316,9 @@ describe('startRpcServer', () => {
       expect(await client.next()).toEqual({ success: true, data: { type: 'store/mutated', op: 'create', id: 'bd-2' } });
       expect(tornDown).toBe(false);
       client.destroy();
-      await waitFor(() => tornDown, 'the subscription to be torn down');
-      await waitFor(() => daemon?.server.activeConnections() === 0, 'the connection to be gone');
+      await waitFor(() => tornDown, 5000, 'the subscription to be torn down', 5);
+      await waitFor(() => daemon?.server.activeConnections() === 0, 5000, 'the connection to be gone', 5);
+      expect({ tornDown, connections: daemon.server.activeConnections() }).toEqual({ tornDown: true, connections: 0 });
     });
 
     it('should end the connection when the stream completes, and report a stream error', async () => {
@@ -333,6 +340,7 @@ describe('startRpcServer', () => {
       expect(await fails.next()).toEqual({ success: true, data: 1 });
       expect(await fails.next()).toEqual({ success: false, error: 'watcher failed' });
       await fails.waitClosed();
+      expect(fails.lines).toHaveLength(2);
     });
   });
 
@@ -374,12 +382,13 @@ describe('startRpcServer', () => {
       daemon = await startTestServer({ handler: () => new Promise((resolve) => (release = resolve)) });
       const client = await RawClient.open(daemon.socketPath);
       client.send({ operation: 'shutdown', args: {} });
-      await waitFor(() => release !== undefined, 'the handler to be called');
+      await waitFor(() => release !== undefined, 5000, 'the handler to be called', 5);
       const closing = daemon.server.close();
       release?.({ stopping: true });
       expect(await client.next()).toEqual({ success: true, data: { stopping: true } });
       await closing;
       await client.waitClosed();
+      expect(client.lines).toHaveLength(1);
     });
   });
 });

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { waitFor } from '../helpers/wait-for';
 import { type RpcHandler, type RpcServer, type RpcServerOptions, startRpcServer } from '../../src/rpc/rpc-server';
 
 /** A fresh temp dir (short path, so its socket fits in `sun_path`). */
@@ -30,21 +31,6 @@ export async function leaveStaleSocket(socketPath: string): Promise<void> {
   ]);
   await once(child, 'exit');
   if (!fs.lstatSync(socketPath).isSocket()) throw new Error(`no stale socket at ${socketPath}`);
-}
-
-/** Polls `probe` until it returns something truthy; never a bare fixed sleep. */
-export async function waitFor<T>(
-  probe: () => T | undefined | null | false,
-  what: string,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** A raw NDJSON peer: what a non-bd-rx client (nc, a script, bd itself) does on the socket. */
@@ -88,12 +74,12 @@ export class RawClient {
 
   /** The next response line not yet returned, parsed. */
   async next(timeoutMs = 5000): Promise<{ success: boolean; data?: unknown; error?: string }> {
-    await waitFor(() => this.lines.length > this.read, 'a response line', timeoutMs);
+    await waitFor(() => this.lines.length > this.read, timeoutMs, 'a response line', 5);
     return JSON.parse(this.lines[this.read++] as string);
   }
 
   async waitClosed(timeoutMs = 5000): Promise<void> {
-    await waitFor(() => this.closed, 'the connection to close', timeoutMs);
+    await waitFor(() => this.closed, timeoutMs, 'the connection to close', 5);
   }
 
   destroy(): void {

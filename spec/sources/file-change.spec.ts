@@ -223,6 +223,7 @@ describe('fileChange$', () => {
     fs.appendFileSync(ws.jsonlPath, '{"id":"bd-6"}\n');
 
     await waitFor(() => changesOf(w.events, ws.jsonlPath) >= 1, EVENT_MS, 'a polled change');
+    expect(changesOf(w.events, ws.jsonlPath)).toBeGreaterThanOrEqual(1);
   });
 
   it('should stop reporting once unsubscribed', async () => {

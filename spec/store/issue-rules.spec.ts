@@ -1,5 +1,5 @@
 import { dependencyTypeOption, editableFieldArgs, editableFieldOptions, issueTypeOption, statusOption } from '../../src/cli/commands/issue-options';
-import { parseArgs } from '../../src/rpc/protocol';
+import { parseArgs } from '../../src/rpc/parse-request';
 import { freshRecord } from '../../src/store/issue-record';
 import {
   DEFAULT_DEPENDENCY_TYPE,

@@ -1,10 +1,12 @@
-import { MUTATING_OPERATIONS, type OperationContext } from '../ops/operation-context';
+import type { OperationContext } from '../ops/operation-context';
+import type { RequestOperation } from '../rpc/rpc-client';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
 
 /** Where a command's operations run: in this process (direct mode) or in the daemon. */
 export interface Backend {
   readonly mode: 'direct' | 'daemon';
-  call(operation: string, args?: Record<string, unknown>): Promise<unknown>;
+  /** Runs `operation`; `args` are checked against its schema where it runs (here or in the daemon). */
+  call(operation: RequestOperation, args?: object): Promise<unknown>;
   close(): void;
 }
 
@@ -20,6 +22,8 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { 
   const { importJsonl } = require('../sync/import-jsonl') as typeof import('../sync/import-jsonl');
   const { exportJsonl } = require('../sync/export-jsonl') as typeof import('../sync/export-jsonl');
   const { executeOperation } = require('../ops/execute-operation') as typeof import('../ops/execute-operation');
+  const { isMutating } = require('../ops/operation-table') as typeof import('../ops/operation-table');
+  const { needsExport } = require('../ops/sync-operations') as typeof import('../ops/sync-operations');
   const { JsonlLineError } = require('../jsonl/jsonl-errors') as typeof import('../jsonl/jsonl-errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new BeadsStore(paths.dbPath);
@@ -36,7 +40,7 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { 
           // A JSONL mid-merge (conflict markers) must not hide the DB: reads go on from it, as in
           // bd, with the reason on stderr. A write is refused before it changes anything, since
           // its export could not merge the file either.
-          if (!(err instanceof JsonlLineError) || MUTATING_OPERATIONS.has(operation) || operation === 'export') throw err;
+          if (!(err instanceof JsonlLineError) || isMutating(operation) || operation === 'export') throw err;
           process.stderr.write(`warning: ${err.message}\nShowing the database as of the last sync.\n`);
         }
         synced = true;
@@ -44,8 +48,8 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { 
       const result = executeOperation(ctx, operation, args);
       // `import -i FILE` (or a merge that kept newer local copies) also changes what the
       // JSONL should hold.
-      const imported = operation === 'import' && (result as { needs_export?: boolean }).needs_export === true;
-      if (MUTATING_OPERATIONS.has(operation) || imported) exportJsonl(store, { jsonlPath: paths.jsonlPath });
+      const imported = operation === 'import' && needsExport(result);
+      if (isMutating(operation) || imported) exportJsonl(store, { jsonlPath: paths.jsonlPath });
       return result;
     },
     close() {
@@ -72,7 +76,7 @@ export async function openDaemonBackend(paths: WorkspacePaths, actor: string): P
   return {
     mode: 'daemon',
     call: (operation, args = {}) => {
-      if (isOperation(operation)) return client.request(operation as never, args as never);
+      if (isOperation(operation)) return client.call(operation, args);
       direct ??= openDirectBackend(paths, actor, { autoImport: false });
       return direct.call(operation, args);
     },

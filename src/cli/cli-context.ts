@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Arguments } from 'yargs';
-import { defaultActor, MUTATING_OPERATIONS } from '../ops/operation-context';
+import { defaultActor } from '../ops/operation-context';
+import { MUTATING_OPERATIONS } from '../ops/operation-table';
 import { resolveWorkspace, workspacePaths, type WorkspacePaths } from '../workspace/workspace-paths';
 import { openDaemonBackend, openDirectBackend, type Backend } from './backend';
 import { globalFlags } from './global-flags';
@@ -54,7 +55,7 @@ export async function openBackend(argv: GlobalArgs): Promise<{ backend: Backend;
     backend: {
       mode: inner.mode,
       call: (operation, args) => {
-        if (MUTATING_OPERATIONS.has(operation) || operation === 'import' || operation.startsWith('config_')) return Promise.reject(new ReadonlyError(name));
+        if (MUTATING_OPERATIONS.has(operation as never) || operation === 'import' || operation.startsWith('config_')) return Promise.reject(new ReadonlyError(name));
         return inner.call(operation, args);
       },
       close: () => inner.close(),

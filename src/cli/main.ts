@@ -3,6 +3,7 @@ import { extractGlobalFlags, setGlobalFlags } from './global-flags';
 import { GLOBAL_OPTIONS } from './global-options';
 import { runFastPath } from './fast-path';
 import { reportError, UsageError } from './report-error';
+import { errnoCode } from '../os/errno-code';
 
 /** Exit codes: 0 ok, 1 error, 2 usage. */
 export function buildCli(argv: string[]): Argv {
@@ -38,7 +39,7 @@ export async function main(): Promise<void> {
   // `bd-rx list | head`: the reader is gone, so the rest of the output has nowhere to go. Stop
   // quietly instead of dying on an unhandled EPIPE with a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
+    if (errnoCode(err) !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
   const argv = process.argv.slice(2);

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { AlreadyRunningError, errnoCode } from '../rpc/rpc-errors';
+import { isProcessAlive } from '../os/is-process-alive';
+import { errnoCode } from '../os/errno-code';
+import { AlreadyRunningError } from '../rpc/rpc-errors';
 
 export { AlreadyRunningError } from '../rpc/rpc-errors';
 
@@ -157,30 +159,6 @@ function parseLock(raw: string): DaemonLockInfo | null {
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
-  }
-}
-
-/**
- * `kill(pid, 0)`: ESRCH means gone; EPERM means alive but someone else's. A zombie has exited
- * but still answers `kill(pid, 0)` until its parent reaps it; a background daemon's parent is
- * PID 1, which in a container may reap late or never, so a zombie counts as gone.
- */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return errnoCode(err) === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // `pid (comm) S …`: comm may contain spaces and parentheses; the state follows the last `)`.
-    return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
-  } catch {
-    return false; // no procfs (macOS): kill(pid, 0) is all we know
   }
 }
 

@@ -1,6 +1,6 @@
 import { startRpcServer, type RpcServer } from '../rpc/rpc-server';
 import { BD_RX_VERSION } from '../version';
-import { daemonRpcHandler } from './daemon-rpc-handler';
+import { daemonRpcHandler } from './server/daemon-rpc-handler';
 import type { DaemonAttachment } from './daemon-runtime';
 
 export interface RpcAttachmentOptions {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isProcessAlive } from '../os/is-process-alive';
 
 let counter = 0;
 
@@ -101,7 +102,7 @@ export function sweepStaleTemps(target: string): string[] {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const m = /^(?:old-)?(\d+)-\d+$/.exec(name.slice(prefix.length));
-    if (!m || isAlive(Number(m[1]))) continue;
+    if (!m || isProcessAlive(Number(m[1]))) continue;
     try {
       fs.rmSync(path.join(dir, name), { force: true });
       removed.push(name);
@@ -110,13 +111,4 @@ export function sweepStaleTemps(target: string): string[] {
     }
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,5 +1,6 @@
 import { catchError, map, merge, type Observable, of } from 'rxjs';
 import type { DaemonSignal, DaemonSources, Mutation, SyncTrigger, WatchEvent } from './daemon-sources';
+import { errnoCode } from '../os/errno-code';
 
 /**
  * Everything the sources say, as one tagged stream, so the pipeline can multicast it once and
@@ -40,7 +41,7 @@ export function daemonInput(sources: DaemonSources): Observable<DaemonInput> {
       catchError((err: unknown) =>
         of<DaemonInput>({
           source: 'watch',
-          event: { kind: 'error', code: codeOf(err) ?? 'EWATCH', message: messageOf(err) },
+          event: { kind: 'error', code: errnoCode(err) ?? 'EWATCH', message: messageOf(err) },
         }),
       ),
     ),
@@ -89,12 +90,7 @@ export function isSignal(input: DaemonInput): input is Extract<DaemonInput, { so
 }
 
 function sourceFailed(name: string, err: unknown): DaemonInput {
-  return { source: 'failed', code: codeOf(err) ?? 'ESOURCE', message: `${name} failed: ${messageOf(err)}` };
-}
-
-function codeOf(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  return typeof err.code === 'string' ? err.code : undefined;
+  return { source: 'failed', code: errnoCode(err) ?? 'ESOURCE', message: `${name} failed: ${messageOf(err)}` };
 }
 
 function messageOf(err: unknown): string {

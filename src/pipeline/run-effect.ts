@@ -7,6 +7,7 @@ import {
   type LaneRequest,
   type LaneTable,
 } from './effect-kinds';
+import { errnoCode } from '../os/errno-code';
 
 /**
  * Runs one effect and reports how it ended as exactly one event, `<kind>/<outcome kind>` with
@@ -63,7 +64,8 @@ function messageOf(err: unknown): string {
 
 /** The error's own `code` (`ENOSPC`), else its class name (`JsonlLineError`), else `EEFFECT`. */
 export function errorCodeOf(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
+  const code = errnoCode(err);
+  if (code !== undefined) return code;
   if (err instanceof Error && err.name !== 'Error') return err.name;
   return 'EEFFECT';
 }

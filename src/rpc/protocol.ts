@@ -1,54 +1,16 @@
 /**
- * The daemon's wire protocol, as bd speaks it: one JSON request per line,
- * `{operation, args, actor?, request_id?, cwd?, client_version?, expected_db?}`, answered by one
- * line `{success, data?, error?}`. Every input is checked here with zod before any handler runs;
- * error messages name the offending field.
+ * The operations of bd's wire protocol and the schema of each one's `args`: the contract the
+ * daemon checks every request against (with zod, before any handler runs) and the client's
+ * types come from. The handlers are in src/ops/operation-table.ts, typed by these schemas.
  *
- * Envelope fields this daemon does not know (e.g. bd's `token`, used only over TCP) are ignored:
- * they describe the transport, not the data. Unknown fields inside `args` are refused, because
- * silently dropping one would lose what the user asked for.
+ * Unknown fields inside `args` are ignored (stripped before the handler sees them), not
+ * refused. bd's Go client (internal/rpc/protocol.go, v0.49.6) always sends fields bd-rx has no
+ * use for (`parent`, `spec_id`, `created_by`, `owner`, `ephemeral`, `due_at`, … on create):
+ * refusing them would make bd's own client fail against bd-rx. Known fields are checked
+ * strictly, and a field that bd-rx does use is never dropped.
  */
 import { z } from 'zod';
 import { DEPENDENCY_TYPES, ISSUE_STATUSES, ISSUE_TYPES, PRIORITY } from '../store/issue-rules';
-import { describeValue, zodMessage } from './zod-message';
-
-/** The wire protocol version. Same MAJOR (and, for 0.x, any 0.y) means compatible. */
-export const PROTOCOL_VERSION = '0.1.0';
-
-export const OPERATIONS = [
-  'ping',
-  'health',
-  'status',
-  'create',
-  'update',
-  'close',
-  'reopen',
-  'delete',
-  'list',
-  'show',
-  'ready',
-  'blocked',
-  'stats',
-  'dep_add',
-  'dep_remove',
-  'label_add',
-  'label_remove',
-  'comment_add',
-  'comment_list',
-  'get_mutations',
-  'batch',
-  'export',
-  'import',
-  'shutdown',
-  'subscribe',
-  'count',
-  'stale',
-  'epic_status',
-  'resolve_id',
-  'get_config',
-] as const;
-
-export type Operation = (typeof OPERATIONS)[number];
 
 // Each helper's message is the "expected …" phrase zodMessage() puts in front of the bad value.
 const str = (what = 'a string') => z.string({ message: what });
@@ -62,8 +24,7 @@ const int = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
     .max(max, { message: what });
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { message: `one of ${values.join('|')}` });
-// Unknown fields are ignored, not refused: bd's Go clients send fields bd-rx does not use
-// (e.g. `parent`, `created_by`), and must work unchanged. Known fields are checked strictly.
+// zod's default: unknown keys are stripped (see the header for why).
 const args = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { message: 'an object' });
 /**
  * bd's larger args structs (create, update, close, delete, list, ready, blocked, count, stale,
@@ -99,7 +60,23 @@ const issueFields = {
   estimated_minutes: minutes.optional(),
 };
 
-const ARG_SCHEMAS = {
+/** The shape of a batch; each call's own args are checked against its operation's schema. */
+const batchShape = args({
+  operations: z
+    .array(
+      z
+        .object(
+          { operation: str('an operation name'), args: z.unknown().optional() },
+          { message: 'an object {operation, args}' },
+        )
+        .strict(),
+      { message: 'a list of {operation, args}' },
+    )
+    .min(1, { message: 'at least one operation' }),
+});
+
+/** Every operation of the protocol and the schema of its args: the list of operations is this map's keys. */
+export const ARG_SCHEMAS = {
   ping: noArgs,
   health: noArgs,
   status: noArgs,
@@ -141,6 +118,15 @@ const ARG_SCHEMAS = {
   count: bdArgs({}),
   stale: bdArgs({}),
   epic_status: bdArgs({}),
+  // bd runs these in its CLI against the DB; bd-rx serves them too, so its CLI has one route.
+  dep_list: bdArgs({ id }),
+  dep_tree: bdArgs({ id }),
+  dep_cycles: noArgs,
+  label_list: args({ id }),
+  label_list_all: noArgs,
+  config_set: args({ key: nonEmpty('a config key'), value: str() }),
+  config_unset: args({ key: nonEmpty('a config key') }),
+  config_list: noArgs,
   resolve_id: args({ id }),
   get_config: args({ key: nonEmpty('a config key') }),
   stats: noArgs,
@@ -152,230 +138,52 @@ const ARG_SCHEMAS = {
   comment_add: args({ id, author: nonEmpty('a non-empty author').optional(), text: nonEmpty('a non-empty text') }),
   comment_list: args({ id }),
   get_mutations: args({ since: int('a Unix time in milliseconds (integer ≥ 0)', 0) }),
+  batch: batchShape,
   export: args({ output: nonEmpty('a file path').optional(), force: z.boolean({ message: 'a boolean' }).optional() }),
   import: args({ input: nonEmpty('a file path').optional(), force: z.boolean({ message: 'a boolean' }).optional() }),
   shutdown: noArgs,
   subscribe: noArgs,
 };
 
-type SchemaOperation = keyof typeof ARG_SCHEMAS;
+type SchemaArgs = { [K in keyof typeof ARG_SCHEMAS]: z.output<(typeof ARG_SCHEMAS)[K]> };
+
+export type Operation = keyof typeof ARG_SCHEMAS;
+
+export function isOperation(name: string): name is Operation {
+  return Object.hasOwn(ARG_SCHEMAS, name);
+}
+
+/** Every operation name, in the order of the schema map. */
+export const OPERATIONS: readonly Operation[] = Object.keys(ARG_SCHEMAS).filter(isOperation);
 
 /** Operations a batch may carry: anything but another batch or a stream. */
-export type BatchableOperation = Exclude<SchemaOperation, 'subscribe'>;
+export type BatchableOperation = Exclude<Operation, 'batch' | 'subscribe'>;
+
+/** One operation and its validated args. */
+export interface OperationCall<K extends Operation = Operation> {
+  operation: K;
+  args: OperationArgs[K];
+}
+
+/** Narrows a call to `operation`, its args with it (`call.operation === 'show'` alone does not). */
+export function isCallOf<K extends Operation>(call: OperationCall, operation: K): call is OperationCall<K> {
+  return call.operation === operation;
+}
 
 /** One operation inside a batch, args already validated. */
-export type BatchCall = {
-  [K in BatchableOperation]: { operation: K; args: z.output<(typeof ARG_SCHEMAS)[K]> };
-}[BatchableOperation];
+export type BatchCall = OperationCall<BatchableOperation>;
 
 export interface BatchArgs {
   operations: BatchCall[];
 }
 
 /** Validated args per operation (defaults filled in, e.g. `dep_type: 'blocks'`). */
-export type OperationArgs = { [K in SchemaOperation]: z.output<(typeof ARG_SCHEMAS)[K]> } & {
-  batch: BatchArgs;
-};
+export type OperationArgs = Omit<SchemaArgs, 'batch'> & { batch: BatchArgs };
 
 /** Args as a client writes them (defaults optional). */
-export type OperationInput = { [K in SchemaOperation]: z.input<(typeof ARG_SCHEMAS)[K]> } & {
-  batch: { operations: Array<{ operation: string; args?: unknown }> };
-};
+export type OperationInput = { [K in Operation]: z.input<(typeof ARG_SCHEMAS)[K]> };
 
-const batchShape = args({
-  operations: z
-    .array(
-      z
-        .object(
-          { operation: str('an operation name'), args: z.unknown().optional() },
-          { message: 'an object {operation, args}' },
-        )
-        .strict(),
-      { message: 'a list of {operation, args}' },
-    )
-    .min(1, { message: 'at least one operation' }),
-});
-
-export interface RequestMeta {
-  actor?: string;
-  request_id?: string;
-  cwd?: string;
-  client_version?: string;
-  expected_db?: string;
-}
-
-/** A request whose envelope and args passed validation; `operation` narrows `args`. */
-export type ValidatedRequest = {
-  [K in Operation]: { operation: K; args: OperationArgs[K] } & RequestMeta;
-}[Operation];
-
-/** The envelope before its operation and args are checked. */
-export type RequestEnvelope = RequestMeta & { operation: string; args: unknown };
-
-const envelopeSchema = z.object(
-  {
-    operation: str('an operation name (string)'),
-    args: z.unknown(),
-    actor: str().optional(),
-    request_id: str().optional(),
-    cwd: str().optional(),
-    client_version: str().optional(),
-    expected_db: str().optional(),
-  },
-  { message: 'a JSON object {operation, args}' },
-);
-
-export interface RpcResponse {
-  success: boolean;
-  data?: unknown;
-  error?: string;
-}
-
-/** What a client accepts as a response line. */
-export const responseSchema = z.object(
-  { success: z.boolean({ message: 'a boolean' }), data: z.unknown(), error: str().optional() },
-  { message: 'a JSON object {success, data?, error?}' },
-);
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
-export function isOperation(name: string): name is Operation {
-  return (OPERATIONS as readonly string[]).includes(name);
-}
-
-function unknownOperation(name: string): string {
-  return `unknown operation ${JSON.stringify(name)}; known: ${OPERATIONS.join(', ')}`;
-}
-
-/** Parses one request line's JSON and envelope fields; does not look at the operation. */
-export function parseEnvelope(line: string): Parsed<RequestEnvelope> {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch (err) {
-    return {
-      ok: false,
-      error: `invalid request: not JSON (${(err as Error).message}); send one JSON object per line`,
-    };
-  }
-  const parsed = envelopeSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, error: `invalid request: ${zodMessage(parsed.error, json)}` };
-  // bd sends `"args": null` for operations without arguments.
-  const { args: rawArgs, ...meta } = parsed.data;
-  return { ok: true, value: { ...meta, args: rawArgs ?? {} } };
-}
-
-/** Checks `operation` and its `args`. */
-export function parseArgs<K extends Operation>(operation: K, input: unknown): Parsed<OperationArgs[K]>;
-export function parseArgs(operation: string, input: unknown): Parsed<unknown>;
-export function parseArgs(operation: string, input: unknown): Parsed<unknown> {
-  if (!isOperation(operation)) return { ok: false, error: unknownOperation(operation) };
-  const value = dropNulls(input ?? {});
-  if (operation === 'batch') return parseBatch(value);
-  const parsed = ARG_SCHEMAS[operation].safeParse(value);
-  if (!parsed.success) {
-    return { ok: false, error: `invalid args for ${operation}: ${zodMessage(parsed.error, value)}` };
-  }
-  return { ok: true, value: parsed.data };
-}
-
-/** Go clients send `null` for unset pointer fields: treat those as absent. */
-function dropNulls(input: unknown): unknown {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null));
-}
-
-function parseBatch(input: unknown): Parsed<BatchArgs> {
-  const shape = batchShape.safeParse(input);
-  if (!shape.success) {
-    return { ok: false, error: `invalid args for batch: ${zodMessage(shape.error, input)}` };
-  }
-  const operations: BatchCall[] = [];
-  const errors: string[] = [];
-  shape.data.operations.forEach((call, index) => {
-    const where = `operations.${index}`;
-    if (call.operation === 'batch' || call.operation === 'subscribe') {
-      errors.push(`${where}.operation: ${call.operation} cannot run inside a batch`);
-      return;
-    }
-    const parsed = parseArgs(call.operation, call.args);
-    if (parsed.ok) operations.push({ operation: call.operation, args: parsed.value } as BatchCall);
-    else errors.push(`${where}: ${parsed.error}`);
-  });
-  if (errors.length > 0) return { ok: false, error: `invalid args for batch: ${errors.join('; ')}` };
-  return { ok: true, value: { operations } };
-}
-
-/** Validates the operation and args of a parsed envelope. */
-export function validateEnvelope(envelope: RequestEnvelope): Parsed<ValidatedRequest> {
-  const { operation, args: rawArgs, ...meta } = envelope;
-  const parsed = parseArgs(operation, rawArgs);
-  if (!parsed.ok) return parsed;
-  return { ok: true, value: { ...meta, operation, args: parsed.value } as ValidatedRequest };
-}
-
-/**
- * Refuses a client of another protocol MAJOR (for 0.x: any 0.y is compatible). Clients that
- * do not say their version are served. Returns the error message, or undefined when compatible.
- */
-export function checkClientVersion(clientVersion: string | undefined): string | undefined {
-  if (clientVersion === undefined) return undefined;
-  const client = semverMajor(clientVersion);
-  if (client === undefined) {
-    return (
-      `invalid client_version ${describeValue(clientVersion)}: ` +
-      `expected a semantic version like ${PROTOCOL_VERSION}`
-    );
-  }
-  const daemon = semverMajor(PROTOCOL_VERSION) as number;
-  if (client === daemon) return undefined;
-  const advice =
-    client > daemon
-      ? 'the daemon is older than the client: stop it (`bd-rx daemon stop`) so the newer ' +
-        'bd-rx can start its own, or downgrade the client'
-      : 'the client is older than the daemon: upgrade bd-rx, or stop the daemon and start ' +
-        'the version you want';
-  return (
-    `incompatible client version ${clientVersion}: this daemon speaks protocol ` +
-    `${daemon}.x (${PROTOCOL_VERSION}); ${advice}`
-  );
-}
-
-function semverMajor(version: string): number | undefined {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?$/.exec(version);
-  return match ? Number(match[1]) : undefined;
-}
-
-/** Envelope → version → operation → args, all in one; `parseRequest` is what a test or tool uses. */
-export function parseRequest(
-  line: string,
-): { ok: true; req: ValidatedRequest } | { ok: false; error: string } {
-  const envelope = parseEnvelope(line);
-  if (!envelope.ok) return envelope;
-  const versionError = checkClientVersion(envelope.value.client_version);
-  if (versionError !== undefined) return { ok: false, error: versionError };
-  const req = validateEnvelope(envelope.value);
-  return req.ok ? { ok: true, req: req.value } : req;
-}
-
-export function success(data: unknown): RpcResponse {
-  return data === undefined ? { success: true } : { success: true, data };
-}
-
-export function failure(error: unknown): RpcResponse {
-  return { success: false, error: errorMessage(error) };
-}
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : describeValue(error);
-}
-
-/** One response line (no newline). A result JSON cannot carry becomes an error response. */
-export function encodeResponse(response: RpcResponse): string {
-  try {
-    return JSON.stringify(response);
-  } catch (err) {
-    return JSON.stringify(failure(`the daemon could not encode its response: ${errorMessage(err)}`));
-  }
-}
+// Kept here for rpc-connection.ts and rpc-server.ts, which import them from this module (they
+// belong to another change); new code imports ./response and ./client-version.
+export { type RpcResponse, encodeResponse, failure } from './response';
+export { PROTOCOL_VERSION } from './client-version';

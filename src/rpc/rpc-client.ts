@@ -1,8 +1,12 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { NdjsonLines } from './ndjson-lines';
-import { type Operation, type OperationInput, PROTOCOL_VERSION, responseSchema } from './protocol';
-import { RpcConnectionError, RpcError, errnoCode } from './rpc-errors';
+import type { OperationResult } from '../ops/operation-table';
+import { PROTOCOL_VERSION } from './client-version';
+import type { Operation, OperationInput } from './protocol';
+import { responseSchema } from './response';
+import { errnoCode } from '../os/errno-code';
+import { RpcConnectionError, RpcError } from './rpc-errors';
 import { zodMessage } from './zod-message';
 
 export interface RpcClientOptions {
@@ -24,6 +28,9 @@ export interface RpcSubscription {
   /** Hangs up; the daemon then unsubscribes. */
   close(): void;
 }
+
+/** What `request` and `call` send: every operation but the stream, which is `subscribe()`. */
+export type RequestOperation = Exclude<Operation, 'subscribe'>;
 
 /** Operations without required args may omit them. */
 export type ArgsFor<K extends Operation> = object extends OperationInput[K]
@@ -121,8 +128,22 @@ export class RpcClient {
     }
   }
 
-  /** Resolves with the response's `data`; rejects with `RpcError` carrying the daemon's message. */
-  request<K extends Operation>(operation: K, ...args: ArgsFor<K>): Promise<unknown> {
+  /**
+   * Resolves with the response's `data`, typed by the operation table (the daemon answers with
+   * what the operation's handler returned, as JSON); rejects with `RpcError` carrying the
+   * daemon's message. A stream is `subscribe()`.
+   */
+  request<K extends RequestOperation>(operation: K, ...args: ArgsFor<K>): Promise<OperationResult<K>> {
+    // The one place the wire's untyped answer takes the table's type: the daemon on the other
+    // end validated the args with the same schema and ran the same handler.
+    return this.call(operation, args[0]) as Promise<OperationResult<K>>;
+  }
+
+  /**
+   * `request` for args typed only at run time (the CLI's backend): the daemon checks them
+   * against the operation's schema and answers with a clear error when they do not fit.
+   */
+  call(operation: RequestOperation, args?: unknown): Promise<unknown> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     if (this.stream) {
       return Promise.reject(
@@ -139,7 +160,7 @@ export class RpcClient {
         );
       }, this.timeoutMs);
       this.pending.push({ operation, resolve, reject, timer });
-      this.send(operation, args[0]);
+      this.send(operation, args);
     });
   }
 

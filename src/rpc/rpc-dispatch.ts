@@ -1,15 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Observable, catchError, isObservable, map, of } from 'rxjs';
-import {
-  type RpcResponse,
-  type ValidatedRequest,
-  checkClientVersion,
-  failure,
-  parseEnvelope,
-  success,
-  validateEnvelope,
-} from './protocol';
+import { checkClientVersion } from './client-version';
+import { parseEnvelope } from './envelope';
+import { type ValidatedRequest, validateEnvelope } from './parse-request';
+import { type RpcResponse, failure, success } from './response';
 
 export interface RpcContext {
   /** Unique per connection for the server's lifetime, starting at 1. */

@@ -48,8 +48,5 @@ export class SocketDirError extends Error {
   }
 }
 
-/** The errno code of a Node system error, if any. */
-export function errnoCode(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+// rpc-server.ts and socket-path.ts still import it from here.
+export { errnoCode } from '../os/errno-code';

@@ -3,6 +3,7 @@ import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import { Observable } from 'rxjs';
 import type { WatchEvent } from '../pipeline/daemon-sources';
 import type { GitRefs } from './git-dir';
+import { errnoCode } from '../os/errno-code';
 
 export interface FileChangeOptions {
   /** The `.beads/` directory. It is watched as a directory, so replacing the JSONL is seen. */
@@ -142,7 +143,7 @@ function toWatchError(err: unknown): WatchEvent {
   const e = err as { code?: unknown; message?: unknown } | null;
   return {
     kind: 'error',
-    code: typeof e?.code === 'string' ? e.code : 'UNKNOWN',
+    code: errnoCode(err) ?? 'UNKNOWN',
     message: typeof e?.message === 'string' ? e.message : String(err),
   };
 }

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { Observable } from 'rxjs';
 import type { WatchEvent } from '../pipeline/daemon-sources';
 import type { FileChangeOptions } from './file-change';
+import { errnoCode } from '../os/errno-code';
 
 /** What the watcher thread posts: an event of `fileChange$`, or that every watch is in place. */
 export type WatcherMessage = { event: WatchEvent } | { ready: true };
@@ -52,7 +53,7 @@ export function watcherThread$(opts: WatcherThreadOptions): Observable<WatchEven
     });
     worker.on('error', (err: Error & { code?: unknown }) => {
       failed = true;
-      const code = typeof err.code === 'string' ? err.code : 'EWORKER';
+      const code = errnoCode(err) ?? 'EWORKER';
       subscriber.next({ kind: 'error', code, message: `the watcher thread failed: ${err.message}` });
     });
     worker.on('exit', (exitCode) => {

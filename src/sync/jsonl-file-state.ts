@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import type { BeadsStore } from '../store/beads-store';
+import { errnoCode } from '../os/errno-code';
 
 /** Cheap identity of the JSONL on disk: if it matches what we recorded, the bytes are ours. */
 export function statKey(file: string): string | null {
@@ -7,7 +8,7 @@ export function statKey(file: string): string | null {
     const st = fs.statSync(file);
     return `${st.size}:${st.mtimeMs}:${st.ino}`;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(err) === 'ENOENT') return null;
     throw err;
   }
 }

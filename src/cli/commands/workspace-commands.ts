@@ -73,7 +73,7 @@ function configSub(name: 'get' | 'set' | 'unset', op: string, describe: string):
     describe,
     handler: async (argv) =>
       withBackend(argv, async (backend) => {
-        const r = (await backend.call(op, { key: argv.key, ...(name === 'set' ? { value: String(argv.value) } : {}) })) as { key: string; value?: string };
+        const r = (await backend.call(op as 'get_config', { key: argv.key, ...(name === 'set' ? { value: String(argv.value) } : {}) })) as { key: string; value?: string };
         if (argv.json) return printJson(r);
         if (name === 'get') return print(r.value ?? '');
         print(name === 'set' ? `Set ${r.key} = ${String(r.value)}` : `Unset ${r.key}`);

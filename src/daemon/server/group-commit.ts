@@ -1,4 +1,4 @@
-import type { BeadsStore } from '../store/beads-store';
+import type { BeadsStore } from '../../store/beads-store';
 
 interface Job {
   run: () => unknown;

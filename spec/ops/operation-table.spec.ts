@@ -128,8 +128,8 @@ describe('OPERATION_TABLE', () => {
   const send = (operation: string, args: unknown) =>
     dispatch(JSON.stringify({ operation, args, actor: 'tester' }), { connectionId: 1 });
 
-  it('should have one row for each operation of the protocol, in its order', () => {
-    expect(Object.keys(OPERATION_TABLE)).toEqual([...OPERATIONS]);
+  it('should have one row for each operation of the protocol', () => {
+    expect(Object.keys(OPERATION_TABLE).sort()).toEqual([...OPERATIONS].sort());
   });
 
   it('should derive MUTATING_OPERATIONS from the rows flagged mutating, which are bd writes', () => {

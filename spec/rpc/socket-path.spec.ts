@@ -16,11 +16,17 @@ describe('socketPathFor', () => {
     expect(socketPathFor(root)).toBe(path.join(root, '.beads', 'bd.sock'));
   });
 
-  it('should fall back to /tmp/bd-rx-<first 8 hex of sha256(workspace)>/bd.sock for a long path', () => {
+  it('should fall back to /tmp/beads-<first 8 hex of sha256(workspace)>/bd.sock for a long path', () => {
     const workspace = longWorkspace(root);
     expect(Buffer.byteLength(path.join(workspace, '.beads', 'bd.sock'))).toBeGreaterThan(MAX_SOCKET_PATH_BYTES);
     const hash = createHash('sha256').update(workspace).digest('hex').slice(0, 8);
-    expect(socketPathFor(workspace)).toBe(`/tmp/bd-rx-${hash}/bd.sock`);
+    expect(socketPathFor(workspace)).toBe(`/tmp/beads-${hash}/bd.sock`);
+  });
+
+  it("should use BD_SOCKET when it is set, as bd's CLI and daemon do", () => {
+    const chosen = path.join(root, 'elsewhere', 'my.sock');
+    expect(socketPathFor(longWorkspace(root), { BD_SOCKET: chosen })).toBe(chosen);
+    expect(socketPathFor(root, {})).toBe(path.join(root, '.beads', 'bd.sock'));
   });
 
   it('should give the same path through a symlinked or relative workspace', () => {
@@ -33,7 +39,7 @@ describe('socketPathFor', () => {
 });
 
 describe('prepareSocketDir', () => {
-  const fallbackDir = `/tmp/bd-rx-${createHash('sha256').update(`spec-${process.pid}-${Date.now()}`).digest('hex').slice(0, 8)}`;
+  const fallbackDir = `/tmp/beads-${createHash('sha256').update(`spec-${process.pid}-${Date.now()}`).digest('hex').slice(0, 8)}`;
   afterEach(() => removeDir(fallbackDir));
 
   it('should create the /tmp fallback directory with mode 0700', () => {

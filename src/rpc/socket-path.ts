@@ -9,15 +9,17 @@ import { SocketDirError, errnoCode } from './rpc-errors';
 export const MAX_SOCKET_PATH_BYTES = 103;
 
 const FALLBACK_ROOT = '/tmp';
-const FALLBACK_DIR = /^\/tmp\/bd-rx-[0-9a-f]{8}$/;
+const FALLBACK_DIR = /^\/tmp\/beads-[0-9a-f]{8}$/;
 
 /**
- * Where the daemon for `workspaceDir` listens: `<workspace>/.beads/bd.sock`, or, when that path
- * is too long for a Unix socket, `/tmp/bd-rx-<first 8 hex of sha256(workspace)>/bd.sock`.
+ * Where the daemon for `workspaceDir` listens: `$BD_SOCKET` if set, else `<workspace>/.beads/bd.sock`, or, when that path
+ * is too long for a Unix socket, `/tmp/beads-<first 8 hex of sha256(workspace)>/bd.sock` (bd's own rule, so a bd client finds the daemon).
  * The workspace path is resolved through symlinks first, so a client in a symlinked checkout
  * and the daemon compute the same path. `/tmp` is literal (not $TMPDIR) for the same reason.
  */
-export function socketPathFor(workspaceDir: string): string {
+export function socketPathFor(workspaceDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  // bd's override, honoured by bd's CLI and daemon alike.
+  if (env.BD_SOCKET) return path.resolve(env.BD_SOCKET);
   const workspace = canonicalDir(workspaceDir);
   const preferred = path.join(workspace, '.beads', 'bd.sock');
   if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH_BYTES) return preferred;
@@ -25,7 +27,7 @@ export function socketPathFor(workspaceDir: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const hash = createHash('sha256').update(workspace).digest('hex').slice(0, 8);
-  return path.join(FALLBACK_ROOT, `bd-rx-${hash}`, 'bd.sock');
+  return path.join(FALLBACK_ROOT, `beads-${hash}`, 'bd.sock');
 }
 
 function canonicalDir(dir: string): string {
@@ -37,7 +39,7 @@ function canonicalDir(dir: string): string {
 }
 
 /**
- * Makes sure the socket's directory exists. The `/tmp/bd-rx-*` fallback lives in a world-writable
+ * Makes sure the socket's directory exists. The `/tmp/beads-*` fallback lives in a world-writable
  * place, so it is created 0700, and one that already exists must be a real directory (not a
  * symlink), owned by us, with mode 0700; anything else is refused rather than trusted or
  * repaired (another user could have planted it, or put a listener in it while it was open).

@@ -4,8 +4,10 @@ import { commentsCommand } from './commands/comments-command';
 import { createCommand } from './commands/create-command';
 import { daemonCommand, daemonEventCommand, eventsCommand } from './commands/daemon-command';
 import { depCommand, labelCommand } from './commands/dep-command';
+import { hooksCommand } from './commands/hooks-command';
 import { initCommand } from './commands/init-command';
 import { listCommand } from './commands/list-command';
+import { mergeCommand } from './commands/merge-command';
 import { blockedCommand, readyCommand, statsCommand } from './commands/ready-command';
 import { showCommand } from './commands/show-command';
 import { exportCommand, importCommand } from './commands/sync-commands';
@@ -33,5 +35,7 @@ export function cliCommands(): CommandModule<any, any>[] {
     daemonCommand,
     daemonEventCommand,
     eventsCommand,
+    mergeCommand,
+    hooksCommand,
   ];
 }

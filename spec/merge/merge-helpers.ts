@@ -1,0 +1,31 @@
+import { mergeJsonl, type MergeResult } from '../../src/merge/merge-policy';
+import { serializeRecord } from '../../src/jsonl/serialize-record';
+
+/** A bd-looking issue line; `fields` override the defaults, in the defaults' key order. */
+export function line(id: string, fields: Record<string, unknown> = {}): string {
+  return serializeRecord({
+    id,
+    title: `Issue ${id}`,
+    status: 'open',
+    priority: 2,
+    issue_type: 'task',
+    created_at: '2025-01-01T00:00:00Z',
+    updated_at: '2025-01-01T00:00:00Z',
+    ...fields,
+  });
+}
+
+/** A JSONL text of these lines. */
+export function file(...lines: string[]): string {
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/** Merges both ways round and fails unless the two outputs are byte-identical. */
+export function merge(base: string, ours: string, theirs: string): MergeResult & { text: string; records: Array<Record<string, any>> } {
+  const a = mergeJsonl({ base, ours, theirs });
+  const b = mergeJsonl({ base, ours: theirs, theirs: ours });
+  expect(b.data.toString('utf8')).toBe(a.data.toString('utf8'));
+  const text = a.data.toString('utf8');
+  const records = text === '' ? [] : text.replace(/\n$/, '').split('\n').map((l) => JSON.parse(l));
+  return { ...a, text, records };
+}

@@ -1,0 +1,56 @@
+import { catchError, map, type Observable, of, switchMap } from 'rxjs';
+import { effectKind } from '../../pipeline/effect-kinds';
+import type { GitSyncSettings } from '../git-sync-settings';
+import { commitEffect } from './commit-effect';
+import { GitStepError, type GitOutcome, type GitStep } from './git-outcome';
+import type { GitSyncDeps } from './git-sync-deps';
+import { pullEffect } from './pull-effect';
+import { pushEffect } from './push-effect';
+
+/**
+ * The lane's row for git: after export and import (its priority), its pending runs coalesced
+ * (one run does the whole job the settings ask for), dropped at stop (the next start syncs),
+ * reported as `git/<outcome>`: `git/committed`, `git/pulled`, `git/pushed`, `git/rejected`,
+ * `git/waiting`, `git/disabled`, `git/failed {step, code, error, retry_at}`, `git/skipped`.
+ */
+export const GIT_EFFECT_KIND = effectKind<GitOutcome>({ priority: 3, dropOnStop: true, reported: true });
+
+/**
+ * The run of the git row: push (which commits and pulls first) with auto-push; else commit,
+ * then pull, as the settings ask. A failing step comes back as a `failed` outcome naming the
+ * step, with the next retry time (the next remote-sync tick) when there is one.
+ */
+export function gitEffect(settings: GitSyncSettings, deps: GitSyncDeps, now: () => Date = () => new Date()): () => Observable<GitOutcome> {
+  const push = pushEffect(deps);
+  const commit = commitEffect(deps);
+  const pull = pullEffect(deps, { mergeCommits: settings.autoCommit });
+  const job = (): Observable<GitOutcome> => {
+    if (settings.autoPush) return push();
+    if (settings.autoCommit && settings.autoPull) {
+      return commit().pipe(
+        switchMap((c) =>
+          c.kind === 'waiting'
+            ? of<GitOutcome>(c)
+            : pull().pipe(
+                map((p): GitOutcome => {
+                  if (p.kind === 'pulled') return c.kind === 'committed' ? { ...p, committed: { sha: c.sha, issues: c.issues } } : p;
+                  return c.kind === 'committed' ? c : p;
+                }),
+              ),
+        ),
+      );
+    }
+    if (settings.autoCommit) return commit();
+    if (settings.autoPull) return pull();
+    return of({ kind: 'disabled', reason: 'git sync is off (--auto-commit, --auto-pull, --auto-push, --auto-sync)' });
+  };
+  const step: GitStep = settings.autoPush ? 'push' : settings.autoCommit ? 'commit' : 'fetch';
+  return () =>
+    job().pipe(
+      catchError((err: unknown) => {
+        const e = err instanceof GitStepError ? err : new GitStepError(step, (err as { code?: string })?.code ?? 'error', err instanceof Error ? err.message : String(err));
+        const retry = settings.autoPull && settings.remoteSyncIntervalMs > 0 ? new Date(now().getTime() + settings.remoteSyncIntervalMs).toISOString() : undefined;
+        return of<GitOutcome>({ kind: 'failed', step: e.step, code: e.code, error: e.message, ...(retry ? { retry_at: retry } : {}) });
+      }),
+    );
+}

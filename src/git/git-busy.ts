@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defer, map, type Observable } from 'rxjs';
+import { git$ } from './git-cli';
+import type { GitRepo } from './git-repo';
+
+/** Why git's state is not ours to touch right now. */
+export type GitBusyReason = 'index.lock' | 'rebase' | 'merge' | 'cherry-pick' | 'revert' | 'bisect' | 'detached HEAD';
+
+/** The files git leaves in a work tree's git dir while an operation is under way. */
+const IN_PROGRESS: Array<[string, GitBusyReason]> = [
+  ['index.lock', 'index.lock'],
+  ['rebase-merge', 'rebase'],
+  ['rebase-apply', 'rebase'],
+  ['MERGE_HEAD', 'merge'],
+  ['CHERRY_PICK_HEAD', 'cherry-pick'],
+  ['REVERT_HEAD', 'revert'],
+  ['BISECT_LOG', 'bisect'],
+];
+
+/**
+ * Why a sync must wait, or null when git is idle: another git command holds the index, an
+ * operation is half done (its files are git's half-state, not a version to import or commit
+ * on), or HEAD is detached (there is no branch to commit to).
+ */
+export function gitBusy$(repo: GitRepo): Observable<GitBusyReason | null> {
+  return defer(() => {
+    for (const [file, reason] of IN_PROGRESS) {
+      if (fs.existsSync(path.join(repo.gitDir, file))) return [reason];
+    }
+    return git$(['symbolic-ref', '-q', 'HEAD'], { cwd: repo.topLevel, okCodes: [0, 1] }).pipe(
+      map((o): GitBusyReason | null => (o.code === 1 ? 'detached HEAD' : null)),
+    );
+  });
+}

@@ -16,6 +16,7 @@ describe('DAEMON_SETTINGS', () => {
       maxWaitMs: 2000,
       watcherFallback: true,
       pollIntervalMs: 5000,
+      safetyIntervalMs: 30_000,
       logFormat: 'json',
     });
     expect(resolveSettings({}, {}, true).logFormat).toBe('text');
@@ -25,6 +26,12 @@ describe('DAEMON_SETTINGS', () => {
     const env = { BEADS_DAEMON_MODE: 'poll', BEADS_DEBOUNCE_MS: '50', BEADS_DEBOUNCE_MAX_MS: '900', BEADS_WATCHER_FALLBACK: 'off', BEADS_POLL_INTERVAL: '2s' };
     expect(resolveSettings({}, env, false)).toMatchObject({ mode: 'poll', debounceMs: 50, maxWaitMs: 900, watcherFallback: false, pollIntervalMs: 2000 });
     expect(resolveSettings(parse(['--debounce-ms', '70', '--watcher-fallback']), env, false)).toMatchObject({ debounceMs: 70, watcherFallback: true });
+  });
+
+  it('should read the safety interval as a duration, with 0 turning the check off', () => {
+    expect(resolveSettings({}, { BEADS_SAFETY_INTERVAL: '0' }, false).safetyIntervalMs).toBe(0);
+    expect(resolveSettings(parse(['--safety-interval', '250ms']), { BEADS_SAFETY_INTERVAL: '0' }, false).safetyIntervalMs).toBe(250);
+    expect(() => resolveSettings({}, { BEADS_SAFETY_INTERVAL: 'often' }, false)).toThrow(/^BEADS_SAFETY_INTERVAL="often" is not valid/);
   });
 
   it('should refuse a bad value naming where it came from and what is accepted', () => {
@@ -37,9 +44,9 @@ describe('DAEMON_SETTINGS', () => {
 
   it('should offer every setting as a flag whose help names its variable and default', () => {
     const help = DAEMON_SETTINGS.map((s) => s.flag);
-    expect(help).toEqual(['mode', 'debounce-ms', 'max-wait-ms', 'watcher-fallback', 'poll-interval', 'log-format']);
+    expect(help).toEqual(['mode', 'debounce-ms', 'max-wait-ms', 'watcher-fallback', 'poll-interval', 'safety-interval', 'log-format']);
     expect(describeSetting(DAEMON_SETTINGS[1])).toBe('Quiet period before a sync (env BEADS_DEBOUNCE_MS, default 500)');
-    expect(describeSetting(DAEMON_SETTINGS[5])).toBe('json|text (default json when stdout is not a TTY)');
+    expect(describeSetting(DAEMON_SETTINGS[6])).toBe('json|text (default json when stdout is not a TTY)');
     const parsed = parse(['--mode', 'poll', '--debounce-ms', '10', '--max-wait-ms', '20', '--no-watcher-fallback', '--poll-interval', '1s', '--log-format', 'text']);
     expect(resolveSettings(parsed, {}, false)).toEqual({
       mode: 'poll',
@@ -47,6 +54,7 @@ describe('DAEMON_SETTINGS', () => {
       maxWaitMs: 20,
       watcherFallback: false,
       pollIntervalMs: 1000,
+      safetyIntervalMs: 30_000,
       logFormat: 'text',
     });
   });

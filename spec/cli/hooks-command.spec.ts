@@ -145,7 +145,7 @@ describe('bd-rx hooks', () => {
     await d.waitForQuiet((e) => e.type === 'sync/requested', 1000, 15_000);
     // checkout -b, checkout main, merge (fast-forward), amend (post-rewrite).
     expect(requests()).toBe(4);
-  });
+  }, 120_000);
 
   it('should uninstall exactly what install added, putting chained hooks back', () => {
     const { top, ws, env } = workspace();

@@ -42,8 +42,8 @@ describe('the dashboard and RPC throughput (a real daemon, 5 real tabs)', () => 
         const before = await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.received())));
         withTabs.push(await createsPerSecond(c, CREATES, 32, `tabs ${round}`));
         // Every tab got every create's event: none was cut off or fell behind for good.
-        for (const tab of tabs) {
-          await waitInPage(tab, (n: number) => (globalThis as PageGlobals).bdDashboard.received() >= n, 60_000, 'the tab to catch up', before[0] + CREATES);
+        for (const [i, tab] of tabs.entries()) {
+          await waitInPage(tab, (n: number) => (globalThis as PageGlobals).bdDashboard.received() >= n, 60_000, 'the tab to catch up', before[i] + CREATES);
         }
         received = await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.received())));
         await Promise.all(tabs.map((t) => t.close()));

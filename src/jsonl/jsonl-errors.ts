@@ -6,9 +6,15 @@ export class JsonlLineError extends Error {
     readonly reason: 'conflict-marker' | 'invalid-json' | 'missing-id',
     message: string,
   ) {
-    super(message);
+    // A line's own text (quoted in the message by JSON.parse's error, say) may hold control
+    // characters: escaped here, so a terminal or a log line never gets them raw.
+    super(escapeControls(message));
     this.name = 'JsonlLineError';
   }
+}
+
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function conflictMarkerError(file: string, line: number, text: string): JsonlLineError {

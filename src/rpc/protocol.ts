@@ -10,7 +10,7 @@
  * strictly, and a field that bd-rx does use is never dropped.
  */
 import { z } from 'zod';
-import { DEPENDENCY_TYPES, ISSUE_STATUSES, ISSUE_TYPES, PRIORITY } from '../store/issue-rules';
+import { DEPENDENCY_TYPES, type EditableField, ISSUE_STATUSES, ISSUE_TYPES, PRIORITY } from '../store/issue-rules';
 
 // Each helper's message is the "expected …" phrase zodMessage() puts in front of the bad value.
 const str = (what = 'a string') => z.string({ message: what });
@@ -58,7 +58,7 @@ const issueFields = {
   assignee: str().optional(),
   external_ref: str().optional(),
   estimated_minutes: minutes.optional(),
-};
+} satisfies Record<EditableField, z.ZodTypeAny>; // the list itself is EDITABLE_FIELDS (issue-rules)
 
 /** The shape of a batch; each call's own args are checked against its operation's schema. */
 const batchShape = args({

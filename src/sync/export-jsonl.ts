@@ -80,14 +80,15 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
   const target = opts.output ?? opts.jsonlPath;
   const isWorkspaceFile = path.resolve(target) === path.resolve(opts.jsonlPath);
   let merged: ImportReport | undefined;
-  if (isWorkspaceFile && fs.existsSync(target) && !unchangedByStat(store, target)) {
-    const r = importJsonl(store, { jsonlPath: opts.jsonlPath });
-    if (!r.skipped) merged = r;
-  }
-  if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
-    return { skipped: 'clean', issues: 0, bytes: 0, ms: elapsed(started), ...(merged ? { merged } : {}) };
-  }
+  // Merge, render and rename under one write lock, as the lean export does (lean-exporter.ts).
   const report = store.inWriteTransaction((): ExportReport => {
+    if (isWorkspaceFile && fs.existsSync(target) && !unchangedByStat(store, target)) {
+      const r = importJsonl(store, { jsonlPath: opts.jsonlPath });
+      if (!r.skipped) merged = r;
+    }
+    if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
+      return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
+    }
     const { data, issues } = opts.cache && isWorkspaceFile ? opts.cache.render(store) : renderJsonl(store);
     // An empty DB whose issues were deleted here is an intended empty export; an empty DB
     // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.

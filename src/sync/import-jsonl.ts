@@ -129,6 +129,20 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
     return emptyReport('missing');
   }
   if (isWorkspaceFile && !opts.force && unchangedByStat(store, file)) return emptyReport('unchanged');
+  if (!isWorkspaceFile || store.isInTransaction()) return importRead(store, opts, file, isWorkspaceFile, started);
+  // The workspace file is read, compared with the sync bookkeeping and the base, and merged
+  // under the write lock: read before it, the file can be one another process has since
+  // replaced (and recorded as synced, its new rows `synced = 1`), and merging that stale file
+  // would delete those rows as "gone from the file" (fault 7: a lost create with 10 writers).
+  return store.inWriteTransaction(() => {
+    if (!fs.existsSync(file)) return emptyReport('missing');
+    if (!opts.force && unchangedByStat(store, file)) return emptyReport('unchanged');
+    return importRead(store, opts, file, isWorkspaceFile, started);
+  });
+}
+
+/** `importJsonl` once the file is known to need reading (under the write lock for the workspace file). */
+function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWorkspaceFile: boolean, started: number): ImportReport {
   const buf = fs.readFileSync(file);
   const hash = contentHash(buf);
   if (isWorkspaceFile && !opts.force && hash === store.getMeta(META_HASH)) {

@@ -30,26 +30,29 @@ export class LeanExporter {
     const { store, jsonlPath } = this;
     const started = performance.now();
     let merged: ImportReport | undefined;
-    if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath)) {
-      const r = importJsonl(store, { jsonlPath });
-      if (!r.skipped) merged = r;
-    }
-    const withMerged = merged ? { merged } : {};
-    if (!opts.force && fs.existsSync(jsonlPath) && store.pendingExportCount() === 0) {
-      return { skipped: 'clean', issues: 0, bytes: 0, ms: elapsed(started), ...withMerged };
-    }
+    // The merge of an unseen change, the read of the rows and of the file on disk, the rename
+    // and the bookkeeping all happen under one write lock: another process's export between
+    // them would be overwritten by a file written from a stale snapshot (fault 7).
     const report = store.inWriteTransaction((): LeanExportReport => {
-        const deletedHere = store.pendingExportCount() > 0;
-        const written = this.write();
-        try {
-          if (written.issues === 0 && !opts.force && !deletedHere) refuseEmpty(jsonlPath);
-          this.install(written);
-        } catch (err) {
-          fs.rmSync(written.tmp, { force: true });
-          throw err;
-        }
-        return { issues: written.issues, bytes: written.bytes, ms: 0, mode: written.mode };
+      if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath)) {
+        const r = importJsonl(store, { jsonlPath });
+        if (!r.skipped) merged = r;
+      }
+      if (!opts.force && fs.existsSync(jsonlPath) && store.pendingExportCount() === 0) {
+        return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
+      }
+      const deletedHere = store.pendingExportCount() > 0;
+      const written = this.write();
+      try {
+        if (written.issues === 0 && !opts.force && !deletedHere) refuseEmpty(jsonlPath);
+        this.install(written);
+      } catch (err) {
+        fs.rmSync(written.tmp, { force: true });
+        throw err;
+      }
+      return { issues: written.issues, bytes: written.bytes, ms: 0, mode: written.mode };
     });
+    const withMerged = merged ? { merged } : {};
     return { ...report, ms: elapsed(started), ...withMerged };
   }
 

@@ -4,10 +4,12 @@
 #   scripts/bench-cli-cold-start.sh [--build] [--runs N]
 #
 # Builds the workspace in a temp dir (scripts/gen-issues.ts, `bd-rx init`, `bd-rx import`), then
-# runs hyperfine (-N, 3 warm-ups) in three environments:
-#   env        the environment as it is (this machine sets NODE_EXTRA_CA_CERTS, which every
-#              node process pays for at start-up, before any of our code runs)
-#   no-ca      the same with NODE_EXTRA_CA_CERTS unset
+# runs hyperfine (-N, 3 warm-ups), `node -e 0` beside the command, both in one run:
+#   cmd        the `bd-rx` bin as npm installs it (package.json bin: dist/cli/bin.js, a node
+#              shebang script), run by path as a user's shell runs it, environment as it is
+#   env        `node dist/cli/bin.js`, environment as it is (this machine sets
+#              NODE_EXTRA_CA_CERTS, which every node process pays for, `node -e 0` included)
+#   no-ca      the same with NODE_EXTRA_CA_CERTS unset (for reference only)
 # and prints the medians, the ratio to `node -e 0`, PASS/FAIL against the 150 ms target, where
 # the time goes (self time of each module's require, measured with a Module._load hook), and
 # a timeline of one run by phase.
@@ -56,9 +58,10 @@ run_hf() { # name, command, then env args
     --export-json "$TMP/hf-$name.json" 'node -e 0' "$cmd" >/dev/null 2>"$TMP/hf-$name.err") \
     || { cat "$TMP/hf-$name.err" >&2; exit 1; }
 }
-# The `bd-rx` command as installed (package.json bin: src/cli/bd-rx.sh, which drops
-# NODE_EXTRA_CA_CERTS and execs node on dist/cli/bin.js), then node on the compiled CLI directly.
-run_hf cmd "$ROOT/src/cli/bd-rx.sh list --json"
+# The `bd-rx` command as installed (package.json bin: dist/cli/bin.js, executable, `#!/usr/bin/env
+# node`), then node on the compiled CLI directly.
+[ -x "$BIN" ] || { echo "$BIN is not executable: run npm run build" >&2; exit 1; }
+run_hf cmd "$BIN list --json"
 run_hf env "node $BIN list --json"
 run_hf no-ca "node $BIN list --json" -u NODE_EXTRA_CA_CERTS
 
@@ -69,16 +72,16 @@ node - "$TMP" "$TARGET_MS" "$RUNS" <<'EOF'
 const fs = require('fs');
 const [dir, target, runs] = process.argv.slice(2);
 const label = {
-  cmd: '`bd-rx list --json` (the bin), environment as is',
+  cmd: '`bd-rx list --json` (the bin: dist/cli/bin.js via its shebang), environment as is',
   env: '`node dist/cli/bin.js list --json`, environment as is',
   'no-ca': '`node dist/cli/bin.js list --json`, NODE_EXTRA_CA_CERTS unset',
 };
-console.log(`| command, environment | node -e 0 median ms | list --json median ms | mean ± σ ms | min ms | ratio | target ≤ ${target} ms |`);
+console.log(`| command, environment | node -e 0 median ms | list --json median ms | mean ± σ ms | min ms | ratio (target ≤ 2×) | ≤ ${target} ms |`);
 console.log('|---|---:|---:|---:|---:|---:|---|');
 for (const name of ['cmd', 'env', 'no-ca']) {
   const [floor, list] = JSON.parse(fs.readFileSync(`${dir}/hf-${name}.json`, 'utf8')).results;
   const ms = (s) => (s * 1000).toFixed(1);
-  console.log(`| ${label[name]} | ${ms(floor.median)} | ${ms(list.median)} | ${ms(list.mean)} ± ${ms(list.stddev)} | ${ms(list.min)} | ${(list.median / floor.median).toFixed(2)}× | ${list.median * 1000 <= +target ? 'PASS' : 'FAIL'} |`);
+  console.log(`| ${label[name]} | ${ms(floor.median)} | ${ms(list.median)} | ${ms(list.mean)} ± ${ms(list.stddev)} | ${ms(list.min)} | ${(list.median / floor.median).toFixed(2)}× ${list.median / floor.median <= 2 ? 'PASS' : 'FAIL'} | ${list.median * 1000 <= +target ? 'PASS' : 'FAIL'} |`);
 }
 console.log(`(${runs} runs each after 3 warm-ups; hyperfine -N, no shell)`);
 EOF

@@ -64,7 +64,7 @@ export const IMPORT_RESULT: ImportResult = {
   kept_local: [],
   overwritten_local: [],
   duplicates: [],
-  warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0 },
+  warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0, future_timestamp: 0, bad_timestamp: 0 },
   needs_export: false,
   hash: 'h',
   ms: 0,

@@ -169,7 +169,7 @@ describe('bd-rx daemon lifecycle (real processes)', () => {
       for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
     });
 
-    it('should use /tmp/bd-rx-<8hex>/bd.sock for a workspace whose socket path would pass 103 bytes, and the CLI still reaches it', async () => {
+    it('should use /tmp/beads-<8hex>/bd.sock for a workspace whose socket path would pass 103 bytes, and the CLI still reaches it', async () => {
       const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-long-')));
       dirs.push(base);
       const root = path.join(base, 'a-project-directory-with-a-rather-long-name', 'and-a-checkout-nested-inside-it', 'repo');
@@ -187,7 +187,7 @@ describe('bd-rx daemon lifecycle (real processes)', () => {
       const d = start({ cwd: root, args: ['--debounce-ms', '100'] });
       await d.waitUntilWatching();
       const socket = socketOf(ws);
-      expect(socket).toMatch(/^\/tmp\/bd-rx-[0-9a-f]{8}\/bd\.sock$/);
+      expect(socket).toMatch(/^\/tmp\/beads-[0-9a-f]{8}\/bd\.sock$/);
       expect(fs.lstatSync(socket).isSocket()).toBe(true);
       expect(fs.lstatSync(path.dirname(socket)).mode & 0o777).toBe(0o700);
       expect(fs.existsSync(path.join(root, '.beads', 'bd.sock'))).toBe(false);

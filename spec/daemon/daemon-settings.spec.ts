@@ -16,7 +16,10 @@ describe('DAEMON_SETTINGS', () => {
       maxWaitMs: 2000,
       watcherFallback: true,
       pollIntervalMs: 5000,
+      safetyIntervalMs: 30_000,
       logFormat: 'json',
+      dashboard: false,
+      dashboardPort: 0,
       autoCommit: false,
       autoPush: false,
       autoPull: false,
@@ -33,6 +36,12 @@ describe('DAEMON_SETTINGS', () => {
     expect(resolveSettings(parse(['--debounce-ms', '70', '--watcher-fallback']), env, false)).toMatchObject({ debounceMs: 70, watcherFallback: true });
   });
 
+  it('should read the safety interval as a duration, with 0 turning the check off', () => {
+    expect(resolveSettings({}, { BEADS_SAFETY_INTERVAL: '0' }, false).safetyIntervalMs).toBe(0);
+    expect(resolveSettings(parse(['--safety-interval', '250ms']), { BEADS_SAFETY_INTERVAL: '0' }, false).safetyIntervalMs).toBe(250);
+    expect(() => resolveSettings({}, { BEADS_SAFETY_INTERVAL: 'often' }, false)).toThrow(/^BEADS_SAFETY_INTERVAL="often" is not valid/);
+  });
+
   it('should refuse a bad value naming where it came from and what is accepted', () => {
     expect(() => resolveSettings({}, { BEADS_DEBOUNCE_MS: 'abc' }, false)).toThrow(
       new SettingsError('BEADS_DEBOUNCE_MS="abc" is not valid: expected a whole number of milliseconds ≥ 0, e.g. 500'),
@@ -43,9 +52,9 @@ describe('DAEMON_SETTINGS', () => {
 
   it('should offer every setting as a flag whose help names its variable and default', () => {
     const help = DAEMON_SETTINGS.map((s) => s.flag);
-    expect(help).toEqual(['mode', 'debounce-ms', 'max-wait-ms', 'watcher-fallback', 'poll-interval', 'log-format', 'auto-commit', 'auto-push', 'auto-pull', 'auto-sync', 'remote-sync-interval']);
+    expect(help).toEqual(['mode', 'debounce-ms', 'max-wait-ms', 'watcher-fallback', 'poll-interval', 'safety-interval', 'log-format', 'dashboard', 'dashboard-port', 'auto-commit', 'auto-push', 'auto-pull', 'auto-sync', 'remote-sync-interval']);
     expect(describeSetting(DAEMON_SETTINGS[1])).toBe('Quiet period before a sync (env BEADS_DEBOUNCE_MS, default 500)');
-    expect(describeSetting(DAEMON_SETTINGS[5])).toBe('json|text (default json when stdout is not a TTY)');
+    expect(describeSetting(DAEMON_SETTINGS[6])).toBe('json|text (default json when stdout is not a TTY)');
     const parsed = parse(['--mode', 'poll', '--debounce-ms', '10', '--max-wait-ms', '20', '--no-watcher-fallback', '--poll-interval', '1s', '--log-format', 'text']);
     expect(resolveSettings(parsed, {}, false)).toEqual({
       mode: 'poll',
@@ -53,7 +62,10 @@ describe('DAEMON_SETTINGS', () => {
       maxWaitMs: 20,
       watcherFallback: false,
       pollIntervalMs: 1000,
+      safetyIntervalMs: 30_000,
       logFormat: 'text',
+      dashboard: false,
+      dashboardPort: 0,
       autoCommit: false,
       autoPush: false,
       autoPull: false,

@@ -27,6 +27,7 @@ const SETTINGS: ResolvedSettings = {
   pollIntervalMs: 3_600_000,
   watcherFallback: true,
   logFormat: 'json',
+  safetyIntervalMs: 0,
 };
 
 /** The export's temp files in `.beads/` (not the `tmp-old-*` names of replaced files). */

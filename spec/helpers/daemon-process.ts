@@ -24,6 +24,9 @@ const DAEMON_ENV = [
   'BEADS_DEBOUNCE_MAX_MS',
   'BEADS_WATCHER_FALLBACK',
   'BEADS_POLL_INTERVAL',
+  'BEADS_DASHBOARD',
+  'BEADS_DASHBOARD_PORT',
+  'BEADS_SAFETY_INTERVAL',
 ];
 
 /** Identity for git in tests: CI has no global git config. */

@@ -131,7 +131,7 @@ export async function cliOk(args: string[], opts: { cwd: string; env?: NodeJS.Pr
 /**
  * Call inside a `describe`, for daemons started in the background (`daemon start`): they are
  * not our children, so after each test every workspace registered here has its daemon (by the
- * pid in its lock) SIGKILLed, and the `/tmp/bd-rx-*` socket directory of a long path removed.
+ * pid in its lock) SIGKILLed, and the `/tmp/beads-*` socket directory of a long path removed.
  */
 export function useBackgroundDaemons(): { track: (ws: { root: string; beadsDir: string }) => void } {
   const tracked: Array<{ root: string; beadsDir: string }> = [];
@@ -141,7 +141,7 @@ export function useBackgroundDaemons(): { track: (ws: { root: string; beadsDir: 
       const lock = readDaemonLock(ws.beadsDir);
       if (lock) pids.add(lock.pid);
       const dir = path.dirname(socketPathFor(ws.root));
-      if (/^\/tmp\/bd-rx-[0-9a-f]{8}$/.test(dir) && !dir.startsWith(ws.root)) {
+      if (/^\/tmp\/beads-[0-9a-f]{8}$/.test(dir) && !dir.startsWith(ws.root)) {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { atomicWriteFile, replaceWithTemp, sweepStaleTemps, writeSyncedTemp } from '../../src/jsonl/atomic-write';
+import { atomicWriteFile, replaceWithTemp, sweepStaleTemps, TempFileTakenError, writeSyncedTemp } from '../../src/jsonl/atomic-write';
 import { contentHash } from '../../src/jsonl/content-hash';
 import { useTempDirs } from '../helpers/temp-workspace';
 import { waitFor } from '../helpers/wait-for';
@@ -115,5 +115,47 @@ describe('contentHash', () => {
   it('should be the SHA-256 hex of the bytes', () => {
     expect(contentHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(contentHash(Buffer.from('abc'))).toBe(contentHash('abc'));
+  });
+});
+
+describe('atomic writes against planted temp names (fault 9)', () => {
+  const tempDir = useTempDirs();
+
+  /** Symlinks to `victim` at this process's temp names for `target`, counters 1..count. */
+  function plant(target: string, victim: string, count: number): void {
+    for (let n = 1; n <= count; n++) {
+      for (const kind of ['', 'old-']) {
+        fs.symlinkSync(victim, path.join(path.dirname(target), `.${path.basename(target)}.tmp-${kind}${process.pid}-${n}`));
+      }
+    }
+  }
+
+  it('should never write through a symlink planted at a temp name, nor put it in place of the target', () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'issues.jsonl');
+    const victim = path.join(tempDir(), 'victim');
+    fs.writeFileSync(victim, 'precious\n');
+    fs.writeFileSync(target, 'old\n');
+    plant(target, victim, 50);
+    atomicWriteFile(target, Buffer.from('new\n'), { releaseOldInBackground: true });
+    expect(fs.readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(fs.lstatSync(target).isFile()).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toBe('new\n');
+    expect(fs.statSync(target).mode & 0o777).toBe(0o644);
+  });
+
+  it('should give up with an error naming the directory when every name it tries is taken, writing nothing', () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'issues.jsonl');
+    const victim = path.join(tempDir(), 'victim');
+    fs.writeFileSync(victim, 'precious\n');
+    fs.writeFileSync(target, 'old\n');
+    plant(target, victim, 1000);
+    expect(() => writeSyncedTemp(target, Buffer.from('new\n'))).toThrow(TempFileTakenError);
+    expect(() => writeSyncedTemp(target, Buffer.from('new\n'))).toThrow(
+      `could not create a temp file in ${dir}: 100 names (.issues.jsonl.tmp-*) already exist`,
+    );
+    expect(fs.readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(fs.readFileSync(target, 'utf8')).toBe('old\n');
   });
 });

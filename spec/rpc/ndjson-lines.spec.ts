@@ -1,4 +1,4 @@
-import { NdjsonLines } from '../../src/rpc/ndjson-lines';
+import { NOT_UTF8, NdjsonLines } from '../../src/rpc/ndjson-lines';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -54,5 +54,15 @@ describe('NdjsonLines', () => {
 
   it('should yield an empty string for an empty line', () => {
     expect(new NdjsonLines(10).push(bytes('\n'))).toEqual(['']);
+  });
+
+  it('should yield NOT_UTF8 from pushChecked for a line that is not valid UTF-8, and go on', () => {
+    const lines = new NdjsonLines(100);
+    const bad = Buffer.from([0x7b, 0xc3, 0x28, 0x7d, 0x0a]); // a 2-byte lead followed by '('
+    const cut = Buffer.from('{"t":"✓"}\n', 'utf8');
+    expect(lines.pushChecked(Buffer.concat([bytes('{"a":1}\n'), bad, cut.subarray(0, 7)]))).toEqual(['{"a":1}', NOT_UTF8]);
+    expect(lines.pushChecked(cut.subarray(7))).toEqual(['{"t":"✓"}']);
+    // A lone surrogate encoded as UTF-8 (CESU) is not UTF-8 either.
+    expect(lines.pushChecked(Buffer.from([0xed, 0xa0, 0x80, 0x0a]))).toEqual([NOT_UTF8]);
   });
 });

@@ -117,10 +117,25 @@ describe('startRpcServer', () => {
     }
 
     it('should answer garbage bytes with an error and keep serving', async () => {
-      client.write(Buffer.from([0xff, 0xfe, 0x00, 0x1b, 0x5b, 0x41, 0x0a]));
+      client.write(Buffer.from([0x00, 0x1b, 0x5b, 0x41, 0x0a]));
       expect(await client.next()).toEqual({ success: false, error: expect.stringMatching(/^invalid request: not JSON/) });
       await stillServing();
       expect(handled).toEqual(['ping', 'ping']);
+    });
+
+    it('should answer a line that is not valid UTF-8 with an error saying so, in its turn, and keep serving', async () => {
+      const create = Buffer.from(`{"operation":"create","args":{"title":"caf\xe9"}}\n`, 'latin1');
+      client.write(Buffer.concat([Buffer.from(`${JSON.stringify(ping)}\n`), create, Buffer.from([0xff, 0xfe, 0x0a])]));
+      expect(await client.next()).toEqual(pong);
+      for (let i = 0; i < 2; i++) {
+        expect(await client.next()).toEqual({
+          success: false,
+          error: 'invalid request: the line is not valid UTF-8; send text as UTF-8 (JSON escapes like \\u00e9 are fine)',
+        });
+      }
+      await stillServing();
+      // Neither bad line reached the handler, altered or not.
+      expect(handled).toEqual(['ping', 'ping', 'ping']);
     });
 
     it('should answer invalid JSON with an error and keep serving', async () => {
@@ -254,6 +269,60 @@ describe('startRpcServer', () => {
       await waitFor(() => daemon?.server.activeConnections() === 0, 5000, 'no connections', 5);
       expect(Math.max(...counts)).toBe(100);
       expect(counts[counts.length - 1]).toBe(0);
+    });
+  });
+
+  describe('request deadline (fault 8: slowloris)', () => {
+    it('should refuse a line still unfinished at the deadline from its first byte, however often a byte arrives', async () => {
+      daemon = await startTestServer({ idleTimeoutMs: 60_000, requestTimeoutMs: 300 });
+      const client = await RawClient.open(daemon.socketPath);
+      const started = Date.now();
+      const line = '{"operation":"ping","args":{}}';
+      let sent = 0;
+      const trickle = setInterval(() => {
+        if (!client.closed && sent < line.length) client.write(line.charAt(sent++));
+      }, 20);
+      try {
+        await client.waitClosed(5000);
+      } finally {
+        clearInterval(trickle);
+      }
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(client.lines.map((l) => JSON.parse(l))).toEqual([
+        {
+          success: false,
+          error: 'request timed out: a request line must be complete within 300 ms of its first byte; the connection is closed',
+        },
+      ]);
+    });
+
+    it('should close a connection trickling bytes of a line at its idle timeout, not reset by each byte', async () => {
+      daemon = await startTestServer({ idleTimeoutMs: 300, requestTimeoutMs: 60_000 });
+      const client = await RawClient.open(daemon.socketPath);
+      const started = Date.now();
+      const trickle = setInterval(() => client.closed || client.write(' '), 20);
+      try {
+        await client.waitClosed(5000);
+      } finally {
+        clearInterval(trickle);
+      }
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('should give each line of a pipelining client its own deadline', async () => {
+      daemon = await startTestServer({ idleTimeoutMs: 60_000, requestTimeoutMs: 300 });
+      const client = await RawClient.open(daemon.socketPath);
+      const line = `${JSON.stringify(ping)}\n`;
+      // Five whole requests, 100 ms apart, each sent in two halves: 500 ms in all, no line late.
+      for (let i = 0; i < 5; i++) {
+        client.write(line.slice(0, 10));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        client.write(line.slice(10));
+        expect(await client.next()).toEqual(pong);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(client.closed).toBe(false);
+      client.destroy();
     });
   });
 

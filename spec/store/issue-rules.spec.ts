@@ -100,7 +100,7 @@ describe('issue rules', () => {
         issueLine({ id: 'bd-hi', priority: PRIORITY.max }),
         issueLine({ id: 'bd-out', priority: PRIORITY.max + 1 }),
       ]);
-      expect(ws.import().warnings).toEqual({ unknown_status: 0, unknown_type: 0, unusual_priority: 1 });
+      expect(ws.import().warnings).toEqual({ unknown_status: 0, unknown_type: 0, unusual_priority: 1, future_timestamp: 0, bad_timestamp: 0 });
     });
   });
 

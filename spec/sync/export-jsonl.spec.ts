@@ -54,7 +54,9 @@ describe('exportJsonl', () => {
         ws.store.create({ title: `n${i}` }, 'alice');
         ws.export();
       }
-      expect(ws.beadsEntries().filter((e) => !/^beads\.db(-wal|-shm)?$/.test(e))).toEqual(['issues.jsonl']);
+      expect(ws.beadsEntries().filter((e) => !/^beads\.db(-wal|-shm)?$/.test(e))).toEqual(['.issues.jsonl.tmp-base', 'issues.jsonl']);
+      // The base the next import compares against is the file written, as a second name.
+      expect(fs.statSync(path.join(ws.beadsDir, '.issues.jsonl.tmp-base')).ino).toBe(fs.statSync(ws.jsonlPath).ino);
       expect(ws.store.getMeta('jsonl_hash')).toBe(sha256(ws.readJsonl()));
       expect(ws.import().skipped).toBe('unchanged');
       expect(ws.jsonlIds()).toHaveLength(7);

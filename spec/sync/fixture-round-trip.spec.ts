@@ -137,7 +137,7 @@ describe('import → export round trip over real beads files', () => {
 
     it('should import with warnings for its 40–160 priorities and missing issue types, keeping the values as they are', () => {
       expect(report.skipped).toBeUndefined();
-      expect(report.warnings).toEqual({ unknown_status: 0, unknown_type: 54, unusual_priority: 54 });
+      expect(report.warnings).toEqual({ unknown_status: 0, unknown_type: 54, unusual_priority: 54, future_timestamp: 0, bad_timestamp: 0 });
       const rec = rt.ws.store.get('bd-git-auth-docs')!;
       expect(rec.priority).toBe(60);
       expect(rec).not.toHaveProperty('issue_type');

@@ -15,12 +15,12 @@ export interface Backend {
  * is imported first, and every change is exported before the command returns, so the file
  * in git is always current.
  */
-export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend {
+export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { autoImport?: boolean } = {}): Backend {
   // Loaded here, not at the top: commands that talk to the daemon never pay for SQLite.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { BeadsStore } = require('../store/beads-store') as typeof import('../store/beads-store');
   const { importJsonl } = require('../sync/import-jsonl') as typeof import('../sync/import-jsonl');
-  const { exportJsonl } = require('../sync/export-jsonl') as typeof import('../sync/export-jsonl');
+  const { LeanExporter } = require('../sync/lean-exporter') as typeof import('../sync/lean-exporter');
   const { executeOperation } = require('../ops/execute-operation') as typeof import('../ops/execute-operation');
   const { isMutating } = require('../ops/operation-table') as typeof import('../ops/operation-table');
   const { needsExport } = require('../ops/sync-operations') as typeof import('../ops/sync-operations');
@@ -28,7 +28,8 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
   /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new BeadsStore(paths.dbPath);
   const ctx: OperationContext = { store, paths, actor };
-  let synced = false;
+  // `--no-auto-import` / `--sandbox`: the DB is used as it is.
+  let synced = opts.autoImport === false;
   return {
     mode: 'direct',
     async call(operation, args = {}) {
@@ -48,7 +49,8 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
       // `import -i FILE` (or a merge that kept newer local copies) also changes what the
       // JSONL should hold.
       const imported = operation === 'import' && needsExport(result);
-      if (isMutating(operation) || imported) exportJsonl(store, { jsonlPath: paths.jsonlPath });
+      // Lean: unchanged lines are copied from the file, never the whole file held (lean-export.ts).
+      if (isMutating(operation) || imported) new LeanExporter(store, paths.jsonlPath).export();
       return result;
     },
     close() {
@@ -65,12 +67,46 @@ export async function openDaemonBackend(paths: WorkspacePaths, actor: string): P
   // The common case (no daemon) must cost one stat, not a connection attempt.
   if (!require('node:fs').existsSync(socketPath)) return null;
   const { tryConnect } = require('../rpc/rpc-client') as typeof import('../rpc/rpc-client');
+  const { RpcConnectionError, SocketDirError } = require('../rpc/rpc-errors') as typeof import('../rpc/rpc-errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() });
+  const { isOperation } = require('../rpc/protocol') as typeof import('../rpc/protocol');
+  const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() }).catch((err: unknown) => {
+    // Someone else's listener may sit there: the command runs in direct mode, never through it.
+    if (!(err instanceof SocketDirError)) throw err;
+    process.stderr.write(`warning: ${err.message}\nRunning without the daemon.\n`);
+    return null;
+  });
   if (!client) return null;
+  // Queries the daemon does not serve (bd runs several of them against the DB directly too:
+  // dep tree/cycles, config, info) read the DB in this process; the daemon's WAL makes that safe.
+  // A daemon whose connection slots are all taken (by slow or idle peers) refuses before serving
+  // anything: the command then runs in direct mode instead of failing.
+  let direct: Backend | undefined;
+  let busy = false;
+  let served = false;
   return {
     mode: 'daemon',
-    call: (operation, args = {}) => client.call(operation, args),
-    close: () => client.close(),
+    call: async (operation, args = {}) => {
+      if (busy || !isOperation(operation)) {
+        direct ??= openDirectBackend(paths, actor, { autoImport: busy });
+        return direct.call(operation, args);
+      }
+      try {
+        const result = await client.call(operation, args);
+        served = true;
+        return result;
+      } catch (err) {
+        if (served || !(err instanceof RpcConnectionError && err.code === 'EBUSY')) throw err;
+        process.stderr.write(`warning: ${err.message}\nRunning without the daemon.\n`);
+        busy = true;
+        direct?.close();
+        direct = openDirectBackend(paths, actor);
+        return direct.call(operation, args);
+      }
+    },
+    close: () => {
+      client.close();
+      direct?.close();
+    },
   };
 }

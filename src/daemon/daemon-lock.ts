@@ -14,12 +14,19 @@ export interface DaemonLockInfo {
   version: string;
   started_at: string;
   socket: string;
+  /** The live dashboard's URL, token included (only with `--dashboard`). */
+  dashboard_url?: string;
 }
 
 export interface DaemonLock {
   readonly info: DaemonLockInfo;
   readonly lockPath: string;
   readonly pidPath: string;
+  /**
+   * Adds what is known only once the daemon is up (the dashboard's URL) to the lock, replacing
+   * it atomically; the file is then readable by its owner only, as the URL is a secret.
+   */
+  update(extra: Pick<DaemonLockInfo, 'dashboard_url'>): void;
   /** Removes the lock and pid files if they are still ours. Idempotent. */
   release(): void;
 }
@@ -37,6 +44,7 @@ const lockSchema = z.object({
   version: z.string(),
   started_at: z.string(),
   socket: z.string(),
+  dashboard_url: z.string().optional(),
 });
 
 export const LOCK_FILE = 'daemon.lock';
@@ -66,8 +74,9 @@ export function acquireDaemonLock(
     started_at: new Date().toISOString(),
     socket: opts.socket,
   };
-  const content = `${JSON.stringify(info)}\n`;
-  fs.mkdirSync(beadsDir, { recursive: true });
+  let content = `${JSON.stringify(info)}
+`;
+  fs.mkdirSync(beadsDir, { recursive: true, mode: 0o700 });
 
   for (let attempt = 0; ; attempt++) {
     if (createExclusive(lockPath, content)) break;
@@ -90,6 +99,12 @@ export function acquireDaemonLock(
     info,
     lockPath,
     pidPath,
+    update: (extra) => {
+      if (released || readOrUndefined(lockPath) !== content) return;
+      Object.assign(info, extra);
+      content = `${JSON.stringify(info)}\n`;
+      writeAtomically(lockPath, content, 0o600);
+    },
     release: () => {
       if (released) return;
       released = true;
@@ -107,7 +122,7 @@ export function readDaemonLock(beadsDir: string): DaemonLockInfo | null {
 
 function createExclusive(lockPath: string, content: string): boolean {
   const temp = tempNameFor(lockPath);
-  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o644 });
+  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o600 });
   try {
     fs.linkSync(temp, lockPath);
     return true;
@@ -162,9 +177,10 @@ function parseLock(raw: string): DaemonLockInfo | null {
   }
 }
 
-function writeAtomically(file: string, content: string): void {
+/** Lock and pid files are private (0600), as bd makes them. */
+function writeAtomically(file: string, content: string, mode = 0o600): void {
   const temp = tempNameFor(file);
-  fs.writeFileSync(temp, content, { flag: 'wx', mode: 0o644 });
+  fs.writeFileSync(temp, content, { flag: 'wx', mode });
   fs.renameSync(temp, file);
 }
 

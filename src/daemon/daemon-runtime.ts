@@ -36,6 +36,8 @@ export interface DaemonRuntime {
   requestSync(kind: SyncKind, reason: string): Promise<EffectEvent & { ts: string }>;
   /** Begins a graceful stop, as SIGTERM would. */
   shutdown(): void;
+  /** With `--dashboard`: its URL, token included; set by the dashboard once it listens. */
+  dashboardUrl?: string;
 }
 
 /** A server that attaches to the runtime (the RPC socket, a dashboard): started once, closed at stop. */

@@ -5,6 +5,12 @@ export type LogFormat = 'json' | 'text';
 
 export interface ResolvedSettings extends DaemonSettings {
   logFormat: LogFormat;
+  /** Serve the live dashboard (src/dashboard) on 127.0.0.1; absent = off. */
+  dashboard?: boolean;
+  /** Its port; 0 or absent = any free one. */
+  dashboardPort?: number;
+  /** Period of the safety check (see `safetyCheck$`); 0 turns it off. */
+  safetyIntervalMs: number;
   /**
    * The git switches as given (see `gitSync` for what they add up to). Optional: settings
    * built by hand (tests, embedders) leave git sync off.
@@ -78,6 +84,14 @@ function parseBool(value: string | boolean, name: string): boolean {
   throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected true or false`);
 }
 
+function tcpPort(value: string | boolean, name: string): number {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new SettingsError(`${name}=${JSON.stringify(value)} is not valid: expected a TCP port 0–65535 (0 = any free port)`);
+  }
+  return n;
+}
+
 function oneOf<T extends string>(...values: T[]) {
   return (value: string | boolean, name: string): T => {
     if (typeof value === 'string' && (values as string[]).includes(value)) return value as T;
@@ -137,6 +151,16 @@ export const DAEMON_SETTINGS = [
     passThrough: true,
   } satisfies SettingSpec<'pollIntervalMs'>,
   {
+    key: 'safetyIntervalMs',
+    flag: 'safety-interval',
+    env: 'BEADS_SAFETY_INTERVAL',
+    type: 'string',
+    describe: 'Stat JSONL, DB and workspace this often (30s, 0 off)',
+    default: '30s',
+    parse: (raw, name) => (typeof raw === 'string' && /^\s*0+\s*(ms|s|m)?\s*$/.test(raw) ? 0 : parseDuration(typeof raw === 'string' ? raw : String(raw), name)),
+    passThrough: true,
+  } satisfies SettingSpec<'safetyIntervalMs'>,
+  {
     key: 'logFormat',
     flag: 'log-format',
     type: 'string',
@@ -145,6 +169,26 @@ export const DAEMON_SETTINGS = [
     parse: oneOf<LogFormat>('json', 'text'),
     passThrough: false,
   } satisfies SettingSpec<'logFormat'>,
+  {
+    key: 'dashboard',
+    flag: 'dashboard',
+    env: 'BEADS_DASHBOARD',
+    type: 'boolean',
+    describe: 'Serve a live dashboard on 127.0.0.1 (`bd-rx dashboard` prints its URL)',
+    default: 'false',
+    parse: parseBool,
+    passThrough: true,
+  } satisfies SettingSpec<'dashboard'>,
+  {
+    key: 'dashboardPort',
+    flag: 'dashboard-port',
+    env: 'BEADS_DASHBOARD_PORT',
+    type: 'string',
+    describe: "The dashboard's port, 0 = any free port",
+    default: '0',
+    parse: tcpPort,
+    passThrough: true,
+  } satisfies SettingSpec<'dashboardPort'>,
   ...(
     [
       ['autoCommit', 'auto-commit', 'BEADS_AUTO_COMMIT', 'Commit the JSONL after each export'],

@@ -14,6 +14,7 @@ import { onceWhileUnchanged } from '../git/effects/git-events';
 import { resolveGitSyncSettings } from '../git/git-sync-settings';
 import { findGitRefs } from '../sources/git-dir';
 import { mutation$ } from '../sources/mutation';
+import { safetyCheck$ } from '../sources/safety-check';
 import { signal$ } from '../sources/signal';
 import { watcherThread$ } from '../sources/watcher-thread';
 import { BeadsStore } from '../store/beads-store';
@@ -22,6 +23,7 @@ import { BD_RX_VERSION } from '../version';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
 import { acquireDaemonLock } from './daemon-lock';
 import { createDaemonRuntime, type DaemonAttachment } from './daemon-runtime';
+import { dashboardAttachment } from '../dashboard/dashboard-attachment';
 import type { ResolvedSettings } from './daemon-settings';
 import { rpcAttachment } from './rpc-attachment';
 
@@ -76,6 +78,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     ...(opts.rpc === false
       ? []
       : [rpcAttachment({ socketPath: socketPathFor(paths.root), maxConnections: opts.maxConnections ?? 100 })]),
+    ...(settings.dashboard ? [dashboardAttachment()] : []),
     ...(opts.attachments ?? []),
   ];
   let lock: ReturnType<typeof acquireDaemonLock> | undefined;
@@ -89,6 +92,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
       prepareSocketDir(socket);
     }
     for (const attachment of attachments) attached.push(await attachment.start(parts.runtime));
+    if (parts.runtime.dashboardUrl) lock?.update({ dashboard_url: parts.runtime.dashboardUrl });
   } catch (err) {
     await Promise.allSettled(attached.map((a) => a.close()));
     lock?.release();
@@ -109,6 +113,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     maxWaitMs: settings.maxWaitMs,
     workspace: paths.root,
     pid: process.pid,
+    ...(parts.runtime.dashboardUrl ? { dashboard_url: parts.runtime.dashboardUrl } : {}),
   };
   const gitSync = settings.gitSync ?? resolveGitSyncSettings({}, {});
   const repoGit = await daemonGit(paths, store, gitSync);
@@ -120,6 +125,17 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
       mutation$: mutation$(store),
       signal$: merge(opts.signals$ ?? signal$(), parts.shutdown$),
       trigger$: merge(opts.trigger$ ?? NEVER, parts.trigger$),
+      safety$:
+        settings.safetyIntervalMs > 0
+          ? safetyCheck$({
+              root: paths.root,
+              beadsDir: paths.beadsDir,
+              jsonlPath: paths.jsonlPath,
+              dbPath: paths.dbPath,
+              intervalMs: settings.safetyIntervalMs,
+              scheduler: opts.scheduler ?? asyncScheduler,
+            })
+          : undefined,
     },
     {
       ...settings,

@@ -1,8 +1,8 @@
 import { defer, of, type Observable } from 'rxjs';
 import type { BeadsStore } from '../store/beads-store';
-import { exportJsonl } from '../sync/export-jsonl';
-import { LineCache } from '../sync/line-cache';
-import { commitStagedExport, discardStagedExport, stageExport, type StagedExport } from '../sync/staged-export';
+import { elapsed } from '../sync/export-jsonl';
+import { LeanExporter } from '../sync/lean-exporter';
+import { commitStagedExport, discardStagedExport } from '../sync/staged-export';
 import type { ExportOutcome } from './effect-outcome';
 
 /** The lane's `export` and `prepare` effects (see `DAEMON_EFFECT_KINDS`). */
@@ -11,37 +11,44 @@ export interface ExportEffects {
   prepare: () => Observable<void>;
 }
 
+type Staged = NonNullable<ReturnType<LeanExporter['stage']>>;
+
 /**
- * The daemon's export: DB → JSONL (merging an unseen outside change first), run when subscribed.
- * The lines of the last export are kept, so each export reads only the rows changed since.
- * The WAL is checkpointed here too, after the file is written (see `deferCheckpoints`), by
- * `checkpoint`: the daemon hands it to a thread of its own (`WalCheckpointer`).
+ * The daemon's export: DB → JSONL (merging an unseen outside change first), run when subscribed,
+ * through the lean exporter: it keeps an index of the file, not the file, and copies the lines
+ * of unchanged rows from the file on disk (see src/sync/lean-export.ts). The WAL is checkpointed
+ * here too, after the file is written (see `deferCheckpoints`), by `checkpoint`: the daemon
+ * hands it to a thread of its own (`WalCheckpointer`).
  *
- * `prepare` does the export's slow part ahead of it (render, write and fsync a temp
- * file: see `stageExport`), sharing the cache; the next `export` then only renames that file
- * into place if nothing changed in between, and otherwise removes it and exports as usual. So a
- * staged file lives until the next export (or the next prepare, which replaces it), and the
- * daemon's pipeline follows every prepare with an export, at the latest when it stops.
+ * `prepare` does the export's slow part ahead of it (walk, write, hash and fsync a temp file),
+ * timing itself; the next `export` then only renames that file into place if nothing changed
+ * in between (reporting the prepare's cost as `prepared_ms`, which the write-ahead lead
+ * follows), and otherwise removes it and exports as usual. So a staged file lives until the
+ * next export (or the next prepare, which replaces it), and the daemon's pipeline follows every
+ * prepare with an export, at the latest when it stops.
  */
 export function exportEffect(
   store: BeadsStore,
   jsonlPath: string,
   checkpoint: () => void = () => store.checkpoint(),
 ): ExportEffects {
-  const cache = new LineCache();
-  let staged: StagedExport | undefined;
-  const takeStaged = (): StagedExport | undefined => {
+  const exporter = new LeanExporter(store, jsonlPath, { releaseOldInBackground: true });
+  let staged: { ahead: Staged; ms: number } | undefined;
+  const takeStaged = (): typeof staged => {
     const taken = staged;
     staged = undefined;
     return taken;
+  };
+  const commit = (s: { ahead: Staged; ms: number }) => {
+    const r = commitStagedExport(store, s.ahead, { jsonlPath, releaseOldInBackground: true });
+    exporter.staged(s.ahead, r !== undefined);
+    return r && { ...r, prepared_ms: s.ms };
   };
   return {
     export: () =>
       defer(() => {
         const ahead = takeStaged();
-        const { skipped, ...result } =
-          (ahead && commitStagedExport(store, ahead, { jsonlPath, releaseOldInBackground: true })) ??
-          exportJsonl(store, { jsonlPath, cache, releaseOldInBackground: true });
+        const { skipped, ...result } = (ahead && commit(ahead)) ?? exporter.export();
         checkpoint();
         return of<ExportOutcome>(
           skipped ? { kind: 'skipped', reason: 'no local changes', ...(result.merged ? { merged: result.merged } : {}) } : { kind: 'done', ...result },
@@ -50,8 +57,10 @@ export function exportEffect(
     prepare: () =>
       defer(() => {
         const previous = takeStaged();
-        if (previous) discardStagedExport(previous);
-        staged = stageExport(store, { jsonlPath, cache });
+        if (previous) discardStagedExport(previous.ahead);
+        const started = performance.now();
+        const ahead = exporter.stage();
+        staged = ahead && { ahead, ms: elapsed(started) };
         return of(undefined);
       }),
   };

@@ -18,6 +18,8 @@ export type DaemonEvent =
       maxWaitMs: number;
       workspace: string;
       pid: number;
+      /** The live dashboard's URL, token included (only with `--dashboard`). */
+      dashboard_url?: string;
     }
   | { type: 'fs/changed'; path: string }
   | { type: 'store/mutated'; op: string; id: string }

@@ -15,8 +15,46 @@ export interface AtomicWriteOptions {
   releaseOldInBackground?: boolean;
 }
 
-function tempName(target: string, kind: string): string {
+export function tempName(target: string, kind: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${kind}${process.pid}-${++counter}`);
+}
+
+/** Names taken (by a crashed writer, or planted) that one write skips before giving up. */
+const MAX_TEMP_ATTEMPTS = 100;
+
+/**
+ * A new temp file beside `target`, opened with O_EXCL (`'wx'`): a file or symlink already at
+ * that name is never opened, written or followed (a planted symlink would otherwise make the
+ * export write through it, and then rename the symlink itself over the JSONL); the next name
+ * is tried instead. 0644 like the JSONL it becomes (bd's mode; the JSONL is shared through git).
+ */
+function createTemp(target: string): { tmp: string; fd: number } {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = tempName(target, '');
+    try {
+      return { tmp, fd: fs.openSync(tmp, 'wx', 0o644) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= MAX_TEMP_ATTEMPTS) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw new TempFileTakenError(path.dirname(target), path.basename(tmp).replace(/\d+-\d+$/, '*'));
+        }
+        throw err;
+      }
+    }
+  }
+}
+
+/** Every temp name tried was taken: something keeps filling `.beads/` with them. */
+export class TempFileTakenError extends Error {
+  readonly code = 'EEXIST';
+
+  constructor(dir: string, pattern: string) {
+    super(
+      `could not create a temp file in ${dir}: ${MAX_TEMP_ATTEMPTS} names (${pattern}) already exist; ` +
+        'remove those files (no bd-rx process writes them while none is running) and retry',
+    );
+    this.name = 'TempFileTakenError';
+  }
 }
 
 /**
@@ -33,8 +71,7 @@ export function atomicWriteFile(target: string, data: Buffer, opts: AtomicWriteO
  * `sweepStaleTemps` knows, so a temp whose process died before the rename is removed later.
  */
 export function writeSyncedTemp(target: string, data: Buffer): string {
-  const tmp = tempName(target, '');
-  const fd = fs.openSync(tmp, 'w', 0o644);
+  const { tmp, fd } = createTemp(target);
   try {
     let off = 0;
     while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);

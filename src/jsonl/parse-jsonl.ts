@@ -57,6 +57,18 @@ export function parseJsonl(data: string | Buffer, file = 'issues.jsonl'): JsonlR
   return out;
 }
 
+/**
+ * One line of a file's bytes, as `parseJsonl` reads it (a `\r` before the newline dropped):
+ * for a reader that parses only some lines (the incremental import). Undefined for a blank line.
+ */
+export function parseJsonlLine(data: Buffer, start: number, end: number, lineNo: number, file = 'issues.jsonl'): JsonlRecord | undefined {
+  const stop = end > start && data[end - 1] === 0x0d ? end - 1 : end;
+  const bytes = data.subarray(start, stop);
+  const line = bytes.toString('utf8');
+  const record = parseLine(line, lineNo, file);
+  return record ? { lineNo, line, bytes, record } : undefined;
+}
+
 /** The record on one line; undefined for a blank line; throws for anything else. */
 function parseLine(line: string, lineNo: number, file: string): IssueRecord | undefined {
   if (line.trim() === '') return undefined;

@@ -11,6 +11,12 @@ export function toEpochNanos(value: unknown): bigint | null {
   const m = RFC3339.exec(value);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
+  // Date rolls 2026-13-45T99:99:99Z over into a real instant; a malformed stamp must instead
+  // count as no time at all, so that it never beats a valid one in a merge.
+  if (!inRange(+mo, 1, 12) || !inRange(+d, 1, daysIn(+y, +mo)) || !inRange(+h, 0, 23) || !inRange(+mi, 0, 59) || !inRange(+s, 0, 60)) {
+    return null;
+  }
+  if (sign && (!inRange(+oh, 0, 23) || !inRange(+om, 0, 59))) return null;
   // Not Date.UTC: it reads years 0–99 as 1900–1999 (Go's zero time is year 1).
   const date = new Date(0);
   date.setUTCFullYear(+y, +mo - 1, +d);
@@ -24,6 +30,31 @@ export function toEpochNanos(value: unknown): bigint | null {
     nanos += sign === '+' ? -offsetNs : offsetNs;
   }
   return nanos;
+}
+
+function inRange(n: number, lo: number, hi: number): boolean {
+  return n >= lo && n <= hi;
+}
+
+function daysIn(year: number, month: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, 0);
+  return d.getUTCDate();
+}
+
+/**
+ * A timestamp for a local edit of a record stamped `stored`: now, unless the stored stamp is
+ * not older than now (a record from a clock running ahead, say dated 9999), then 1 ms after it.
+ * A later edit must sort later, or the merge keeps the future-dated copy everywhere and the edit
+ * never spreads.
+ */
+export function stampAfter(now: Date, stored: unknown): string {
+  const storedNs = toEpochNanos(stored);
+  const nowNs = BigInt(now.getTime()) * 1_000_000n;
+  if (storedNs === null || storedNs < nowNs) return nowRfc3339(now);
+  const after = new Date(Number(storedNs / 1_000_000n) + 1);
+  // Beyond year 275760 there is no Date: keep now (nothing can be stamped after it anyway).
+  return Number.isNaN(after.getTime()) ? nowRfc3339(now) : after.toISOString();
 }
 
 /**

@@ -17,6 +17,8 @@ export interface DaemonRuntimeView {
   startedAt: number;
   /** Paths the watcher watches (empty in poll mode). */
   watched: readonly string[];
+  /** The live dashboard's URL (token included) when it is on. */
+  dashboardUrl?: string;
 }
 
 /** What the daemon-only operations (health, status, get_mutations, shutdown, subscribe, batch) use. */

@@ -1,5 +1,5 @@
-import { catchError, map, merge, type Observable, of } from 'rxjs';
-import type { DaemonSignal, DaemonSources, Mutation, SyncTrigger, WatchEvent } from './daemon-sources';
+import { catchError, EMPTY, map, merge, type Observable, of } from 'rxjs';
+import type { DaemonSignal, DaemonSources, Mutation, SafetyFinding, SyncTrigger, WatchEvent } from './daemon-sources';
 import { errnoCode } from '../os/errno-code';
 
 /**
@@ -12,6 +12,8 @@ export type DaemonInput =
   | { source: 'mutation'; mutation: Mutation }
   | { source: 'trigger'; trigger: SyncTrigger }
   | { source: 'signal'; signal: DaemonSignal }
+  /** A JSONL change the watcher missed is import work; a lost DB or workspace stops the daemon. */
+  | { source: 'safety'; finding: SafetyFinding }
   /**
    * Work an effect's outcome calls for (an import that kept local changes needs an export):
    * fed back by the pipeline itself (see `feedbackOf`), and not logged as an input.
@@ -53,6 +55,10 @@ export function daemonInput(sources: DaemonSources): Observable<DaemonInput> {
       map((trigger): DaemonInput => ({ source: 'trigger', trigger })),
       catchError((err: unknown) => of(sourceFailed('trigger$', err))),
     ),
+    (sources.safety$ ?? EMPTY).pipe(
+      map((finding): DaemonInput => ({ source: 'safety', finding })),
+      catchError((err: unknown) => of(sourceFailed('safety$', err))),
+    ),
   );
 }
 
@@ -71,7 +77,39 @@ export function isExportWork(input: DaemonInput): boolean {
  * import requests (poll ticks join later).
  */
 export function isImportWork(input: DaemonInput): boolean {
-  return input.source === 'watch' ? input.event.kind !== 'error' : input.source === 'trigger' && input.trigger.kind === 'import';
+  switch (input.source) {
+    case 'watch':
+      return input.event.kind !== 'error';
+    case 'trigger':
+      return input.trigger.kind === 'import';
+    case 'safety':
+      return input.finding.kind === 'jsonl-changed';
+    default:
+      return false;
+  }
+}
+
+/** Why a safety finding stops the daemon, and what the user should do; undefined: it does not. */
+export function safetyStop(finding: SafetyFinding): { code: string; message: string } | undefined {
+  switch (finding.kind) {
+    case 'jsonl-changed':
+      return undefined;
+    case 'db-deleted':
+      return {
+        code: 'EDBDELETED',
+        message: `${finding.path} was deleted under the running daemon; stopping so that no write goes to an unlinked file. Run \`bd-rx daemon start\` again: it re-creates the DB and imports the JSONL`,
+      };
+    case 'db-replaced':
+      return {
+        code: 'EDBREPLACED',
+        message: `${finding.path} was replaced under the running daemon (a backup restored?); stopping so that its WAL is not mixed into another file. Run \`bd-rx daemon start\` again: it opens the new file and imports the JSONL`,
+      };
+    case 'workspace-gone':
+      return {
+        code: 'EWORKSPACEGONE',
+        message: `${finding.path} was moved or deleted under the running daemon; stopping. Start a daemon in the workspace's new place if it moved`,
+      };
+  }
 }
 
 /** The id of the explicit request an input carries, if any (see `SyncTrigger.id`). */

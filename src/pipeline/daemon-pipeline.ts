@@ -17,12 +17,13 @@ import {
   takeUntil,
 } from 'rxjs';
 import type { DaemonEvent } from '../events/daemon-event';
-import { daemonInput, type DaemonInput, isExportWork, isImportWork, isSignal, isWatchError, requestIdOf } from './daemon-input';
+import { daemonInput, type DaemonInput, isExportWork, isImportWork, isSignal, isWatchError, requestIdOf, safetyStop } from './daemon-input';
 import type { DaemonDeps, DaemonSignal, DaemonSources } from './daemon-sources';
 import { debounceWithMaxWait } from './debounce-with-max-wait';
 import type { DaemonEffectKind, LaneRequest } from './effect-kinds';
 import { exportRequests, requestOfBatch } from './export-requests';
-import { feedbackOf } from './feedback';
+import { exportCostOf, feedbackOf } from './feedback';
+import { adaptiveLead } from './adaptive-lead';
 import { GIT_REQUEST, gitFeedbackOf, isGitWork, laterInputs$, remoteRequests$ } from './git-requests';
 import { serialLane } from './serial-lane';
 import { thenTell } from './then-tell';
@@ -66,6 +67,9 @@ type StopCause =
  * - Watcher error: `watcher/failed`; with `watcherFallback` the first one also switches to
  *   polling (`mode/poll` once). Without fallback it is fatal (`fatal: true`). An error thrown by a
  *   source Observable counts as a watcher error (`fileChange$`) or as fatal (the others).
+ * - Safety check (`safety$`): a JSONL change the watcher missed is import work (logged as
+ *   `sync/requested import: safety check …`); a deleted or replaced DB, or a workspace gone,
+ *   is fatal: `daemon/failed {code: EDBDELETED | EDBREPLACED | EWORKSPACEGONE}`.
  * - SIGHUP: `signal/ignored`. SIGTERM/SIGINT: `daemon/stopping`. A fatal failure stops the same
  *   way but reports `watcher/failed {fatal: true}` (the watcher) or `daemon/failed` (any other
  *   source) instead of `daemon/stopping`. Stopping means:
@@ -89,6 +93,10 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
     const laneEvent = new Subject<DaemonEvent>();
     const later$ = laterInputs$(laneEvent, deps.busyRetryMs ?? 1000, scheduler);
     const gitOn = deps.git !== undefined && (deps.git.autoCommit || deps.git.autoPull);
+    // What the latest exports cost to write (ms), reported by the exports themselves: the
+    // write-ahead lead follows it (see adaptiveLead).
+    const exportCost = new Subject<number>();
+    const lead$ = exportCost.pipe(adaptiveLead(debounceMs, deps.prepareLeadMs));
     return daemonInput(sources).pipe(
       // connect, not share: every consumer below is subscribed before the sources are, so a
       // source that emits synchronously on subscribe is still seen by all of them.
@@ -120,7 +128,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
         const request$: Observable<LaneRequest<DaemonEffectKind>> = merge(
           // running$ completes at stop, and the debounce flushes on completion: the pending
           // export runs at once.
-          running$.pipe(filter(isExportWork), exportRequests(deps, scheduler, requestIdOf)),
+          running$.pipe(filter(isExportWork), exportRequests(deps, scheduler, requestIdOf, lead$)),
           // takeUntil after the debounce: at stop the pending import is dropped, not flushed.
           merge(running$.pipe(filter(isImportWork), map(requestIdOf)), pollTick$.pipe(map(() => undefined))).pipe(
             requests('import'),
@@ -165,6 +173,8 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
             const git = gitFeedbackOf(event, deps.git);
             if (git) found.next(git);
             laneEvent.next(event);
+            const cost = exportCostOf(event);
+            if (cost !== undefined) exportCost.next(cost);
           }),
           // Side events are subscribed to input$ before the lane's requests are, so for any one
           // input they come out first: `daemon/stopping` precedes the export it flushes.
@@ -187,6 +197,10 @@ function stopCauseOf(input: DaemonInput, watcherFatal: boolean): StopCause | und
       return input.signal === 'SIGHUP' ? undefined : { signal: input.signal };
     case 'failed':
       return { fatal: { code: input.code, message: input.message, watcher: false } };
+    case 'safety': {
+      const stop = safetyStop(input.finding);
+      return stop ? { fatal: { ...stop, watcher: false } } : undefined;
+    }
     case 'watch':
       return watcherFatal && input.event.kind === 'error'
         ? { fatal: { code: input.event.code, message: input.event.message, watcher: true } }
@@ -223,6 +237,8 @@ function passThroughEvent(input: DaemonInput): DaemonEvent | undefined {
       return { type: 'sync/requested', kind: input.trigger.kind, reason: input.trigger.reason };
     case 'signal':
       return { type: 'signal/ignored', signal: input.signal };
+    case 'safety':
+      return { type: 'sync/requested', kind: 'import', reason: 'safety check: the JSONL changed unreported' };
     case 'failed':
     case 'found':
       return undefined;

@@ -31,12 +31,23 @@ export interface SyncTrigger {
   id?: number;
 }
 
+/**
+ * What the periodic safety check found (see `safetyCheck$`): the JSONL changed without the
+ * watcher saying so, or the ground under the daemon is gone: the DB file deleted or replaced
+ * (a backup restored over it), the workspace moved or deleted.
+ */
+export type SafetyFinding =
+  | { kind: 'jsonl-changed'; path: string }
+  | { kind: 'db-deleted' | 'db-replaced' | 'workspace-gone'; path: string };
+
 /** The sources the pipeline merges; each one is built by an adapter in `src/sources/`. */
 export interface DaemonSources {
   fileChange$: Observable<WatchEvent>;
   mutation$: Observable<Mutation>;
   signal$: Observable<DaemonSignal>;
   trigger$: Observable<SyncTrigger>;
+  /** The periodic safety check; absent (or EMPTY) when it is off. */
+  safety$?: Observable<SafetyFinding>;
 }
 
 export interface DaemonSettings {

@@ -1,4 +1,4 @@
-import { connect, EMPTY, map, merge, type Observable, type OperatorFunction, type SchedulerLike, switchMap, timer } from 'rxjs';
+import { connect, EMPTY, map, merge, type Observable, of, type OperatorFunction, type SchedulerLike, switchMap, timer, withLatestFrom } from 'rxjs';
 import type { DaemonDeps } from './daemon-sources';
 import { debounceWithMaxWait } from './debounce-with-max-wait';
 import type { DaemonEffectKind, LaneRequest } from './effect-kinds';
@@ -32,11 +32,14 @@ export function requestOfBatch(kind: DaemonEffectKind) {
  * - Completion (the daemon stops) lets the waiting export out at once, with no prepare.
  * - `prepareLeadMs` 0, or not less than `debounceMs`: exports only, as without this operator.
  * - `idOf` names the explicit requests among the work: their ids ride on the export serving them.
+ * - `lead$` moves the lead (see `adaptiveLead`): each prepare timer is armed with the latest
+ *   lead, when the work that arms it arrives. Without it, the lead is `prepareLeadMs`.
  */
 export function exportRequests<T>(
   timing: ExportTiming,
   scheduler: SchedulerLike,
   idOf: (work: T) => number | undefined = () => undefined,
+  lead$: Observable<number> = of(timing.prepareLeadMs),
 ): OperatorFunction<T, LaneRequest<DaemonEffectKind>> {
   const { debounceMs, maxWaitMs, prepareLeadMs } = timing;
   const exports = (work$: Observable<T>): Observable<LaneRequest<DaemonEffectKind>> =>
@@ -46,7 +49,6 @@ export function exportRequests<T>(
     );
   if (!(prepareLeadMs > 0 && prepareLeadMs < debounceMs)) return exports;
 
-  const prepareAfterMs = debounceMs - prepareLeadMs;
   return (work$) =>
     work$.pipe(
       // Work reaches the prepare timer before the debounce, and each export reaches the lane
@@ -57,7 +59,8 @@ export function exportRequests<T>(
             merge(
               export$,
               merge(shared$.pipe(map(() => true)), export$.pipe(map(() => false))).pipe(
-                switchMap((waiting) => (waiting ? timer(prepareAfterMs, scheduler) : EMPTY)),
+                withLatestFrom(lead$),
+                switchMap(([waiting, lead]) => (waiting && lead > 0 && lead < debounceMs ? timer(debounceMs - lead, scheduler) : EMPTY)),
                 map(() => PREPARE),
               ),
             ),

@@ -26,3 +26,13 @@ export function feedbackOf(event: DaemonEvent, recheckAfterExport: boolean): Dae
   }
   return undefined;
 }
+
+/**
+ * What writing the file cost, from an `export/done`: the prepare's time when the export only
+ * renamed a file written ahead (`prepared_ms`), else the export's own (it did the same work).
+ * An export that merged an outside change first also timed the import: not a prepare's cost.
+ */
+export function exportCostOf(event: DaemonEvent): number | undefined {
+  if (event.type !== 'export/done' || event.merged) return undefined;
+  return event.staged ? event.prepared_ms : event.ms;
+}

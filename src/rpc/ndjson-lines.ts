@@ -1,3 +1,8 @@
+import { isUtf8 } from 'node:buffer';
+
+/** What `pushChecked` yields in place of a line that is not valid UTF-8. */
+export const NOT_UTF8 = Symbol('not utf-8');
+
 /**
  * Splits a byte stream into newline-terminated lines, holding at most `maxLineBytes` of an
  * unfinished line. A line longer than that (finished or not) trips `tooLong` for good: the
@@ -24,7 +29,20 @@ export class NdjsonLines {
 
   /** The complete lines `chunk` finishes, without their newline, in order. */
   push(chunk: Buffer): string[] {
-    const lines: string[] = [];
+    return this.split(chunk).map((line) => line.toString('utf8'));
+  }
+
+  /**
+   * Like `push`, but a line that is not valid UTF-8 comes out as `NOT_UTF8` instead of being
+   * decoded with U+FFFD in place of its bad bytes: a request whose text would be changed on
+   * the way in can be refused rather than stored altered.
+   */
+  pushChecked(chunk: Buffer): Array<string | typeof NOT_UTF8> {
+    return this.split(chunk).map((line) => (isUtf8(line) ? line.toString('utf8') : NOT_UTF8));
+  }
+
+  private split(chunk: Buffer): Buffer[] {
+    const lines: Buffer[] = [];
     let start = 0;
     while (!this.overflowed && start < chunk.length) {
       const newline = chunk.indexOf(0x0a, start);
@@ -46,11 +64,11 @@ export class NdjsonLines {
     return lines;
   }
 
-  private take(last: Buffer): string {
+  private take(last: Buffer): Buffer {
     const line = this.heldBytes === 0 ? last : Buffer.concat([...this.held, last]);
     this.held = [];
     this.heldBytes = 0;
-    return line.toString('utf8');
+    return line;
   }
 
   private overflow(): void {

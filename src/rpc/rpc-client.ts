@@ -6,7 +6,8 @@ import { PROTOCOL_VERSION } from './client-version';
 import type { Operation, OperationInput } from './protocol';
 import { responseSchema } from './response';
 import { errnoCode } from '../os/errno-code';
-import { RpcConnectionError, RpcError } from './rpc-errors';
+import { RpcConnectionError, RpcError, TOO_MANY_CONNECTIONS } from './rpc-errors';
+import { assertTrustedSocket } from './socket-path';
 import { zodMessage } from './zod-message';
 
 export interface RpcClientOptions {
@@ -83,10 +84,14 @@ export class RpcClient {
     socket.on('close', () => this.finish(undefined));
   }
 
-  /** Connects or throws `RpcConnectionError` (its `code` is the errno, e.g. ECONNREFUSED). */
+  /**
+   * Connects or throws `RpcConnectionError` (its `code` is the errno, e.g. ECONNREFUSED), or
+   * `SocketDirError` for a socket another user could be listening on.
+   */
   static connect(socketPath: string, opts: RpcClientOptions = {}): Promise<RpcClient> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
+      assertTrustedSocket(socketPath);
       const socket = net.connect(socketPath);
       const timer = setTimeout(() => {
         socket.destroy();
@@ -228,6 +233,10 @@ export class RpcClient {
     }
     const response = parsed.data;
     const message = response.error ?? 'the daemon reported an error without a message';
+    if (!response.success && message.startsWith(`${TOO_MANY_CONNECTIONS}:`)) {
+      this.finish(new RpcConnectionError(message, 'EBUSY'));
+      return;
+    }
     const head = this.pending.shift();
     if (head) {
       clearTimeout(head.timer);

@@ -1,20 +1,42 @@
 import type * as net from 'node:net';
 import { type Observable, type Subscription, isObservable } from 'rxjs';
-import { NdjsonLines } from './ndjson-lines';
+import { hasMoreJsonValues } from './json-values';
+import { NOT_UTF8, NdjsonLines } from './ndjson-lines';
 import { type RpcResponse, encodeResponse, failure } from './protocol';
+import { errorMessage } from './response';
 import type { Dispatch } from './rpc-dispatch';
 
 /** Lines read ahead of the one being served before we stop reading (backpressure). */
 const MAX_QUEUED_LINES = 64;
+/**
+ * Request bytes one connection dispatches before it lets the event loop serve others: its
+ * pipelined requests are parsed and validated synchronously, ~10 ms per MB.
+ */
+const DISPATCH_BYTES_PER_TURN = 1024 * 1024;
+/** Values (array elements, object members) one request may hold; see hasMoreJsonValues. */
+export const MAX_REQUEST_VALUES = 10_000;
 /** How long a connection we are ending may linger before we destroy it. */
 export const END_GRACE_MS = 1000;
 
-const TOO_LARGE = Symbol('too large');
+const NOT_UTF8_MESSAGE =
+  'invalid request: the line is not valid UTF-8; send text as UTF-8 (JSON escapes like \\u00e9 are fine)';
+
+/** A line we refuse to read on: its error is the last answer, then the connection ends. */
+class Refusal {
+  constructor(readonly message: string) {}
+}
+
+/** A line answered without dispatching it (the connection goes on). */
+class Answer {
+  constructor(readonly response: RpcResponse) {}
+}
 
 export interface RpcConnectionOptions {
   id: number;
   dispatch: Dispatch;
   idleTimeoutMs: number;
+  /** A request line must be complete this long after its first byte arrived. */
+  requestTimeoutMs: number;
   maxRequestBytes: number;
   onClose: () => void;
 }
@@ -23,10 +45,15 @@ export interface RpcConnectionOptions {
  * One client connection: reads request lines, serves them one at a time so responses go out
  * in request order, and closes quietly on idleness or hang-up.
  *
- * - Idle: no byte from the client for `idleTimeoutMs` while nothing is being served → destroyed.
- *   Time spent in the handler or streaming does not count.
- * - A line over `maxRequestBytes` (finished or not) → the requests before it are answered, then
- *   one error line, then the connection ends; further bytes are read and dropped, not buffered.
+ * - Idle: no complete request from the client for `idleTimeoutMs` while nothing is being served →
+ *   destroyed. Time spent in the handler or streaming does not count; bytes that do not finish a
+ *   line do not reset it (a slowloris peer sending a byte every few seconds would otherwise hold
+ *   its slot, one of `maxConnections`, forever).
+ * - A line not finished `requestTimeoutMs` after its first byte (while we read) → refused.
+ * - A line that is not valid UTF-8 → an error answer in its turn (never decoded with U+FFFD).
+ * - Refused lines: over `maxRequestBytes` (finished or not), or past that deadline → the
+ *   requests before it are answered, then one error line, then the connection ends; further
+ *   bytes are read and dropped, not buffered.
  * - The client half-closes (EOF) → queued requests are answered, then we end; an unfinished line
  *   is dropped; an answer still in flight after `idleTimeoutMs` is abandoned (the connection is
  *   destroyed). During a stream, EOF counts as hanging up.
@@ -36,7 +63,7 @@ export interface RpcConnectionOptions {
  */
 export class RpcConnection {
   private readonly lines: NdjsonLines;
-  private readonly queue: Array<string | typeof TOO_LARGE> = [];
+  private readonly queue: Array<string | Answer | Refusal> = [];
   private busy = false;
   private stream: Subscription | undefined;
   private streaming = false;
@@ -44,6 +71,9 @@ export class RpcConnection {
   private ending = false;
   private closed = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  private lineTimer: NodeJS.Timeout | undefined;
+  /** A refusal is queued: nothing more is read into the queue. */
+  private refusing = false;
   private graceTimer: NodeJS.Timeout | undefined;
   private markClosed: () => void = () => undefined;
   /** Resolves once the socket is closed and this connection has cleaned up. */
@@ -75,16 +105,53 @@ export class RpcConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.ending || this.streaming || this.lines.tooLong) return;
+    if (this.ending || this.streaming || this.refusing) return;
+    const lines = this.lines.pushChecked(chunk);
+    if (lines.length === 0 && !this.lines.tooLong) {
+      // Half a line: only its deadline runs; the idle timer is left as it was.
+      this.armLineDeadline();
+      return;
+    }
     this.clearIdle();
-    this.queue.push(...this.lines.push(chunk));
-    if (this.lines.tooLong) this.queue.push(TOO_LARGE);
+    this.clearLineDeadline();
+    // A line whose bytes are not UTF-8 is answered with an error, in its turn, like bad JSON.
+    for (const line of lines) this.queue.push(line === NOT_UTF8 ? new Answer(failure(NOT_UTF8_MESSAGE)) : line);
+    if (this.lines.tooLong) this.refuse(this.tooLargeMessage());
     else if (this.queue.length >= MAX_QUEUED_LINES) this.socket.pause();
+    else this.armLineDeadline();
     this.next();
+  }
+
+  /** Queues the refusal that ends this connection once the requests before it are answered. */
+  private refuse(message: string): void {
+    this.refusing = true;
+    this.clearLineDeadline();
+    this.queue.push(new Refusal(message));
+  }
+
+  /** Starts the deadline of the unfinished line, if there is one and it has none yet. */
+  private armLineDeadline(): void {
+    if (this.lineTimer || this.lines.bufferedBytes === 0 || this.closed) return;
+    this.lineTimer = setTimeout(() => {
+      this.lineTimer = undefined;
+      if (this.closed || this.refusing || this.ending) return;
+      this.refuse(
+        `request timed out: a request line must be complete within ${this.opts.requestTimeoutMs} ms of its first byte; ` +
+          'the connection is closed',
+      );
+      if (this.socket.isPaused()) this.socket.resume();
+      this.next();
+    }, this.opts.requestTimeoutMs).unref();
+  }
+
+  private clearLineDeadline(): void {
+    if (this.lineTimer) clearTimeout(this.lineTimer);
+    this.lineTimer = undefined;
   }
 
   private onEnd(): void {
     this.readEnded = true;
+    this.clearLineDeadline();
     if (this.streaming) this.stopStream();
     // A client that hung up may be gone for good (EOF cannot tell a half-close from a close),
     // so its answer in flight gets idleTimeoutMs; otherwise a stuck handler would hold the
@@ -97,6 +164,7 @@ export class RpcConnection {
     this.closed = true;
     this.queue.length = 0;
     this.clearIdle();
+    this.clearLineDeadline();
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.stopStream();
     this.opts.onClose();
@@ -107,17 +175,18 @@ export class RpcConnection {
   private next(): void {
     if (this.closed || this.busy || this.streaming) return;
     if (this.queue.length > 0) {
-      void this.serveQueue();
+      // A bug on this path must cost one connection, never the daemon (an unhandled rejection).
+      this.serveQueue().catch(() => this.socket.destroy());
       return;
     }
     if (this.readEnded || this.ending) this.endSoon();
-    else if (!this.lines.tooLong) this.armIdle();
+    else if (!this.refusing) this.armIdle();
   }
 
   /**
    * Dispatches every queued request before awaiting any, so a client with many requests in
    * flight hands the handler all of them in one turn (its writes can then share a commit), and
-   * writes their responses, in request order, as one corked run. A stream or an oversized line
+   * writes their responses, in request order, as one corked run. A stream or a refused line
    * ends the run: the responses before it go out first.
    */
   private async serveQueue(): Promise<void> {
@@ -125,21 +194,27 @@ export class RpcConnection {
     this.clearIdle();
     while (this.queue.length > 0 && !this.closed && !this.ending) {
       const answers: Array<Promise<RpcResponse>> = [];
-      let last: typeof TOO_LARGE | Observable<RpcResponse> | undefined;
-      while (this.queue.length > 0) {
-        const item = this.queue.shift() as string | typeof TOO_LARGE;
-        if (item === TOO_LARGE) {
+      let last: Refusal | Observable<RpcResponse> | undefined;
+      let bytes = 0;
+      while (this.queue.length > 0 && bytes < DISPATCH_BYTES_PER_TURN) {
+        const item = this.queue.shift() as string | Answer | Refusal;
+        if (item instanceof Refusal) {
           last = item;
           break;
         }
-        const result = this.opts.dispatch(item, { connectionId: this.opts.id });
+        if (typeof item === 'string') bytes += item.length;
+        const result = item instanceof Answer ? Promise.resolve(item.response) : this.dispatchSafely(item);
         if (isObservable(result)) {
           last = result;
           break;
         }
         answers.push(result);
       }
-      if (this.socket.isPaused()) this.socket.resume();
+      if (this.socket.isPaused()) {
+        this.socket.resume();
+        // Paused, we read nothing: the unfinished line's deadline starts again now.
+        this.armLineDeadline();
+      }
       // Responses that are ready together leave as one write (corked); the socket is uncorked
       // before waiting on one that is not, so no answer waits behind a slow one after it.
       const ready: Array<RpcResponse | undefined> = answers.map(() => undefined);
@@ -157,8 +232,8 @@ export class RpcConnection {
         }
       }
       if (this.socket.writableCorked) this.socket.uncork();
-      if (last === TOO_LARGE) {
-        this.write(failure(this.tooLargeMessage()));
+      if (last instanceof Refusal) {
+        this.write(failure(last.message));
         this.endSoon();
         break;
       }
@@ -166,9 +241,32 @@ export class RpcConnection {
         this.startStream(last);
         break;
       }
+      // Awaiting answers that are already settled never yields to I/O: other connections get a
+      // turn here before this one's next megabyte is parsed.
+      if (bytes >= DISPATCH_BYTES_PER_TURN) await new Promise((resolve) => setImmediate(resolve));
     }
     this.busy = false;
     this.next();
+  }
+
+  /**
+   * `dispatch` promises never to throw; should a request still make it throw (say, a value that
+   * overflows the stack somewhere), that request gets an error answer and the others go on.
+   */
+  private dispatchSafely(line: string): Promise<RpcResponse> | Observable<RpcResponse> {
+    if (hasMoreJsonValues(line, MAX_REQUEST_VALUES)) {
+      return Promise.resolve(
+        failure(
+          `request too complex: a request may hold at most ${MAX_REQUEST_VALUES} values (array elements and ` +
+            'object members); split it, e.g. into smaller batches',
+        ),
+      );
+    }
+    try {
+      return this.opts.dispatch(line, { connectionId: this.opts.id });
+    } catch (err) {
+      return Promise.resolve(failure(`the daemon could not handle this request: ${errorMessage(err)}`));
+    }
   }
 
   private tooLargeMessage(): string {

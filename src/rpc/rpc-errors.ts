@@ -40,13 +40,22 @@ export class AlreadyRunningError extends Error {
   }
 }
 
-/** The socket's directory is unsafe to use (not ours, not a directory, a symlink). */
+/**
+ * The socket or its directory is unsafe to use (not ours, not a directory, a symlink, open to
+ * others): a daemon refuses to listen there, a client to connect.
+ */
 export class SocketDirError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SocketDirError';
   }
 }
+
+/**
+ * How the daemon's refusal of a connection over its limit begins: the client turns that answer
+ * into an `RpcConnectionError` with code `EBUSY` (nothing was served; another route may be taken).
+ */
+export const TOO_MANY_CONNECTIONS = 'too many connections';
 
 // rpc-server.ts and socket-path.ts still import it from here.
 export { errnoCode } from '../os/errno-code';

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { encodeResponse, failure } from './protocol';
 import { END_GRACE_MS, RpcConnection } from './rpc-connection';
 import { type RpcHandler, createDispatch } from './rpc-dispatch';
-import { AlreadyRunningError, errnoCode } from './rpc-errors';
+import { AlreadyRunningError, errnoCode, TOO_MANY_CONNECTIONS } from './rpc-errors';
 import { prepareSocketDir } from './socket-path';
 
 export type { RpcContext, RpcHandler } from './rpc-dispatch';
@@ -17,6 +17,11 @@ export interface RpcServerOptions {
   maxConnections?: number;
   /** A connection with nothing in flight and no byte from the client this long is closed. */
   idleTimeoutMs?: number;
+  /**
+   * How long a request line may take to arrive, from its first byte to its newline. Bounds a
+   * slowloris peer, whose trickle of bytes never lets the connection go idle.
+   */
+  requestTimeoutMs?: number;
   /** Longest request line accepted (bytes, without the newline). */
   maxRequestBytes?: number;
   onConnectionCountChange?: (count: number) => void;
@@ -43,6 +48,7 @@ const PROBE_TIMEOUT_MS = 1000;
 export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   const maxConnections = opts.maxConnections ?? 100;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
   const maxRequestBytes = opts.maxRequestBytes ?? 10 * 1024 * 1024;
   const { socketPath } = opts;
 
@@ -66,6 +72,7 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
         id: nextId++,
         dispatch,
         idleTimeoutMs,
+        requestTimeoutMs,
         maxRequestBytes,
         onClose: () => {
           connections.delete(connection);
@@ -141,7 +148,7 @@ function refuse(socket: net.Socket, max: number, refused: Set<net.Socket>): void
   });
   socket.resume();
   socket.end(
-    `${encodeResponse(failure(`too many connections: this daemon serves at most ${max} at once; retry shortly`))}\n`,
+    `${encodeResponse(failure(`${TOO_MANY_CONNECTIONS}: this daemon serves at most ${max} at once; retry shortly`))}\n`,
   );
 }
 

@@ -1,5 +1,6 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
 import { ChangeFeed } from './change-feed';
+import { CompatSql } from './bd/compat-sql';
 import { recordComments, type Comment } from './issue-record';
 import { closeIssue, createIssue, deleteIssue, reopenIssue, updateIssue } from './issue-commands';
 import { IssueQueries } from './issue-queries';
@@ -43,6 +44,8 @@ export class BeadsStore {
   private readonly rows: IssueRows;
   private readonly sync: SyncBookkeeping;
   private readonly queries: IssueQueries;
+  /** SQL for bd's CLI/RPC surface in src/ops (reads; see compat-sql.ts). */
+  readonly compatSql: CompatSql;
   private readonly ctx: StoreContext;
 
   constructor(
@@ -57,6 +60,7 @@ export class BeadsStore {
     this.rows = new IssueRows(db);
     this.sync = new SyncBookkeeping(db);
     this.queries = new IssueQueries(db, this.rows);
+    this.compatSql = new CompatSql(db);
     const { rows, queries, sync, tx, feed } = this;
     this.ctx = { rows, queries, sync, tx, feed, now, prefix: () => this.prefix };
   }
@@ -178,6 +182,21 @@ export class BeadsStore {
   /** Every id with its line as UTF-8 bytes, in id byte order. */
   idsAndLineBytes(): IterableIterator<[string, Buffer]> {
     return this.rows.idsAndLineBytes();
+  }
+
+  /** The rows changed locally since the last export (id, line bytes), in id byte order. */
+  dirtyIdsAndLineBytes(): IterableIterator<[string, Buffer]> {
+    return this.rows.dirtyIdsAndLineBytes();
+  }
+
+  /** Deleted ids not yet exported whose row is still gone, in id byte order. */
+  goneDeletionIds(): string[] {
+    return this.sync.goneDeletionIds();
+  }
+
+  /** Dirty rows' ids and deletions not yet exported: lines the DB does not vouch for. */
+  locallyChangedIds(): string[] {
+    return this.sync.locallyChangedIds();
   }
 
   /** One issue's line as UTF-8 bytes; undefined when the issue is not there. */

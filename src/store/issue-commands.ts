@@ -1,6 +1,6 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
 import { serializeRecord } from '../jsonl/serialize-record';
-import { nowRfc3339 } from '../jsonl/rfc3339';
+import { nowRfc3339, stampAfter } from '../jsonl/rfc3339';
 import { hashId } from './hash-id';
 import { freshRecord, patchRecord, recordDependencies, recordLabels, type Dependency } from './issue-record';
 import { DEFAULT_ISSUE_TYPE, EDITABLE_FIELDS, PRIORITY, type EditableField } from './issue-rules';
@@ -127,7 +127,7 @@ export function deleteIssue(ctx: StoreContext, id: string): { id: string; delete
     for (const issueId of ctx.queries.dependentIds(id)) {
       const rec = ctx.queries.require(issueId);
       const deps = recordDependencies(rec).filter((d) => d.depends_on_id !== id);
-      rewriteRecord(ctx, patchRecord(rec, { dependencies: deps, updated_at: at }));
+      rewriteRecord(ctx, patchRecord(rec, { dependencies: deps, updated_at: stampAfter(ctx.now(), rec.updated_at) }));
       touched.push(issueId);
     }
   });

@@ -43,6 +43,8 @@ export class IssueRows {
       lines: db.prepare<[], [Buffer]>('SELECT CAST(line AS BLOB) FROM issues ORDER BY id').raw(),
       idsAndLines: db.prepare<[], [string, Buffer]>('SELECT id, CAST(line AS BLOB) FROM issues ORDER BY id').raw(),
       lineOf: db.prepare<[string], Buffer>('SELECT CAST(line AS BLOB) FROM issues WHERE id = ?').pluck(),
+      // The lean export's changed rows: through the partial index on dirty, never a scan.
+      dirtyIdsAndLines: db.prepare<[], [string, Buffer]>('SELECT id, CAST(line AS BLOB) FROM issues WHERE dirty = 1 ORDER BY id').raw(),
     };
   }
 
@@ -115,6 +117,16 @@ export class IssueRows {
   /** Every id with its line as UTF-8 bytes, in id byte order. */
   idsAndLineBytes(): IterableIterator<[string, Buffer]> {
     return this.stmts.idsAndLines.iterate();
+  }
+
+  /**
+   * The rows changed locally since the last export, with their lines as UTF-8 bytes, in id byte
+   * order. Every other row is, by the sync rules, byte for byte a line of the JSONL last synced:
+   * an import stores incoming lines as they are (or marks the row dirty when it keeps the local
+   * copy), an export writes the rows as they are, and every local write sets `dirty`.
+   */
+  dirtyIdsAndLineBytes(): IterableIterator<[string, Buffer]> {
+    return this.stmts.dirtyIdsAndLines.iterate();
   }
 
   /** One issue's line as UTF-8 bytes, or undefined when there is no such row. */

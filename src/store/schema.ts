@@ -20,7 +20,12 @@ CREATE TABLE IF NOT EXISTS issues (
   dirty INTEGER NOT NULL DEFAULT 0,
   synced INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS issues_status ON issues(status);
+-- The order every listing sorts by, so \`list --limit 20\` reads 20 index entries instead of
+-- sorting every issue (at 100k: 110 ms -> 0.1 ms); with status first for \`ready\` and
+-- \`list --status\` (22 ms -> 0.2 ms). Its status prefix does all the old issues_status did.
+CREATE INDEX IF NOT EXISTS issues_order ON issues(priority, created_at, id);
+CREATE INDEX IF NOT EXISTS issues_status_order ON issues(status, priority, created_at, id);
+DROP INDEX IF EXISTS issues_status;
 CREATE INDEX IF NOT EXISTS issues_dirty ON issues(dirty) WHERE dirty = 1;
 CREATE TABLE IF NOT EXISTS labels (
   issue_id TEXT NOT NULL,
@@ -45,11 +50,30 @@ CREATE TABLE IF NOT EXISTS metadata (
 ) WITHOUT ROWID;
 `;
 
-export const SCHEMA_VERSION = '1';
+/** 2: the listing indexes (built on the first open of a version-1 DB: ~1-2 s at 100k issues, once). */
+export const SCHEMA_VERSION = '2';
 
 export function applySchema(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(SCHEMA);
-  db.prepare(`INSERT OR IGNORE INTO metadata(key, value) VALUES ('schema_version', ?)`).run(SCHEMA_VERSION);
+  // Written only when the schema is not there yet, and then in an IMMEDIATE transaction: the
+  // autocommit INSERT every open used to run failed at once with SQLITE_BUSY ("database is
+  // locked", no busy wait) whenever another process committed in between (10 concurrent CLIs).
+  if (schemaVersion(db) === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    // A version-1 DB gets the version-2 listing indexes here, on its first open.
+    db.prepare(
+      `INSERT INTO metadata(key, value) VALUES ('schema_version', ?)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)`,
+    ).run(SCHEMA_VERSION);
+  }).immediate();
+}
+
+function schemaVersion(db: Database.Database): string | undefined {
+  try {
+    return (db.prepare(`SELECT value FROM metadata WHERE key = 'schema_version'`).get() as { value: string } | undefined)?.value;
+  } catch {
+    return undefined; // no metadata table: a new DB
+  }
 }

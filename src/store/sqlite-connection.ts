@@ -1,12 +1,18 @@
 import Database from 'better-sqlite3';
+import { createPrivateFile } from '../workspace/private-file';
 import { applySchema } from './schema';
 
 export type CheckpointMode = 'PASSIVE' | 'TRUNCATE';
 
-/** Opens the working copy, waiting up to 10 s on another process's write lock, schema applied. */
+/**
+ * Opens the working copy, waiting up to 30 s (bd's default lock timeout) on another process's
+ * write lock, schema applied. 10 s was too short for 10 direct-mode writers on 10k issues on a
+ * loaded machine: each holds the lock for its export, and SQLite's busy wait is not a queue.
+ */
 export function openDatabase(dbPath: string): Database.Database {
-  const db = new Database(dbPath, { timeout: 10_000 });
-  db.pragma('busy_timeout = 10000');
+  createPrivateFile(dbPath);
+  const db = new Database(dbPath, { timeout: 30_000 });
+  db.pragma('busy_timeout = 30000');
   applySchema(db);
   return db;
 }

@@ -1,6 +1,6 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
 import { serializeRecord } from '../jsonl/serialize-record';
-import { nowRfc3339 } from '../jsonl/rfc3339';
+import { stampAfter } from '../jsonl/rfc3339';
 import type { ChangeFeed } from './change-feed';
 import { patchRecord } from './issue-record';
 import type { IssueQueries } from './issue-queries';
@@ -38,7 +38,7 @@ export function mutateRecord(
   let changed = false;
   const result = ctx.tx.inTransaction((): IssueRecord => {
     const rec = ctx.queries.require(id);
-    const at = nowRfc3339(ctx.now());
+    const at = stampAfter(ctx.now(), rec.updated_at);
     const changes = change(rec, at);
     if (Object.keys(changes).length === 0) return rec;
     const next = patchRecord(rec, { ...changes, updated_at: at });

@@ -26,7 +26,25 @@ export class SyncBookkeeping {
       markDirty: db.prepare<[string]>('UPDATE issues SET dirty = 1 WHERE id = ?'),
       markAllExported: db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0'),
       syncStates: db.prepare<[], SyncState>('SELECT id, dirty, synced FROM issues'),
+      goneDeletions: db
+        .prepare<[], string>('SELECT d.id FROM deletions d WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.id = d.id) ORDER BY d.id')
+        .pluck(),
+      locallyChanged: db.prepare<[], string>('SELECT id FROM issues WHERE dirty = 1 UNION SELECT id FROM deletions').pluck(),
     };
+  }
+
+  /**
+   * Ids deleted here since the last export and still gone, in id byte order. A deletion can
+   * outlive its row's return: an import that brings back a newer incoming copy keeps the
+   * deletion record, and the row (so the file's line) is what the export writes.
+   */
+  goneDeletionIds(): string[] {
+    return this.stmts.goneDeletions.all();
+  }
+
+  /** Ids whose JSONL line the DB does not vouch for: dirty rows and deletions not yet exported. */
+  locallyChangedIds(): string[] {
+    return this.stmts.locallyChanged.all();
   }
 
   getMeta(key: string): string | undefined {

@@ -19,9 +19,14 @@ export class Transactions {
     this.runner = db.transaction((fn: () => unknown) => fn());
   }
 
-  /** Runs `fn` in a transaction (a savepoint inside one), rolled back if it throws. */
+  /**
+   * Runs `fn` in a transaction (a savepoint inside one), rolled back if it throws. IMMEDIATE
+   * too: a deferred transaction that reads, then writes after another process committed, fails
+   * at once with SQLITE_BUSY (its snapshot is stale; busy_timeout cannot help). Seen as
+   * "database is locked" answers from the daemon while a direct-mode CLI wrote.
+   */
   inTransaction<T>(fn: () => T): T {
-    return this.runner(fn) as T;
+    return this.runner.immediate(fn) as T;
   }
 
   /**

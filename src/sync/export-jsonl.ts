@@ -14,6 +14,10 @@ export interface ExportReport {
   ms: number;
   /** The file was written ahead by `stageExport` and only renamed into place here. */
   staged?: true;
+  /** With `staged`: what writing it ahead cost (ms), which the write-ahead lead follows. */
+  prepared_ms?: number;
+  /** How the lean export wrote it: copying unchanged lines from the file, or every row. */
+  mode?: 'copy' | 'full';
   /** An outside change to the JSONL that was merged in first, so it is not overwritten. */
   merged?: ImportReport;
 }

@@ -2,10 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentHash } from '../jsonl/content-hash';
 import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
-import { compareTimestamps } from '../jsonl/rfc3339';
+import { compareTimestamps, toEpochNanos } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { META_HASH, META_STAT, recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
+import { progressMeter, type ProgressMeter } from './sync-progress';
+import { changedLines, type ChangedLines } from './changed-lines';
 
 export interface ImportWarnings {
   /** Records whose status is outside the usual set (kept as they are). */
@@ -13,7 +15,18 @@ export interface ImportWarnings {
   unknown_type: number;
   /** Priority missing, not an integer, or outside the range (`PRIORITY`, 0–4). */
   unusual_priority: number;
+  /**
+   * Records with a timestamp more than a day ahead of this machine's clock (a skewed clock
+   * elsewhere). Kept; a local edit of one is stamped after it, so it still wins.
+   */
+  future_timestamp: number;
+  /** Records with a timestamp that is not a valid RFC 3339 instant (`2026-13-45T99:99:99Z`): kept, but it counts as older than any valid one. */
+  bad_timestamp: number;
 }
+
+/** How far ahead of the local clock a timestamp may be before the import warns about it. */
+const FUTURE_SLACK_NS = 24n * 3600n * 1_000_000_000n;
+const TIMESTAMP_FIELDS = ['created_at', 'updated_at', 'closed_at'] as const;
 
 export interface ImportReport {
   /** Set when nothing was read into the DB, with why. */
@@ -54,7 +67,7 @@ export function emptyReport(skipped: ImportReport['skipped'], hash = ''): Import
     kept_local: [],
     overwritten_local: [],
     duplicates: [],
-    warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0 },
+    warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0, future_timestamp: 0, bad_timestamp: 0 },
     needs_export: false,
     hash,
     ms: 0,
@@ -80,11 +93,24 @@ function dedupe(records: JsonlRecord[], report: ImportReport): Map<string, Jsonl
   return byId;
 }
 
-function countWarnings(records: Iterable<JsonlRecord>, w: ImportWarnings): void {
+function countWarnings(records: Iterable<JsonlRecord>, w: ImportWarnings, now: Date = new Date()): void {
+  const horizon = BigInt(now.getTime()) * 1_000_000n + FUTURE_SLACK_NS;
   for (const { record } of records) {
     if (!isIssueStatus(record.status)) w.unknown_status++;
     if (!isIssueType(record.issue_type)) w.unknown_type++;
     if (!isPriority(record.priority)) w.unusual_priority++;
+    let bad = false;
+    let future = false;
+    for (const field of TIMESTAMP_FIELDS) {
+      const value = (record as Record<string, unknown>)[field];
+      // bd writes an unset closed_at as absent; an empty string means the same.
+      if (value === undefined || value === null || value === '') continue;
+      const ns = toEpochNanos(value);
+      if (ns === null) bad = true;
+      else if (ns > horizon) future = true;
+    }
+    if (bad) w.bad_timestamp++;
+    if (future) w.future_timestamp++;
   }
 }
 
@@ -109,9 +135,11 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
     store.setMeta(META_STAT, statKey(file) ?? '');
     return emptyReport('unchanged', hash);
   }
-  const records = parseJsonl(buf, path.basename(file));
+  // An outside change of a few lines: only those are parsed and merged (changed-lines.ts).
+  const changed = isWorkspaceFile ? changedLines(store, file, buf) : undefined;
   const report = emptyReport(undefined, hash);
-  const incoming = dedupe(records, report);
+  const incoming = changed ? changed.incoming : dedupe(parseJsonl(buf, path.basename(file)), report);
+  if (changed) report.unchanged = changed.unchanged;
   countWarnings(incoming.values(), report.warnings);
 
   // SQLite's default page cache (2 MB) spills dirty pages to the WAL mid-transaction and writes
@@ -119,9 +147,11 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
   // A cache sized to the file keeps them in memory until the commit (about 15 % faster).
   const cacheKiB = Math.min(128 * 1024, Math.ceil(buf.length / 1024));
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
+  const meter = progressMeter('import', file, buf.length);
   try {
-    importRecords(store, incoming, isWorkspaceFile, file, hash, report);
+    importRecords(store, incoming, isWorkspaceFile, file, hash, report, meter, changed);
   } finally {
+    meter.end();
     restoreCache();
   }
   report.ms = Math.round((performance.now() - started) * 10) / 10;
@@ -136,11 +166,15 @@ function importRecords(
   file: string,
   hash: string,
   report: ImportReport,
+  meter: ProgressMeter,
+  /** When only changed lines are in `incoming`: every id in the file, and those gone from it. */
+  scope?: Pick<ChangedLines, 'present' | 'gone'>,
 ): void {
   store.inTransaction(() => {
     const emptyDb = store.count() === 0;
     const pendingDeletes = store.pendingDeletions();
     for (const [id, { record, line, bytes }] of incoming) {
+      meter.tick((bytes ?? line).length + 1);
       const local = emptyDb ? undefined : store.getRow(id);
       if (!local) {
         const deletedAt = pendingDeletes.get(id);
@@ -168,9 +202,13 @@ function importRecords(
       report.updated++;
     }
     if (isWorkspaceFile) {
+      const inFile = (id: string): boolean => (scope ? scope.present.has(id) : incoming.has(id));
       if (!emptyDb) {
-        for (const l of store.syncStates()) {
-          if (incoming.has(l.id)) continue;
+        // A row synced is in the file last synced: with a scope, the ids gone from it are all
+        // the candidates, and the other rows need not be read.
+        const locals = scope ? scope.gone.flatMap((id) => store.getRow(id) ?? []) : store.syncStates();
+        for (const l of locals) {
+          if (inFile(l.id)) continue;
           if (l.synced === 1 && l.dirty === 0) {
             store.removeIssue(l.id);
             report.deleted++;
@@ -178,7 +216,7 @@ function importRecords(
         }
       }
       for (const id of pendingDeletes.keys()) {
-        if (!incoming.has(id)) store.forgetDeletion(id);
+        if (!inFile(id)) store.forgetDeletion(id);
       }
       recordSynced(store, file, hash, 'import');
     }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { BeadsStore } from '../store/beads-store';
 import { errnoCode } from '../os/errno-code';
+import { keepBase } from './synced-base';
 
 /** Cheap identity of the JSONL on disk: if it matches what we recorded, the bytes are ours. */
 export function statKey(file: string): string | null {
@@ -24,6 +25,8 @@ export function recordSynced(store: BeadsStore, file: string, hash: string, by: 
   store.setMeta(META_SYNCED_BY, by);
   store.setMeta(META_STAT, statKey(file) ?? '');
   store.setMeta('last_sync_at', new Date().toISOString());
+  // The bytes the DB is now in step with, for the next import to compare against (changed-lines.ts).
+  keepBase(file);
 }
 
 /** True when the file is, as far as a stat can tell, the one last imported or exported. */

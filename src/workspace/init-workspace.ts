@@ -42,7 +42,8 @@ export function initWorkspace(root: string, opts: { prefix?: string } = {}): Ini
   }
   const beadsDir = path.join(root, '.beads');
   const created = !fs.existsSync(beadsDir);
-  fs.mkdirSync(beadsDir, { recursive: true });
+  // 0700 as bd's own: the DB, log and socket inside are this user's alone.
+  fs.mkdirSync(beadsDir, { recursive: true, mode: 0o700 });
   const gitignore = path.join(beadsDir, '.gitignore');
   if (!fs.existsSync(gitignore)) fs.writeFileSync(gitignore, BEADS_GITIGNORE);
   const paths = workspacePaths(root);

@@ -62,6 +62,7 @@ async function statusCommand(argv: DaemonArgs): Promise<void> {
   const l = s.latency_ms;
   print(`Mutation → export latency: p50 ${l.p50 ?? '-'} ms, p99 ${l.p99 ?? '-'} ms (${l.samples} samples)`);
   print(`Socket: ${s.socket_path}`);
+  if (s.dashboard_url) print(`Dashboard: ${s.dashboard_url}`);
 }
 
 async function restartCommand(argv: DaemonArgs, daemonArgs: (argv: DaemonArgs) => Promise<string[]>): Promise<void> {

@@ -28,7 +28,7 @@ export async function startBackgroundDaemon(
     throw new Error(`already running (pid ${running.pid})`);
   }
   const logPath = path.join(paths.beadsDir, 'daemon.log');
-  const log = fs.openSync(logPath, 'a');
+  const log = fs.openSync(logPath, 'a', 0o600);
   const bin = path.resolve(__dirname, '..', '..', 'cli', 'bin.js');
   const child = spawn(process.execPath, [bin, 'daemon', '--workspace', paths.root, '--log-format', 'json', ...daemonArgs], {
     cwd: paths.root,

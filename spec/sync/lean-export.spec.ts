@@ -1,0 +1,215 @@
+import * as fs from 'node:fs';
+import fc from 'fast-check';
+import { contentHash } from '../../src/jsonl/content-hash';
+import { BeadsStore } from '../../src/store/beads-store';
+import { renderJsonl } from '../../src/sync/export-jsonl';
+import { META_HASH, META_STAT, statKey } from '../../src/sync/jsonl-file-state';
+import { LeanExporter } from '../../src/sync/lean-exporter';
+import { commitStagedExport } from '../../src/sync/staged-export';
+import { TempWorkspace, issueLine } from '../helpers/temp-workspace';
+
+/** What the lean export must always write: a full export of the same DB. */
+function fullExport(store: BeadsStore): Buffer {
+  return renderJsonl(store).data;
+}
+
+function createFromAnotherConnection(dbPath: string, title: string): void {
+  const other = new BeadsStore(dbPath);
+  try {
+    other.create({ title }, 'outside');
+  } finally {
+    other.dispose();
+  }
+}
+
+/** The JSONL is exactly a full export, and the DB records that file as synced. */
+function expectExact(ws: TempWorkspace): void {
+  const file = fs.readFileSync(ws.jsonlPath);
+  expect(file.toString('utf8')).toBe(fullExport(ws.store).toString('utf8'));
+  expect(ws.store.getMeta(META_HASH)).toBe(contentHash(file));
+}
+
+describe('LeanExporter', () => {
+  let ws: TempWorkspace;
+  beforeEach(() => {
+    ws = new TempWorkspace();
+  });
+  afterEach(() => ws.dispose());
+
+  function seed(n: number): string[] {
+    const ids = Array.from({ length: n }, (_, i) => `bd-${String(i).padStart(3, '0')}`);
+    ws.writeJsonl(ids.map((id) => issueLine({ id, description: `text of ${id}` })));
+    ws.import();
+    return ids;
+  }
+
+  it('should copy unchanged lines from the file and write changed, new and deleted ones from the DB', () => {
+    const ids = seed(50);
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    ws.store.update(ids[3], { title: 'Renamed <&>' }, 't');
+    ws.store.delete(ids[10], 't');
+    const created = ws.store.create({ title: 'Newcomer' }, 't');
+    const r = exporter.export();
+    expect(r.mode).toBe('copy');
+    expectExact(ws);
+    const text = fs.readFileSync(ws.jsonlPath, 'utf8');
+    expect(text).toContain('Renamed \\u003c\\u0026\\u003e');
+    expect(text).not.toContain(`"id":"${ids[10]}"`);
+    expect(text).toContain(`"id":"${created.id}"`);
+
+    ws.store.update(ids[49], { title: 'Last one' }, 't');
+    expect(exporter.export().mode).toBe('copy');
+    expectExact(ws);
+  });
+
+  it('should include rows another connection wrote (they are dirty in the DB)', () => {
+    seed(5);
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    createFromAnotherConnection(ws.dbPath, 'Written by a --no-daemon CLI');
+    expect(exporter.export().mode).toBe('copy');
+    expectExact(ws);
+    expect(fs.readFileSync(ws.jsonlPath, 'utf8')).toContain('Written by a --no-daemon CLI');
+  });
+
+  it('should keep byte order of non-ASCII ids, as SQLite sorts them', () => {
+    ws.writeJsonl([issueLine({ id: 'bd-\uFF21' }), issueLine({ id: 'bd-\u{1D11E}' })].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    ws.import();
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    ws.store.create({ title: 'ascii', id: 'bd-a' } as never, 't');
+    ws.store.update('bd-\uFF21', { title: 'wide' }, 't');
+    expect(exporter.export().mode).toBe('copy');
+    expectExact(ws);
+  });
+
+  describe('an index that disagrees with the file', () => {
+    it('should rebuild the index after a restart (a new exporter) from the file, checked by hash', () => {
+      const ids = seed(20);
+      new LeanExporter(ws.store, ws.jsonlPath).export({ force: true });
+      ws.store.update(ids[1], { title: 'after restart' }, 't');
+      expect(new LeanExporter(ws.store, ws.jsonlPath).export().mode).toBe('copy');
+      expectExact(ws);
+    });
+
+    it('should merge an in-place edit (same inode, new size and mtime) instead of copying stale ranges', () => {
+      const ids = seed(20);
+      const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+      exporter.export({ force: true });
+      const ino = fs.statSync(ws.jsonlPath).ino;
+      fs.appendFileSync(ws.jsonlPath, issueLine({ id: 'bd-zzz', title: 'appended by an editor' }) + '\n');
+      expect(fs.statSync(ws.jsonlPath).ino).toBe(ino);
+      ws.store.update(ids[2], { title: 'local' }, 't');
+      const r = exporter.export();
+      expect(r.merged?.created).toBe(1);
+      expectExact(ws);
+      expect(fs.readFileSync(ws.jsonlPath, 'utf8')).toContain('appended by an editor');
+    });
+
+    it('should render in full when the file on disk is not the one last synced (hash differs, stat restored)', () => {
+      const ids = seed(20);
+      const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+      exporter.export({ force: true });
+      // Other bytes behind the stat recorded at the last sync: an edit the stat cannot see
+      // (recording the new stat stands in for a size, mtime and inode that happen to match).
+      // A restart must not trust a scan of it, since its hash is not the one recorded.
+      const text = fs.readFileSync(ws.jsonlPath, 'utf8').replace('text of bd-005', 'TEXT OF bd-005');
+      fs.writeFileSync(ws.jsonlPath, text);
+      ws.store.setMeta(META_STAT, statKey(ws.jsonlPath)!);
+      ws.store.update(ids[1], { title: 'x' }, 't');
+      const r = new LeanExporter(ws.store, ws.jsonlPath).export();
+      expect(r.mode).toBe('full');
+      expectExact(ws);
+      expect(fs.readFileSync(ws.jsonlPath, 'utf8')).not.toContain('TEXT OF');
+    });
+
+    it('should render in full from a file whose lines it cannot reproduce by copying (CRLF, blank lines)', () => {
+      const ids = ['bd-001', 'bd-002', 'bd-003'];
+      ws.writeJsonl(ids.map((id) => issueLine({ id })).join('\r\n') + '\r\n\n');
+      ws.import();
+      ws.store.update(ids[0], { title: 'y' }, 't');
+      expect(new LeanExporter(ws.store, ws.jsonlPath).export().mode).toBe('full');
+      expectExact(ws);
+    });
+  });
+
+  it('should stage ahead and commit by a rename, then copy from the renamed file next time', () => {
+    const ids = seed(30);
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    ws.store.update(ids[4], { title: 'staged' }, 't');
+    const staged = exporter.stage();
+    expect(staged?.written.mode).toBe('copy');
+    const r = commitStagedExport(ws.store, staged!, { jsonlPath: ws.jsonlPath });
+    exporter.staged(staged!, r !== undefined);
+    expect(r?.staged).toBe(true);
+    expectExact(ws);
+    ws.store.update(ids[5], { title: 'next' }, 't');
+    expect(exporter.export().mode).toBe('copy');
+    expectExact(ws);
+  });
+
+  type Op =
+    | { kind: 'create'; title: string }
+    | { kind: 'update'; pick: number; title: string }
+    | { kind: 'delete'; pick: number }
+    | { kind: 'other-connection'; title: string }
+    | { kind: 'outside-edit'; pick: number; title: string }
+    | { kind: 'restart' }
+    | { kind: 'export' }
+    | { kind: 'stage-and-commit' };
+
+  const title = fc.string({ minLength: 1, maxLength: 12 }).filter((t) => t.trim() !== '');
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('create' as const), title }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('update' as const), pick: fc.nat(), title }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-connection' as const), title }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('outside-edit' as const), pick: fc.nat(), title }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+    { weight: 3, arbitrary: fc.constant({ kind: 'export' as const }) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'stage-and-commit' as const }) },
+  );
+
+  it('should always write exactly what a full export writes, whatever the mix of writes, outside edits and restarts', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const local = new TempWorkspace();
+        let exporter = new LeanExporter(local.store, local.jsonlPath);
+        const exportNow = (): void => {
+          exporter.export();
+          if (fs.existsSync(local.jsonlPath)) expectExact(local);
+        };
+        try {
+          for (const o of ops) {
+            const ids = local.store.list().map((r) => r.id);
+            if (o.kind === 'create') local.store.create({ title: o.title }, 'p');
+            else if (o.kind === 'update' && ids.length > 0) local.store.update(ids[o.pick % ids.length], { title: o.title }, 'p');
+            else if (o.kind === 'delete' && ids.length > 0) local.store.delete(ids[o.pick % ids.length], 'p');
+            else if (o.kind === 'other-connection') createFromAnotherConnection(local.dbPath, o.title);
+            else if (o.kind === 'outside-edit' && fs.existsSync(local.jsonlPath)) {
+              // A collaborator's newer version of one line, written as git does (new file, rename).
+              const lines = fs.readFileSync(local.jsonlPath, 'utf8').split('\n').filter(Boolean);
+              if (lines.length === 0) continue;
+              const i = o.pick % lines.length;
+              const rec = JSON.parse(lines[i]) as Record<string, unknown>;
+              lines[i] = issueLine({ ...(rec as { id: string }), title: o.title, updated_at: '2030-01-01T00:00:00Z' });
+              fs.writeFileSync(`${local.jsonlPath}.new`, lines.join('\n') + '\n');
+              fs.renameSync(`${local.jsonlPath}.new`, local.jsonlPath);
+            } else if (o.kind === 'restart') exporter = new LeanExporter(local.store, local.jsonlPath);
+            else if (o.kind === 'export') exportNow();
+            else if (o.kind === 'stage-and-commit') {
+              const staged = exporter.stage();
+              if (staged) {
+                const r = commitStagedExport(local.store, staged, { jsonlPath: local.jsonlPath });
+                exporter.staged(staged, r !== undefined);
+                expectExact(local);
+              }
+            }
+          }
+          if (local.store.count() > 0 || local.store.pendingExportCount() > 0) exportNow();
+        } finally {
+          local.dispose();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -1,0 +1,117 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseJsonlLine, type JsonlRecord } from '../jsonl/parse-jsonl';
+import type { BeadsStore } from '../store/beads-store';
+import { META_STAT, statKey } from './jsonl-file-state';
+import { idOfLine, indexId } from './line-index';
+import { basePathFor } from './synced-base';
+
+export interface ChangedLines {
+  /** The lines to merge: new, different from the base, or of an id changed locally. */
+  incoming: Map<string, JsonlRecord>;
+  /** Lines recognised as the base's, byte for byte, of ids not changed locally. */
+  unchanged: number;
+  /** Every id in the new file. */
+  present: Set<string>;
+  /** Ids in the base and no longer in the file: the deletion candidates. */
+  gone: string[];
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * The lines of `data` (the new JSONL) that differ from the file last synced, found by walking
+ * both in id order and comparing bytes: no line the DB already holds is parsed. Undefined when
+ * this cannot be trusted or does not apply, and the import reads the file in full: no base,
+ * a base whose stat is not the one recorded at the last sync (the shared inode was edited in
+ * place), or ids out of order or repeated in either file (the full import's dedupe handles them).
+ */
+export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer): ChangedLines | undefined {
+  const base = basePathFor(jsonlPath);
+  const baseStat = statKey(base);
+  if (baseStat === null || baseStat !== store.getMeta(META_STAT)) return undefined;
+  let old: Buffer;
+  try {
+    old = fs.readFileSync(base);
+  } catch {
+    return undefined;
+  }
+  const local = new Set(store.locallyChangedIds().map(indexId));
+  const file = path.basename(jsonlPath);
+  const out: ChangedLines = { incoming: new Map(), unchanged: 0, present: new Set(), gone: [] };
+
+  let oAt = 0;
+  let oStart = 0;
+  let oEnd = 0;
+  let oId: string | undefined;
+  let oLast: string | undefined;
+  const nextOld = (): boolean => {
+    for (;;) {
+      if (oAt >= old.length) {
+        oId = undefined;
+        return true;
+      }
+      let nl = old.indexOf(NEWLINE, oAt);
+      if (nl < 0) nl = old.length;
+      oStart = oAt;
+      oEnd = nl;
+      oAt = nl + 1;
+      if (oEnd === oStart) continue;
+      oId = idOfLine(old, oStart, oEnd);
+      if (oId === undefined || (oLast !== undefined && !(oLast < oId))) return false;
+      oLast = oId;
+      return true;
+    }
+  };
+  if (!nextOld()) return undefined;
+
+  let at = 0;
+  let lineNo = 0;
+  let last: string | undefined;
+  while (at < data.length) {
+    let nl = data.indexOf(NEWLINE, at);
+    if (nl < 0) nl = data.length;
+    const start = at;
+    at = nl + 1;
+    lineNo++;
+    let id = idOfLine(data, start, nl);
+    let parsed: JsonlRecord | undefined;
+    if (id === undefined) {
+      // Not in the export's shape (another key first, CRLF, a conflict marker): parsed, and
+      // so refused, exactly as the full import would.
+      parsed = parseJsonlLine(data, start, nl, lineNo, file);
+      if (!parsed) continue;
+      id = indexId(parsed.record.id);
+    }
+    if (last !== undefined && !(last < id)) return undefined;
+    last = id;
+    while (oId !== undefined && oId < id) {
+      out.gone.push(utf8Id(oId));
+      if (!nextOld()) return undefined;
+    }
+    let same = false;
+    if (oId === id) {
+      same = !parsed && oEnd - oStart === nl - start && old.compare(data, start, nl, oStart, oEnd) === 0;
+      if (!nextOld()) return undefined;
+    }
+    if (same && !local.has(id)) {
+      out.unchanged++;
+      out.present.add(utf8Id(id));
+      continue;
+    }
+    parsed ??= parseJsonlLine(data, start, nl, lineNo, file);
+    if (!parsed) continue;
+    out.incoming.set(parsed.record.id, parsed);
+    out.present.add(parsed.record.id);
+  }
+  while (oId !== undefined) {
+    out.gone.push(utf8Id(oId));
+    if (!nextOld()) return undefined;
+  }
+  return out;
+}
+
+function utf8Id(id: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(id) ? id : Buffer.from(id, 'latin1').toString('utf8');
+}

@@ -1,0 +1,177 @@
+import * as fs from 'node:fs';
+import { tempName } from '../jsonl/atomic-write';
+import type { BeadsStore } from '../store/beads-store';
+import { ExportWriter, SourceChangedError } from './export-writer';
+import { META_HASH, META_STAT, statKey } from './jsonl-file-state';
+import { indexId, LineIndexBuilder, scanJsonl, type LineIndex } from './line-index';
+
+/**
+ * # The memory-lean export (issue 13)
+ *
+ * The daemon used to keep the whole JSONL in memory (the line cache: ~90 MB of bytes at 100k
+ * issues, ~385 MB of RSS once V8 had copied them around). The lean export keeps a
+ * {@link LineIndex} instead (id, offset, length of each line, and the stat and SHA-256 of the
+ * file it describes: ~4 MB at 100k) and writes the next file by walking it in id order:
+ *
+ * - a line whose row is unchanged since the last export is copied from the file on disk, as
+ *   one byte range for each run of consecutive unchanged lines (through a 1 MB buffer);
+ * - a changed row (`dirty = 1`) is written from the DB, in its place by id; a deleted id
+ *   (`deletions`) is left out; a new id goes where it sorts;
+ * - the new file's index is built as it is written, and its SHA-256 hashed on the way.
+ *
+ * Why the copy is exact: a row that is not dirty is byte for byte the line of the file the DB
+ * last synced with (see `IssueRows.dirtyIdsAndLineBytes`). So the copy is only made from *that* file:
+ * the index is used only when its stat key and hash are the ones recorded at the last sync
+ * (`jsonl_stat`, `jsonl_hash`) and the file's stat still matches; else the file is scanned
+ * again (read in 1 MB chunks, hashed, indexed) and used only if its hash is the recorded one;
+ * else (an outside edit the export has merged, an unreadable shape) every row is rendered from
+ * the DB, still streamed, never held whole. An index is never trusted blindly.
+ *
+ * Crash safety is the temp + fsync + rename of `atomicWriteFile`: the new file is written
+ * beside the old one (which it copies from) and renamed over it, so kill -9 at any point
+ * leaves the old or the new complete JSONL, and a stale temp is swept at the next start.
+ *
+ * # The incremental import (designed here, built with the store's new methods)
+ *
+ * An outside change of k lines is recognised by bytes: the file last synced is kept as a
+ * hard link (`.beads/.issues.jsonl.base`, made at each sync, checked against `jsonl_stat` so
+ * an in-place edit of the shared inode is caught); the new file is read in chunks, each line
+ * compared by id with the base's line (same length and `Buffer.compare`, no JSON.parse); only
+ * lines that differ, are new, or whose row is dirty go through the merge rules; ids gone from
+ * the file are the deletion candidates. Cost: reading both files + the SHA-256 the import
+ * already does, plus k parses. Anything it cannot account for (no valid base, ids out of
+ * order, duplicates) falls back to the full import.
+ *
+ * # The adaptive write-ahead lead
+ *
+ * The export's slow part (this walk, the hash, the fsync) runs ahead of the deadline and the
+ * export at the deadline is a rename (staged-export.ts). The lead follows the measured cost
+ * of the last prepares (`export/prepared` reports `ms`), as a pure function in the pipeline
+ * (`adaptiveLead` in src/pipeline/adaptive-lead.ts, marble-tested): feedback through the
+ * pipeline, not around it.
+ */
+
+export interface WrittenExport {
+  /** The synced temp file beside the JSONL, to be renamed over it. */
+  tmp: string;
+  hash: string;
+  bytes: number;
+  issues: number;
+  /** How it was written: copying unchanged lines from the file, or every row from the DB. */
+  mode: 'copy' | 'full';
+  /** The new file's index; `stat` is filled in once the temp is renamed into place. */
+  index: LineIndexBuilder;
+}
+
+/** The index of `jsonlPath` as last synced, if one can be had without trusting anything stale. */
+export function usableIndex(store: BeadsStore, jsonlPath: string, previous: LineIndex | undefined): LineIndex | undefined {
+  const stat = statKey(jsonlPath);
+  const syncedStat = store.getMeta(META_STAT);
+  const syncedHash = store.getMeta(META_HASH);
+  if (stat === null || stat !== syncedStat || !syncedHash) return undefined;
+  if (previous && previous.stat === stat && previous.hash === syncedHash) return previous;
+  const scanned = scanJsonl(jsonlPath, stat);
+  return scanned && scanned.hash === syncedHash ? scanned : undefined;
+}
+
+/**
+ * Writes the JSONL the DB would export to a synced temp file beside `jsonlPath`, holding no
+ * copy of the file. Call inside a transaction (one snapshot of the rows). On failure no temp
+ * is left.
+ */
+export function writeExportTemp(store: BeadsStore, jsonlPath: string, previous: LineIndex | undefined): WrittenExport {
+  const index = usableIndex(store, jsonlPath, previous);
+  try {
+    return writeTemp(store, jsonlPath, index);
+  } catch (err) {
+    if (!(err instanceof SourceChangedError)) throw err;
+    return writeTemp(store, jsonlPath, undefined);
+  }
+}
+
+function writeTemp(store: BeadsStore, jsonlPath: string, index: LineIndex | undefined): WrittenExport {
+  const tmp = tempName(jsonlPath, '');
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  try {
+    const writer = new ExportWriter(fd);
+    const built = new LineIndexBuilder();
+    const issues = index ? copyWalk(store, jsonlPath, index, writer, built) : fullWalk(store, writer, built);
+    const hash = writer.finish();
+    fs.closeSync(fd);
+    return { tmp, hash, bytes: writer.position, issues, mode: index ? 'copy' : 'full', index: built };
+  } catch (err) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+function fullWalk(store: BeadsStore, writer: ExportWriter, built: LineIndexBuilder): number {
+  let n = 0;
+  for (const [id, line] of store.idsAndLineBytes()) {
+    built.add(indexId(id), writer.position, line.length);
+    writer.line(line);
+    n++;
+  }
+  return n;
+}
+
+function copyWalk(store: BeadsStore, jsonlPath: string, index: LineIndex, writer: ExportWriter, built: LineIndexBuilder): number {
+  const deleted = new Set(store.goneDeletionIds().map(indexId));
+  const changed = store.dirtyIdsAndLineBytes();
+  let next = changed.next();
+  let nextId = next.done ? undefined : indexId(next.value[0]);
+  const source = fs.openSync(jsonlPath, 'r');
+  let n = 0;
+  // The run of unchanged old lines not yet copied: [runStart, runEnd) in the old file.
+  let runStart = -1;
+  let runEnd = -1;
+  const flushRun = (): void => {
+    if (runStart < 0) return;
+    writer.copyRange(source, runStart, runEnd - runStart, jsonlPath);
+    writer.write(NEWLINE);
+    runStart = -1;
+  };
+  const writeChanged = (): void => {
+    flushRun();
+    const [, line] = next.value as [string, Buffer];
+    built.add(nextId!, writer.position, line.length);
+    writer.line(line);
+    n++;
+    next = changed.next();
+    nextId = next.done ? undefined : indexId(next.value[0]);
+  };
+  try {
+    const { ids, offsets, lengths } = index;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      while (nextId !== undefined && nextId < id) writeChanged();
+      if (nextId === id) {
+        writeChanged();
+        continue;
+      }
+      if (deleted.has(id)) {
+        flushRun();
+        continue;
+      }
+      if (runStart >= 0 && offsets[i] !== runEnd + 1) flushRun();
+      // Where this line lands in the new file: after what is written and the run so far.
+      const at = writer.position + (runStart >= 0 ? offsets[i] - runStart : 0);
+      if (runStart < 0) runStart = offsets[i];
+      runEnd = offsets[i] + lengths[i];
+      built.add(id, at, lengths[i]);
+      n++;
+    }
+    flushRun();
+    while (nextId !== undefined) writeChanged();
+  } finally {
+    fs.closeSync(source);
+  }
+  return n;
+}
+
+const NEWLINE = Buffer.from('\n');

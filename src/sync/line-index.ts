@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+
+/**
+ * Where each line of a JSONL file is: its id, byte offset and length (without the newline),
+ * in file order, plus what identifies the file it describes (its stat key and SHA-256). At 100k
+ * issues this is ~4 MB, against ~90 MB for the bytes themselves: the lean export keeps this
+ * and copies unchanged lines from the file on disk (see lean-export.ts).
+ *
+ * Ids are kept as latin1 decodings of their UTF-8 bytes: one code unit per byte, so `<` on
+ * them is byte order, SQLite's BINARY collation, the order the export writes.
+ */
+export interface LineIndex {
+  ids: string[];
+  offsets: number[];
+  lengths: number[];
+  /** `statKey` of the file described, once it is in place. */
+  stat: string;
+  /** SHA-256 hex of the file's bytes (`contentHash`). */
+  hash: string;
+  bytes: number;
+}
+
+const ID_PREFIX = Buffer.from('{"id":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CLOSE = 0x7d;
+const NEWLINE = 0x0a;
+const CHUNK = 1 << 20;
+
+/** An id as the index keeps it (see {@link LineIndex}). */
+export function indexId(id: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(id) ? id : Buffer.from(id, 'utf8').toString('latin1');
+}
+
+/** Collects the index of bytes written in order, line by line. */
+export class LineIndexBuilder {
+  readonly ids: string[] = [];
+  readonly offsets: number[] = [];
+  readonly lengths: number[] = [];
+
+  add(id: string, offset: number, length: number): void {
+    this.ids.push(id);
+    this.offsets.push(offset);
+    this.lengths.push(length);
+  }
+
+  build(stat: string, hash: string, bytes: number): LineIndex {
+    return { ids: this.ids, offsets: this.offsets, lengths: this.lengths, stat, hash, bytes };
+  }
+}
+
+/**
+ * The id of a line as the export writes it: `{"id":"…"` first, no escapes in the id, ending in
+ * `}`. Anything else (another key first, `\r`, blank, spaces) returns undefined: such a file
+ * is not one the lean export can reproduce by copying, so it renders in full.
+ */
+export function idOfLine(buf: Buffer, start: number, end: number): string | undefined {
+  if (end - start < ID_PREFIX.length + 2 || buf[end - 1] !== CLOSE) return undefined;
+  if (buf.compare(ID_PREFIX, 0, ID_PREFIX.length, start, start + ID_PREFIX.length) !== 0) return undefined;
+  const from = start + ID_PREFIX.length;
+  const quote = buf.indexOf(QUOTE, from);
+  if (quote < 0 || quote >= end) return undefined;
+  const slash = buf.indexOf(BACKSLASH, from);
+  if (slash >= 0 && slash < quote) return undefined;
+  return buf.toString('latin1', from, quote);
+}
+
+/**
+ * Reads `file` in 1 MB chunks (never whole) and indexes it, hashing it as it goes. Returns
+ * undefined when the file cannot be reproduced by copying its lines in id order: a line not in
+ * the export's shape, ids out of order or repeated, a blank line, or no file.
+ */
+export function scanJsonl(file: string, stat: string): LineIndex | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const hash = createHash('sha256');
+    const out = new LineIndexBuilder();
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let filled = 0; // bytes of buf holding data not yet indexed (a partial line at its start)
+    let base = 0; // file offset of buf[0]
+    let last: string | undefined;
+    for (;;) {
+      if (filled === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2); // one line longer than the buffer
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+      }
+      const n = fs.readSync(fd, buf, filled, buf.length - filled, null);
+      hash.update(buf.subarray(filled, filled + n));
+      const end = filled + n;
+      let at = 0;
+      for (;;) {
+        let nl = buf.indexOf(NEWLINE, at);
+        if (nl < 0 || nl >= end) {
+          if (n > 0) break;
+          if (at >= end) break;
+          nl = end; // the last line, with no newline after it
+        }
+        const id = idOfLine(buf, at, nl);
+        if (id === undefined || (last !== undefined && !(last < id))) return undefined;
+        out.add(id, base + at, nl - at);
+        last = id;
+        at = nl + 1;
+      }
+      if (n === 0) return out.build(stat, hash.digest('hex'), base + end);
+      buf.copy(buf, 0, at, end);
+      base += at;
+      filled = end - at;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,249 @@
+// The page's wiring: the event stream (with replay, and reconnects), the frame loop, controls.
+(function () {
+  'use strict';
+  var MAX_EVENTS = 10000; // marbles kept; older ones are dropped
+  var ROWS = 100;
+  var INGEST_BUDGET_MS = 6; // per frame, so a burst never costs a frame more than this
+  var PANEL_EVERY_MS = 250;
+  var ZOOMS = [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+
+  var $ = function (id) { return document.getElementById(id); };
+  var P = window.bdPanels;
+  var token = new URLSearchParams(location.search).get('token') || '';
+
+  var state = {
+    run: null, lastSeq: -1, skew: 0, queue: [], qHead: 0, counts: {}, types: {},
+    status: null, statusAt: 0, paused: false, zoom: 5, es: null, received: 0, dropped: 0,
+    rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0,
+    filter: '', selectedSeq: -1, restarts: 0, frames: 0,
+  };
+
+  var timeline = new window.bdTimeline.Timeline(
+    { viewport: $('viewport'), canvas: $('scene'), labels: $('labels'), mirror: $('marbles') },
+    { maxEvents: MAX_EVENTS, onSelect: showDetail },
+  );
+  var histogram = new P.Histogram($('histogram'), $('lat-summary'));
+  timeline.setZoom(ZOOMS[state.zoom]);
+
+  function now() { return Date.now() + state.skew; }
+
+  function setConn(s, text) {
+    var el = $('conn');
+    el.dataset.state = s;
+    el.textContent = text;
+  }
+
+  function banner(text, askForUrl) {
+    $('banner').hidden = !text;
+    $('banner-text').textContent = text || '';
+    $('new-url').hidden = !askForUrl;
+  }
+
+  // ---- the stream -------------------------------------------------------------------------
+  function connect() {
+    if (state.es) state.es.close();
+    setConn('connecting', 'connecting');
+    var es = new EventSource('events?token=' + encodeURIComponent(token));
+    state.es = es;
+    es.addEventListener('hello', function (m) {
+      var hello = JSON.parse(m.data);
+      if (state.run !== null && hello.run !== state.run) {
+        state.restarts++;
+        banner('The daemon restarted (' + clockNow() + '): reconnected, history kept.', false);
+        setTimeout(function () { if (!$('new-url').hidden) return; banner('', false); }, 5000);
+      } else if (state.run !== null) {
+        banner('', false);
+      }
+      if (hello.run !== state.run) state.lastSeq = -1;
+      state.run = hello.run;
+      state.skew = Date.parse(hello.server_time) - Date.now();
+      onStatus(hello.status);
+      setConn('live', 'live');
+    });
+    es.addEventListener('replay', onBatch);
+    es.addEventListener('events', onBatch);
+    es.addEventListener('status', function (m) { onStatus(JSON.parse(m.data)); });
+    es.addEventListener('bye', function () { setConn('down', 'daemon stopped'); });
+    es.onerror = function () {
+      if (es !== state.es) return;
+      if (es.readyState === EventSource.CLOSED) probe();
+      else setConn('reconnecting', 'reconnecting…');
+    };
+  }
+
+  function onBatch(m) {
+    var batch = JSON.parse(m.data);
+    for (var i = 0; i < batch.events.length; i++) {
+      var seq = batch.from + i;
+      if (seq <= state.lastSeq) continue; // already shown before a reconnect
+      state.lastSeq = seq;
+      state.queue.push(batch.events[i]);
+    }
+    // A hidden tab draws no frames: keep only what would survive the bounded history.
+    var excess = state.queue.length - state.qHead - MAX_EVENTS;
+    if (excess > 0) { state.qHead += excess; state.dropped += excess; }
+  }
+
+  // The stream was refused: a restarted daemon has a new token (403), or is not up yet.
+  function probe() {
+    setConn('reconnecting', 'reconnecting…');
+    fetch('dashboard.css?token=' + encodeURIComponent(token), { cache: 'no-store' }).then(function (r) {
+      if (r.status === 403) {
+        setConn('down', 'token refused');
+        banner('This daemon has a new token (it restarted). Run `bd-rx dashboard` and paste the URL:', true);
+      } else connect();
+    }, function () {
+      setConn('down', 'daemon not answering');
+      banner('The daemon is not answering on this port; retrying. If it restarted on another port, paste its URL:', true);
+      setTimeout(probe, 1000);
+    });
+  }
+
+  $('new-url').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var url;
+    try { url = new URL($('new-url-input').value.trim()); } catch (e) { banner('That is not a URL: paste what `bd-rx dashboard` prints.', true); return; }
+    if (url.origin !== location.origin) { location.href = url.href; return; }
+    token = url.searchParams.get('token') || '';
+    history.replaceState(null, '', url.pathname + url.search);
+    banner('', false);
+    connect();
+  });
+
+  function onStatus(status) {
+    state.status = status;
+    state.statusAt = Date.now();
+    state.statusDirty = true;
+    if (status && status.debounce_ms !== undefined) {
+      timeline.settings = { debounceMs: status.debounce_ms, maxWaitMs: status.max_wait_ms };
+    }
+  }
+
+  // ---- one event onto the page --------------------------------------------------------------
+  function ingest(e) {
+    if (e.type === 'daemon/started') {
+      timeline.settings = { debounceMs: e.debounceMs, maxWaitMs: e.maxWaitMs };
+      $('workspace').textContent = e.workspace + ' · pid ' + e.pid;
+    }
+    var rec = timeline.add(e);
+    state.received++;
+    state.counts[e.type] = (state.counts[e.type] || 0) + 1;
+    if (!state.types[e.type]) {
+      state.types[e.type] = true;
+      var opt = document.createElement('option');
+      opt.value = opt.textContent = e.type;
+      $('type-filter').appendChild(opt);
+    }
+    if (e.type === 'export/done' && rec.served) {
+      for (var i = 0; i < rec.served.length; i++) {
+        if (rec.served[i].e.type === 'store/mutated') histogram.add(rec.t - rec.served[i].t);
+      }
+      state.histDirty = true;
+    }
+    state.rowsDirty = state.countersDirty = true;
+  }
+
+  // ---- the frame loop ---------------------------------------------------------------------
+  function loop() {
+    var start = performance.now();
+    var q = state.queue;
+    while (state.qHead < q.length && performance.now() - start < INGEST_BUDGET_MS) {
+      for (var k = 0; k < 50 && state.qHead < q.length; k++) ingest(q[state.qHead++]);
+    }
+    if (state.qHead === q.length) { state.queue = []; state.qHead = 0; }
+    else if (state.qHead > 10000) { state.queue = q.slice(state.qHead); state.qHead = 0; }
+    timeline.frame(now());
+    state.frames++;
+    if (start - state.lastPanels > PANEL_EVERY_MS) {
+      state.lastPanels = start;
+      renderPanels();
+    }
+    requestAnimationFrame(loop);
+  }
+
+  function renderPanels() {
+    if (state.statusDirty && state.status) {
+      P.renderStatus($('status'), state.status);
+      state.statusDirty = false;
+    }
+    $('status-age').textContent = state.statusAt ? Math.round((Date.now() - state.statusAt) / 1000) + ' s ago' : '';
+    if (state.histDirty) { histogram.render(); state.histDirty = false; }
+    if (state.countersDirty) {
+      P.renderCounters($('counters'), state.counts, [
+        ['in window', timeline.size(), 'total'], ['received', state.received, 'total'],
+        ['waiting to draw', state.queue.length - state.qHead, 'total'], ['restarts seen', state.restarts, 'total'],
+      ]);
+      state.countersDirty = false;
+    }
+    if (state.rowsDirty) {
+      var shown = P.renderRows($('rows'), timeline.records, timeline.head, state.filter, ROWS, state.selectedSeq);
+      $('rows-count').textContent = 'newest ' + shown + (state.filter ? ' of type ' + state.filter : '');
+      state.rowsDirty = false;
+    }
+  }
+
+  function showDetail(rec) {
+    state.selectedSeq = rec ? rec.seq : -1;
+    state.rowsDirty = true;
+    if (!rec) { $('detail').textContent = ''; return; }
+    var note = '';
+    if (rec.served) note = '\n\n// served ' + rec.served.length + ' trigger(s) seen here; window: ' + rec.windowKind;
+    else if (rec.effect) note = '\n\n// served by ' + rec.effect.e.type + ' at ' + window.bdTimeline.clock(rec.effect.t, true);
+    $('detail').textContent = JSON.stringify(rec.e, null, 2) + note;
+    $('detail-hint').textContent = rec.e.type;
+  }
+
+  // ---- controls ---------------------------------------------------------------------------
+  function setPaused(paused) {
+    state.paused = paused;
+    timeline.setFollow(!paused, now());
+    $('pause').textContent = paused ? '▶ Resume' : '❚❚ Pause';
+    $('pause').classList.toggle('on', paused);
+    document.body.classList.toggle('paused', paused);
+  }
+
+  function zoom(by) {
+    state.zoom = Math.max(0, Math.min(ZOOMS.length - 1, state.zoom + by));
+    timeline.setZoom(ZOOMS[state.zoom]);
+    var secs = timeline.width / ZOOMS[state.zoom];
+    $('zoom').textContent = secs >= 60 ? Math.round(secs / 60) + ' min' : secs >= 1 ? Math.round(secs) + ' s' : Math.round(secs * 1000) + ' ms';
+  }
+
+  $('pause').addEventListener('click', function () { setPaused(!state.paused); });
+  $('zoom-in').addEventListener('click', function () { zoom(1); });
+  $('zoom-out').addEventListener('click', function () { zoom(-1); });
+  $('type-filter').addEventListener('change', function (ev) { state.filter = ev.target.value; state.rowsDirty = true; renderPanels(); });
+  $('rows').addEventListener('click', function (ev) {
+    var tr = ev.target.closest('tr[data-seq]');
+    if (tr) timeline.select(timeline.bySeq.get(Number(tr.dataset.seq)) || null);
+  });
+  $('viewport').addEventListener('wheel', function (ev) {
+    ev.preventDefault();
+    if (!state.paused) setPaused(true);
+    timeline.pan(-(Math.abs(ev.deltaX) > Math.abs(ev.deltaY) ? ev.deltaX : ev.deltaY));
+  }, { passive: false });
+  document.addEventListener('keydown', function (ev) {
+    if (ev.target.tagName === 'INPUT' || ev.target.tagName === 'SELECT') return;
+    if (ev.key === ' ') { ev.preventDefault(); setPaused(!state.paused); }
+    else if (ev.key === '+' || ev.key === '=') zoom(1);
+    else if (ev.key === '-') zoom(-1);
+    else if (ev.key === 'Escape') timeline.select(null);
+  });
+  window.addEventListener('resize', function () { timeline.resize(); zoom(0); });
+
+  function clockNow() { return window.bdTimeline.clock(Date.now(), false); }
+
+  // Read-only hooks for scripts and tests (the DOM contract is the stable interface).
+  window.bdDashboard = {
+    drawn: function () { return timeline.size(); },
+    waiting: function () { return state.queue.length - state.qHead; },
+    received: function () { return state.received; },
+    frames: function () { return state.frames; },
+    connection: function () { return $('conn').dataset.state; },
+    where: function (seq) { return timeline.where(seq); },
+  };
+
+  zoom(0);
+  connect();
+  requestAnimationFrame(loop);
+})();

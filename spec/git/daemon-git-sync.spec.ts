@@ -69,6 +69,10 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
     expect(Date.now() - t0).toBeLessThan(PROPAGATION_MS);
     expect(dbIds(b)).toContain(id);
     expect(dbIds(c)).toContain(id);
+    // A's status shows the git state its daemon folded from the git/* events.
+    const status = JSON.parse(cli(a, ['daemon', 'status', '--json'])) as { git: { last_push: { sha: string } | null; ahead: number | null; last_error: unknown } };
+    expect(status.git.last_push?.sha).toBe(gitOk(a, ['rev-parse', 'origin/main']).trim());
+    expect(status.git).toMatchObject({ ahead: 0, last_error: null });
   });
 
   it('should converge three clones creating issues at once: byte-identical JSONL, every issue once, no forced update', async () => {
@@ -77,7 +81,7 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
     await daemons(dirs);
     const made = (await Promise.all(dirs.map(async (d, n) => {
       const ids: string[] = [];
-      for (let i = 0; i < 6; i++) ids.push(...(await Promise.all([create(d, `${n}-${i}-x`), create(d, `${n}-${i}-y`)])));
+      for (let i = 0; i < 4; i++) ids.push(...(await Promise.all([create(d, `${n}-${i}-x`), create(d, `${n}-${i}-y`)])));
       return ids;
     }))).flat();
     await waitFor(

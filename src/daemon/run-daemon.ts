@@ -116,7 +116,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     ...(parts.runtime.dashboardUrl ? { dashboard_url: parts.runtime.dashboardUrl } : {}),
   };
   const gitSync = settings.gitSync ?? resolveGitSyncSettings({}, {});
-  const repoGit = await daemonGit(paths, store, gitSync);
+  const repoGit = daemonGit(paths, store, gitSync);
   const fileEffects = { ...exportEffect(store, paths.jsonlPath, checkpoint), ...importEffect(store, paths.jsonlPath, checkpoint) };
   const pipeline$ = daemonPipeline(
     {

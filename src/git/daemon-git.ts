@@ -1,24 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defer, firstValueFrom, type Observable, of } from 'rxjs';
+import { defer, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
 import { contentHash } from '../jsonl/content-hash';
 import type { BeadsStore } from '../store/beads-store';
 import { exportJsonl } from '../sync/export-jsonl';
 import { importJsonl } from '../sync/import-jsonl';
 import { META_HASH } from '../sync/jsonl-file-state';
 import { GIT_BUSY } from '../pipeline/git-requests';
+import { findGitRefs } from '../sources/git-dir';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
 import { gitEffect } from './effects/git-effect-kind';
 import type { GitOutcome } from './effects/git-outcome';
-import type { GitSyncDeps } from './effects/git-sync-deps';
 import { gitOperationInProgress } from './git-busy';
 import { gitRepo$, isGitRepo, type GitRepo } from './git-repo';
 import type { GitSyncSettings } from './git-sync-settings';
 
 /** The daemon's git: the lane's runner, and the guard that keeps export and import out of git's way. */
 export interface DaemonGit {
-  /** The repository, or null (not a work tree, no git). */
-  repo: GitRepo | null;
   /** The git row's runner; `disabled` with the reason when there is no repository. */
   run: () => Observable<GitOutcome>;
   /**
@@ -34,28 +32,35 @@ function jsonlRelative(repo: GitRepo, jsonlPath: string): string {
   return path.relative(repo.topLevel, path.join(dir, path.basename(jsonlPath))).split(path.sep).join('/');
 }
 
-/** Binds the git effects to the daemon's store and workspace. */
-export async function daemonGit(paths: WorkspacePaths, store: BeadsStore, settings: GitSyncSettings): Promise<DaemonGit> {
-  const found = await firstValueFrom(gitRepo$(paths.root));
-  if (!isGitRepo(found)) {
-    return { repo: null, run: () => of<GitOutcome>({ kind: 'disabled', reason: found.reason }), guard: (run) => run };
-  }
-  const repo = found;
-  const deps: GitSyncDeps = {
-    repo,
-    jsonlRel: jsonlRelative(repo, paths.jsonlPath),
-    jsonlPath: paths.jsonlPath,
-    jsonlInSync: () => fs.existsSync(paths.jsonlPath) && contentHash(fs.readFileSync(paths.jsonlPath)) === store.getMeta(META_HASH),
-    importNow: () => ({ needsExport: importJsonl(store, { jsonlPath: paths.jsonlPath }).needs_export }),
-    exportNow: () => void exportJsonl(store, { jsonlPath: paths.jsonlPath }),
-  };
+/**
+ * Binds the git effects to the daemon's store and workspace. Synchronous, so the pipeline is
+ * subscribed without a wait: the guard reads git's marker files in the git dir found by
+ * `findGitRefs`, and the repository for the git runs is discovered on the first one.
+ */
+export function daemonGit(paths: WorkspacePaths, store: BeadsStore, settings: GitSyncSettings): DaemonGit {
+  const refs = findGitRefs(paths.root);
+  const bind = (repo: GitRepo): (() => Observable<GitOutcome>) =>
+    gitEffect(settings, {
+      repo,
+      jsonlRel: jsonlRelative(repo, paths.jsonlPath),
+      jsonlPath: paths.jsonlPath,
+      jsonlInSync: () => fs.existsSync(paths.jsonlPath) && contentHash(fs.readFileSync(paths.jsonlPath)) === store.getMeta(META_HASH),
+      importNow: () => ({ needsExport: importJsonl(store, { jsonlPath: paths.jsonlPath }).needs_export }),
+      exportNow: () => void exportJsonl(store, { jsonlPath: paths.jsonlPath }),
+    });
+  const run$ = gitRepo$(paths.root).pipe(
+    map((found) => (isGitRepo(found) ? bind(found) : () => of<GitOutcome>({ kind: 'disabled', reason: found.reason }))),
+    shareReplay(1),
+  );
   return {
-    repo,
-    run: gitEffect(settings, deps),
-    guard: (run, skipped) => () =>
-      defer(() => {
-        const busy = gitOperationInProgress(repo);
-        return busy ? of(skipped(`${GIT_BUSY}: ${busy}`)) : run();
-      }),
+    run: () => run$.pipe(switchMap((run) => run())),
+    guard: (run, skipped) =>
+      refs === null
+        ? run
+        : () =>
+            defer(() => {
+              const busy = gitOperationInProgress(refs);
+              return busy ? of(skipped(`${GIT_BUSY}: ${busy}`)) : run();
+            }),
   };
 }

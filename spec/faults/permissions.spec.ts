@@ -52,7 +52,7 @@ const CONNECT_SCRIPT = `
 `;
 
 /**
- * Another user's trap: the `/tmp/bd-rx-<hash>` directory a long workspace falls back to, made
+ * Another user's trap: the `/tmp/beads-<hash>` directory a long workspace falls back to, made
  * first, world-writable, with a listener that prints the size of every request it gets and
  * answers each with a forged success.
  */
@@ -93,14 +93,14 @@ describe('fault 9: permissions', () => {
     for (const dir of dirs.splice(0)) removeDir(dir);
   });
 
-  /** An initialised workspace whose socket falls back to /tmp/bd-rx-<hash>/bd.sock. */
+  /** An initialised workspace whose socket falls back to /tmp/beads-<hash>/bd.sock. */
   function longPathWorkspace(): Workspace {
     const root = fs.realpathSync(tempDir('bd-rx-perm-'));
     dirs.push(root);
     const dir = longWorkspace(root);
     runCliOk(dir, ['init', '--prefix', 'p']);
     const fallback = path.dirname(socketPathFor(dir));
-    expect(fallback).toMatch(/^\/tmp\/bd-rx-[0-9a-f]{8}$/);
+    expect(fallback).toMatch(/^\/tmp\/beads-[0-9a-f]{8}$/);
     dirs.push(fallback);
     const beadsDir = path.join(dir, '.beads');
     return { root: dir, beadsDir, jsonlPath: path.join(beadsDir, 'issues.jsonl'), dbPath: path.join(beadsDir, 'beads.db') };

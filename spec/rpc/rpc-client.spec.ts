@@ -184,7 +184,7 @@ describe('RpcClient', () => {
     const root = tempDir();
     const workspace = longWorkspace(root);
     const daemonSide = socketPathFor(workspace);
-    expect(daemonSide).toMatch(/^\/tmp\/bd-rx-[0-9a-f]{8}\/bd\.sock$/);
+    expect(daemonSide).toMatch(/^\/tmp\/beads-[0-9a-f]{8}\/bd\.sock$/);
     const server = await startRpcServer({
       socketPath: daemonSide,
       dbPath: path.join(workspace, '.beads', 'beads.db'),

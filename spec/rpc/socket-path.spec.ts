@@ -73,7 +73,7 @@ describe('prepareSocketDir', () => {
 });
 
 describe('assertTrustedSocket', () => {
-  const fallbackDir = `/tmp/bd-rx-${createHash('sha256').update(`trust-${process.pid}-${Date.now()}`).digest('hex').slice(0, 8)}`;
+  const fallbackDir = `/tmp/beads-${createHash('sha256').update(`trust-${process.pid}-${Date.now()}`).digest('hex').slice(0, 8)}`;
   let dir: string;
   beforeEach(() => {
     dir = fs.realpathSync(tempDir());

@@ -28,7 +28,7 @@ const MAX_TEMP_ATTEMPTS = 100;
  * export write through it, and then rename the symlink itself over the JSONL); the next name
  * is tried instead. 0644 like the JSONL it becomes (bd's mode; the JSONL is shared through git).
  */
-function createTemp(target: string): { tmp: string; fd: number } {
+export function createTemp(target: string): { tmp: string; fd: number } {
   for (let attempt = 1; ; attempt++) {
     const tmp = tempName(target, '');
     try {

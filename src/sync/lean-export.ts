@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { tempName } from '../jsonl/atomic-write';
+import { createTemp } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
 import { ExportWriter, SourceChangedError } from './export-writer';
 import { META_HASH, META_STAT, statKey } from './jsonl-file-state';
@@ -90,8 +90,8 @@ export function writeExportTemp(store: BeadsStore, jsonlPath: string, previous: 
 }
 
 function writeTemp(store: BeadsStore, jsonlPath: string, index: LineIndex | undefined): WrittenExport {
-  const tmp = tempName(jsonlPath, '');
-  const fd = fs.openSync(tmp, 'w', 0o644);
+  // O_EXCL, never through a file or symlink already at the name (see createTemp).
+  const { tmp, fd } = createTemp(jsonlPath);
   try {
     const writer = new ExportWriter(fd);
     const built = new LineIndexBuilder();

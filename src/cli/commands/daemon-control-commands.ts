@@ -6,7 +6,17 @@ async function startCommand(argv: DaemonArgs, daemonArgs: (argv: DaemonArgs) => 
   const settingsArgs = await daemonArgs(argv);
   const { startBackgroundDaemon } = await import('../../daemon/client/start-daemon');
   const paths = await resolvePaths(argv);
-  const d = await startBackgroundDaemon(paths, settingsArgs);
+  const { AlreadyRunningError } = await import('../../rpc/rpc-errors');
+  let d;
+  try {
+    d = await startBackgroundDaemon(paths, settingsArgs);
+  } catch (err) {
+    // A daemon serving the workspace is what `start` asked for: report it and succeed.
+    if (!(err instanceof AlreadyRunningError) || err.pid === undefined) throw err;
+    if (argv.json) return printJson({ started: false, already_running: true, pid: err.pid });
+    print(`already running (pid ${err.pid})`);
+    return;
+  }
   if (argv.json) return printJson({ started: true, pid: d.pid, socket_path: d.socketPath, log_path: d.logPath });
   print(`✓ Daemon started (pid ${d.pid}), socket ${d.socketPath}, log ${d.logPath}`);
 }

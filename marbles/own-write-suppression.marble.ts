@@ -47,7 +47,7 @@ function fakeWorkspace(scheduler: SchedulerLike) {
 
   return {
     imported,
-    effects: { effects: { export: runExport, import: runImport, prepare: () => EMPTY } },
+    effects: { effects: { export: runExport, import: runImport, prepare: () => EMPTY, git: () => EMPTY } },
     /** Every mutation bumps the store version before the pipeline sees it. */
     mutations: (mutation$: Observable<Mutation>) => mutation$.pipe(tap(() => (storeVersion += 1))),
     /** The watcher: our own writes, plus external writes (`git pull`) that set the file's hash. */
@@ -164,6 +164,7 @@ describe('own-write suppression', () => {
             export: () => (runs.push('export'), workspace.effects.effects.export()),
             import: () => (runs.push('import'), workspace.effects.effects.import()),
             prepare: workspace.effects.effects.prepare,
+            git: workspace.effects.effects.git,
           },
           scheduler,
         },

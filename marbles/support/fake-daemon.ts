@@ -2,6 +2,7 @@ import { defer, finalize, map, NEVER, type Observable, of, type SchedulerLike, t
 import { TestScheduler } from 'rxjs/testing';
 import type { ExportOutcome, ImportOutcome, ImportResult } from '../../src/effects/effect-outcome';
 import type { DaemonEvent } from '../../src/events/daemon-event';
+import type { GitOutcome } from '../../src/git/effects/git-outcome';
 import { isEffectEvent as isEffectEventOfTable } from '../../src/events/describe-effect';
 import type { DaemonDeps, DaemonSettings, DaemonSources, Mutation } from '../../src/pipeline/daemon-sources';
 import {
@@ -49,6 +50,9 @@ export type FakeEffectOptions = {
 
 export type FakeEffects = { effects: EffectRunners<DaemonEffectKinds>; runs: EffectRun[] };
 
+/** What the fake git runner reports by default: a commit of the JSONL. */
+export const COMMITTED: GitOutcome = { kind: 'committed', sha: 'c0ffee', issues: 3 };
+
 export const EXPORTED: ExportOutcome = { kind: 'done', issues: 3, bytes: 420, ms: 0 };
 
 /** What an import with nothing to report besides its counts found. */
@@ -71,6 +75,7 @@ const DEFAULT_OUTCOMES: { [K in DaemonEffectKind]: (n: number) => OutcomeOf<Daem
   export: () => EXPORTED,
   import: () => IMPORTED,
   prepare: () => undefined,
+  git: () => COMMITTED,
 };
 
 /** Effects that take virtual time and record when each run started and ended: one per kind of the table. */

@@ -18,6 +18,14 @@ describe('DAEMON_SETTINGS', () => {
       pollIntervalMs: 5000,
       safetyIntervalMs: 30_000,
       logFormat: 'json',
+      dashboard: false,
+      dashboardPort: 0,
+      autoCommit: false,
+      autoPush: false,
+      autoPull: false,
+      autoSync: false,
+      remoteSyncIntervalMs: 30000,
+      gitSync: { autoCommit: false, autoPush: false, autoPull: false, remoteSyncIntervalMs: 30000 },
     });
     expect(resolveSettings({}, {}, true).logFormat).toBe('text');
   });
@@ -44,7 +52,7 @@ describe('DAEMON_SETTINGS', () => {
 
   it('should offer every setting as a flag whose help names its variable and default', () => {
     const help = DAEMON_SETTINGS.map((s) => s.flag);
-    expect(help).toEqual(['mode', 'debounce-ms', 'max-wait-ms', 'watcher-fallback', 'poll-interval', 'safety-interval', 'log-format']);
+    expect(help).toEqual(['mode', 'debounce-ms', 'max-wait-ms', 'watcher-fallback', 'poll-interval', 'safety-interval', 'log-format', 'dashboard', 'dashboard-port', 'auto-commit', 'auto-push', 'auto-pull', 'auto-sync', 'remote-sync-interval']);
     expect(describeSetting(DAEMON_SETTINGS[1])).toBe('Quiet period before a sync (env BEADS_DEBOUNCE_MS, default 500)');
     expect(describeSetting(DAEMON_SETTINGS[6])).toBe('json|text (default json when stdout is not a TTY)');
     const parsed = parse(['--mode', 'poll', '--debounce-ms', '10', '--max-wait-ms', '20', '--no-watcher-fallback', '--poll-interval', '1s', '--log-format', 'text']);
@@ -56,6 +64,14 @@ describe('DAEMON_SETTINGS', () => {
       pollIntervalMs: 1000,
       safetyIntervalMs: 30_000,
       logFormat: 'text',
+      dashboard: false,
+      dashboardPort: 0,
+      autoCommit: false,
+      autoPush: false,
+      autoPull: false,
+      autoSync: false,
+      remoteSyncIntervalMs: 30000,
+      gitSync: { autoCommit: false, autoPush: false, autoPull: false, remoteSyncIntervalMs: 30000 },
     });
   });
 
@@ -67,5 +83,28 @@ describe('DAEMON_SETTINGS', () => {
     const { logFormat: _passed, ...again } = resolveSettings(parse(args), {}, false);
     expect(again).toEqual(rest);
     expect(passThroughArgs(parse([]))).toEqual([]);
+  });
+});
+
+describe('DAEMON_SETTINGS git sync', () => {
+  it('should turn on all three with --auto-sync or BEADS_AUTO_SYNC, and pass the git flags on to a background daemon', () => {
+    expect(resolveSettings(parse(['--auto-sync', '--remote-sync-interval', '1s']), {}, false).gitSync).toEqual({
+      autoCommit: true,
+      autoPush: true,
+      autoPull: true,
+      remoteSyncIntervalMs: 1000,
+    });
+    expect(resolveSettings({}, { BEADS_AUTO_PUSH: '1', BEADS_REMOTE_SYNC_INTERVAL: '0' }, false).gitSync).toEqual({
+      autoCommit: true,
+      autoPush: true,
+      autoPull: false,
+      remoteSyncIntervalMs: 0,
+    });
+    expect(passThroughArgs(parse(['--auto-sync', '--remote-sync-interval', '1s']))).toEqual(['--auto-sync', '--remote-sync-interval', '1s']);
+  });
+
+  it('should refuse an invalid git variable naming it', () => {
+    expect(() => resolveSettings({}, { BEADS_AUTO_COMMIT: 'maybe' }, false)).toThrow(/BEADS_AUTO_COMMIT="maybe" is not valid/);
+    expect(() => resolveSettings({}, { BEADS_REMOTE_SYNC_INTERVAL: 'soon' }, false)).toThrow(/BEADS_REMOTE_SYNC_INTERVAL="soon" is not valid/);
   });
 });

@@ -1,4 +1,5 @@
 import type { DaemonMode, DaemonSettings } from '../pipeline/daemon-sources';
+import { resolveGitSyncSettings, type GitSyncSettings } from '../git/git-sync-settings';
 
 export type LogFormat = 'json' | 'text';
 
@@ -10,6 +11,17 @@ export interface ResolvedSettings extends DaemonSettings {
   dashboardPort?: number;
   /** Period of the safety check (see `safetyCheck$`); 0 turns it off. */
   safetyIntervalMs: number;
+  /**
+   * The git switches as given (see `gitSync` for what they add up to). Optional: settings
+   * built by hand (tests, embedders) leave git sync off.
+   */
+  autoCommit?: boolean;
+  autoPush?: boolean;
+  autoPull?: boolean;
+  autoSync?: boolean;
+  remoteSyncIntervalMs?: number;
+  /** What the daemon does with git: `--auto-sync` is all three, `--auto-push` implies commit. */
+  gitSync?: GitSyncSettings;
 }
 
 export class SettingsError extends Error {
@@ -177,6 +189,27 @@ export const DAEMON_SETTINGS = [
     parse: tcpPort,
     passThrough: true,
   } satisfies SettingSpec<'dashboardPort'>,
+  ...(
+    [
+      ['autoCommit', 'auto-commit', 'BEADS_AUTO_COMMIT', 'Commit the JSONL after each export'],
+      ['autoPush', 'auto-push', 'BEADS_AUTO_PUSH', 'Pull, then push after each commit (implies --auto-commit)'],
+      ['autoPull', 'auto-pull', 'BEADS_AUTO_PULL', 'Fetch and merge the remote every --remote-sync-interval'],
+      ['autoSync', 'auto-sync', 'BEADS_AUTO_SYNC', 'All three: --auto-commit --auto-push --auto-pull'],
+    ] as const
+  ).map(
+    ([key, flag, env, describe]) =>
+      ({ key, flag, env, type: 'boolean', describe, default: 'false', parse: parseBool, passThrough: true }) satisfies SettingSpec<typeof key>,
+  ),
+  {
+    key: 'remoteSyncIntervalMs',
+    flag: 'remote-sync-interval',
+    env: 'BEADS_REMOTE_SYNC_INTERVAL',
+    type: 'string',
+    describe: 'How often --auto-pull fetches: 30s, 1m; 0 never',
+    default: '30s',
+    parse: (raw, name) => (/^\s*0+\s*(ms|s|m)?\s*$/.test(String(raw)) ? 0 : parseDuration(String(raw), name)),
+    passThrough: true,
+  } satisfies SettingSpec<'remoteSyncIntervalMs'>,
 ] as const;
 
 /** The flags of the settings as yargs parses them: the flag's camelCase key, string or boolean. */
@@ -216,6 +249,17 @@ export function resolveSettings(
     out[s.key] = s.parse(raw, name);
   }
   const settings = out as unknown as ResolvedSettings;
+  const flag = (f: string) => given[flagKey(f)] as boolean | undefined;
+  settings.gitSync = resolveGitSyncSettings(
+    {
+      autoCommit: flag('auto-commit'),
+      autoPush: flag('auto-push'),
+      autoPull: flag('auto-pull'),
+      autoSync: flag('auto-sync'),
+      remoteSyncInterval: given.remoteSyncInterval as string | undefined,
+    },
+    env,
+  );
   if (settings.maxWaitMs < settings.debounceMs) {
     throw new SettingsError(
       `max wait (${settings.maxWaitMs} ms, BEADS_DEBOUNCE_MAX_MS / --max-wait-ms) must not be shorter than the debounce (${settings.debounceMs} ms)`,

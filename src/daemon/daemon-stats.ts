@@ -1,5 +1,6 @@
 import type { LoggedEvent } from '../events/daemon-event';
 import { isEffectEvent } from '../events/describe-effect';
+import { foldGitStatus, type GitEvent, type GitStatus, INITIAL_GIT_STATUS } from '../git/effects/git-events';
 import { DAEMON_EFFECT_KINDS, type SyncKind } from '../pipeline/effect-kinds';
 
 /** How the runs of one effect kind ended. */
@@ -28,6 +29,8 @@ export interface DaemonStats {
   latency_ms: { samples: number; p50: number | null; p99: number | null };
   /** Per reported kind of the lane's table (export, import, and any kind added there). */
   effect_runs: Record<SyncKind, EffectRunCounts>;
+  /** Git sync: last commit, last push, ahead/behind, state and last error (folded from `git/*`). */
+  git: GitStatus;
 }
 
 export interface StatsState {
@@ -61,6 +64,7 @@ export function initialStats(mode: 'events' | 'poll'): StatsState {
           .filter(([, row]) => row.reported)
           .map(([kind]) => [kind, { done: 0, skipped: 0, failed: 0 }]),
       ) as Record<SyncKind, EffectRunCounts>,
+      git: INITIAL_GIT_STATUS,
     },
     pending: [],
     latencies: [],
@@ -87,6 +91,7 @@ export function reduceStats(state: StatsState, event: LoggedEvent): StatsState {
       s.last_error = event.error;
     }
   }
+  if (event.type.startsWith('git/')) s.git = foldGitStatus(s.git, event as GitEvent & LoggedEvent, event.ts);
   switch (event.type) {
     case 'fs/changed':
       s.file_changes++;

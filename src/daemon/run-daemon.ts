@@ -9,6 +9,9 @@ import { daemonPipeline } from '../pipeline/daemon-pipeline';
 import type { DaemonSignal, SyncTrigger } from '../pipeline/daemon-sources';
 import { prepareLeadFor } from '../pipeline/export-requests';
 import { prepareSocketDir, socketPathFor } from '../rpc/socket-path';
+import { daemonGit } from '../git/daemon-git';
+import { onceWhileUnchanged } from '../git/effects/git-events';
+import { resolveGitSyncSettings } from '../git/git-sync-settings';
 import { findGitRefs } from '../sources/git-dir';
 import { mutation$ } from '../sources/mutation';
 import { safetyCheck$ } from '../sources/safety-check';
@@ -112,6 +115,9 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     pid: process.pid,
     ...(parts.runtime.dashboardUrl ? { dashboard_url: parts.runtime.dashboardUrl } : {}),
   };
+  const gitSync = settings.gitSync ?? resolveGitSyncSettings({}, {});
+  const repoGit = daemonGit(paths, store, gitSync);
+  const fileEffects = { ...exportEffect(store, paths.jsonlPath, checkpoint), ...importEffect(store, paths.jsonlPath, checkpoint) };
   const pipeline$ = daemonPipeline(
     {
       fileChange$:
@@ -134,12 +140,19 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
     {
       ...settings,
       // export and prepare share a cache: the prepare writes the next export ahead, the export renames it.
-      effects: { ...exportEffect(store, paths.jsonlPath, checkpoint), ...importEffect(store, paths.jsonlPath, checkpoint) },
+      effects: {
+        ...fileEffects,
+        // While git is mid-rebase/merge the work tree is git's: no JSONL written into it, none read from it.
+        export: repoGit.guard(fileEffects.export, (reason) => ({ kind: 'skipped' as const, reason })),
+        import: repoGit.guard(fileEffects.import, (reason) => ({ kind: 'skipped' as const, reason })),
+        git: repoGit.run,
+      },
+      git: gitSync,
       prepareLeadMs: prepareLeadFor(settings.debounceMs),
       recheckAfterExport: true,
       scheduler: opts.scheduler ?? asyncScheduler,
     },
-  );
+  ).pipe(onceWhileUnchanged());
 
   return new Promise<number>((resolve) => {
     let fatal = false;

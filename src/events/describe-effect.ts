@@ -14,6 +14,8 @@ type DoneEvent<K extends SyncKind> = Extract<EffectEvent, { type: `${K}/done` }>
 const DONE: { [K in SyncKind]: (e: DoneEvent<K>) => string } = {
   export: (e) => `${count(e.issues, 'issue')}, ${bytes(e.bytes)} in ${e.ms} ms${e.staged ? ', written ahead' : ''}${mergedFirst(e)}`,
   import: (e) => `${e.created} created, ${e.updated} updated, ${e.deleted} deleted, ${e.unchanged} unchanged in ${e.ms} ms`,
+  // git reports no `done`: its outcomes (git/committed, git/pushed …) are logged with their fields.
+  git: () => '',
 };
 
 /**
@@ -22,7 +24,7 @@ const DONE: { [K in SyncKind]: (e: DoneEvent<K>) => string } = {
  */
 export function describeEffect(e: EffectEvent): string {
   const suffix = ` (batched ${e.batched})`;
-  if ('error' in e) return `${e.line === undefined ? '' : `line ${e.line}: `}${e.error}${suffix}`;
+  if ('error' in e) return `${!('line' in e) || e.line === undefined ? '' : `line ${e.line}: `}${'step' in e ? `${e.step}: ` : ''}${e.error}${suffix}`;
   if ('reason' in e) return `${e.reason}${'merged' in e ? mergedFirst(e) : ''}${suffix}`;
   const kind = e.type.slice(0, e.type.indexOf('/')) as SyncKind;
   return `${(DONE[kind] as (e: EffectEvent) => string)(e)}${suffix}`;

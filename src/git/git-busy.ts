@@ -8,7 +8,7 @@ import type { GitRepo } from './git-repo';
 export type GitBusyReason = 'index.lock' | 'rebase' | 'merge' | 'cherry-pick' | 'revert' | 'bisect' | 'detached HEAD';
 
 /** The files git leaves in a work tree's git dir while an operation is under way. */
-const IN_PROGRESS: Array<[string, GitBusyReason]> = [
+const IN_PROGRESS: Array<[string, Exclude<GitBusyReason, 'detached HEAD'>]> = [
   ['index.lock', 'index.lock'],
   ['rebase-merge', 'rebase'],
   ['rebase-apply', 'rebase'],
@@ -19,15 +19,26 @@ const IN_PROGRESS: Array<[string, GitBusyReason]> = [
 ];
 
 /**
+ * The operation git is in the middle of, from its marker files alone (no process spawned):
+ * while one is, the work tree holds git's half-state, so the daemon neither writes the JSONL
+ * into it nor imports it.
+ */
+export function gitOperationInProgress(repo: Pick<GitRepo, 'gitDir'>): Exclude<GitBusyReason, 'detached HEAD'> | null {
+  for (const [file, reason] of IN_PROGRESS) {
+    if (fs.existsSync(path.join(repo.gitDir, file))) return reason;
+  }
+  return null;
+}
+
+/**
  * Why a sync must wait, or null when git is idle: another git command holds the index, an
  * operation is half done (its files are git's half-state, not a version to import or commit
  * on), or HEAD is detached (there is no branch to commit to).
  */
 export function gitBusy$(repo: GitRepo): Observable<GitBusyReason | null> {
   return defer(() => {
-    for (const [file, reason] of IN_PROGRESS) {
-      if (fs.existsSync(path.join(repo.gitDir, file))) return [reason];
-    }
+    const inProgress = gitOperationInProgress(repo);
+    if (inProgress) return [inProgress];
     return git$(['symbolic-ref', '-q', 'HEAD'], { cwd: repo.topLevel, okCodes: [0, 1] }).pipe(
       map((o): GitBusyReason | null => (o.code === 1 ? 'detached HEAD' : null)),
     );

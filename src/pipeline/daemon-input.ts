@@ -18,7 +18,7 @@ export type DaemonInput =
    * Work an effect's outcome calls for (an import that kept local changes needs an export):
    * fed back by the pipeline itself (see `feedbackOf`), and not logged as an input.
    */
-  | { source: 'found'; kind: 'export'; reason: string }
+  | { source: 'found'; kind: 'export' | 'git'; reason: string }
   /** A mutation$, trigger$ or signal$ error: the daemon can no longer trust its inputs. */
   | { source: 'failed'; code: string; message: string };
 

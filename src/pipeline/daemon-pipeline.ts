@@ -24,6 +24,7 @@ import type { DaemonEffectKind, LaneRequest } from './effect-kinds';
 import { exportRequests, requestOfBatch } from './export-requests';
 import { exportCostOf, feedbackOf } from './feedback';
 import { adaptiveLead } from './adaptive-lead';
+import { GIT_REQUEST, gitFeedbackOf, isGitWork, laterInputs$, remoteRequests$ } from './git-requests';
 import { serialLane } from './serial-lane';
 import { thenTell } from './then-tell';
 
@@ -88,6 +89,10 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
   return defer(() => {
     // Where effect outcomes re-enter as inputs. Local to one subscription, like the stream.
     const found = new Subject<DaemonInput>();
+    // The lane's events, for the loops that answer one later (git busy, push backoff).
+    const laneEvent = new Subject<DaemonEvent>();
+    const later$ = laterInputs$(laneEvent, deps.busyRetryMs ?? 1000, scheduler);
+    const gitOn = deps.git !== undefined && (deps.git.autoCommit || deps.git.autoPull);
     // What the latest exports cost to write (ms), reported by the exports themselves: the
     // write-ahead lead follows it (see adaptiveLead).
     const exportCost = new Subject<number>();
@@ -97,7 +102,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
       // source that emits synchronously on subscribe is still seen by all of them.
       connect((source$) => {
         // Feedback ends with the sources: once they have all completed, the pipeline drains.
-        const input$ = merge(source$, found.pipe(takeUntil(source$.pipe(ignoreElements(), endWith(true)))));
+        const input$ = merge(source$, merge(found, later$).pipe(takeUntil(source$.pipe(ignoreElements(), endWith(true)))));
         const stop$ = input$.pipe(
           map((input) => stopCauseOf(input, watcherFatal)),
           filter((cause): cause is StopCause => cause !== undefined),
@@ -129,9 +134,20 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
             requests('import'),
             takeUntil(stop$),
           ),
+          // Git work is not debounced: what feeds it (an export, a tick, a retry) already is, and
+          // the lane runs pending git requests as one.
+          running$.pipe(
+            filter(isGitWork),
+            map((input): LaneRequest<DaemonEffectKind> => {
+              const id = requestIdOf(input);
+              return id === undefined ? GIT_REQUEST : { ...GIT_REQUEST, ids: [id] };
+            }),
+          ),
+          remoteRequests$(deps.git, scheduler).pipe(takeUntil(stop$)),
           // Last: the start-up requests run at once, and what they report feeds back into the
-          // branches above, which must be listening by then.
-          from<LaneRequest<DaemonEffectKind>[]>([{ kind: 'export', batched: 1 }, { kind: 'import', batched: 1 }]),
+          // branches above, which must be listening by then. With git sync on, a git run
+          // follows (commit what is not committed yet, fetch).
+          from<LaneRequest<DaemonEffectKind>[]>([{ kind: 'export', batched: 1 }, { kind: 'import', batched: 1 }, ...(gitOn ? [GIT_REQUEST] : [])]),
         );
 
         const sideEvent$: Observable<DaemonEvent> = merge(
@@ -154,6 +170,9 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
           thenTell((event) => {
             const next = feedbackOf(event, recheckAfterExport);
             if (next) found.next(next);
+            const git = gitFeedbackOf(event, deps.git);
+            if (git) found.next(git);
+            laneEvent.next(event);
             const cost = exportCostOf(event);
             if (cost !== undefined) exportCost.next(cost);
           }),

@@ -1,5 +1,6 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { DaemonEffectKinds, EffectRunners, SyncKind } from './effect-kinds';
+import type { GitLoops } from './git-requests';
 
 export type DaemonMode = 'events' | 'poll';
 
@@ -78,5 +79,12 @@ export interface DaemonDeps extends DaemonSettings {
    * is still ours. The daemon turns it on; marble tests of other rules leave it off.
    */
   recheckAfterExport?: boolean;
+  /** Git sync's loops (see git-requests.ts); absent: git runs only when asked for explicitly. */
+  git?: GitLoops;
+  /**
+   * How long after an export or import skipped because git is busy, or a `git/waiting`, the
+   * run is asked for again (default 1000).
+   */
+  busyRetryMs?: number;
   scheduler: SchedulerLike;
 }

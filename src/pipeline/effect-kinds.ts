@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { ExportOutcome, ImportOutcome } from '../effects/effect-outcome';
+import type { GitOutcome } from '../git/effects/git-outcome';
 
 /**
  * How the serial lane treats one kind of effect. Everything kind-specific about running
@@ -43,11 +44,13 @@ export type LaneTable = Record<string, EffectKind<any>>;
  * | export  | 0        | runs    | yes      | local writes are the newer truth: first        |
  * | import  | 1        | dropped | yes      | the next start imports a changed JSONL anyway  |
  * | prepare | 2        | dropped | no       | superseded by an export, which does its work   |
+ * | git     | 3        | dropped | yes      | commit/pull/push (src/git/effects); the next start syncs |
  */
 export const DAEMON_EFFECT_KINDS = {
   export: effectKind<ExportOutcome>({ priority: 0, dropOnStop: false, reported: true }),
   import: effectKind<ImportOutcome>({ priority: 1, dropOnStop: true, reported: true }),
   prepare: effectKind<void>({ priority: 2, dropOnStop: true, reported: false, supersededBy: ['export'] }),
+  git: effectKind<GitOutcome>({ priority: 3, dropOnStop: true, reported: true }),
 };
 
 export type DaemonEffectKinds = typeof DAEMON_EFFECT_KINDS;

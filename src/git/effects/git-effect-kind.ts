@@ -1,5 +1,5 @@
 import { catchError, map, type Observable, of, switchMap } from 'rxjs';
-import { effectKind } from '../../pipeline/effect-kinds';
+import { DAEMON_EFFECT_KINDS } from '../../pipeline/effect-kinds';
 import type { GitSyncSettings } from '../git-sync-settings';
 import { commitEffect } from './commit-effect';
 import { GitStepError, type GitOutcome, type GitStep } from './git-outcome';
@@ -13,7 +13,7 @@ import { pushEffect } from './push-effect';
  * reported as `git/<outcome>`: `git/committed`, `git/pulled`, `git/pushed`, `git/rejected`,
  * `git/waiting`, `git/disabled`, `git/failed {step, code, error, retry_at}`, `git/skipped`.
  */
-export const GIT_EFFECT_KIND = effectKind<GitOutcome>({ priority: 3, dropOnStop: true, reported: true });
+export const GIT_EFFECT_KIND = DAEMON_EFFECT_KINDS.git;
 
 /**
  * The run of the git row: push (which commits and pulls first) with auto-push; else commit,

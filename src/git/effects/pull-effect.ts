@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { catchError, concatMap, forkJoin, map, type Observable, of, switchMap, throwError } from 'rxjs';
 import { atomicWriteFile } from '../../jsonl/atomic-write';
 import { mergeJsonl } from '../../merge/merge-policy';
@@ -39,7 +40,13 @@ export function asStepError(step: GitStep, err: unknown): GitStepError {
  */
 function mergeNoCommit$(repo: GitRepo, up: Upstream, jsonlRel: string): Observable<void> {
   const cwd = repo.topLevel;
-  return git$(['merge', '--no-commit', '--no-ff', '--no-edit', up.trackingRef], { cwd, okCodes: [0, 1] }).pipe(
+  // git's textual merge would write conflict markers into the JSONL, where the watcher, a CLI
+  // or an editor can read them before the policy's result replaces them: the JSONL is merged
+  // as binary (ours stays in place, marked conflicted). A `.gitattributes` entry of the repo's
+  // own (bd-rx hooks install: the bd-rx merge driver) still takes precedence.
+  const attributes = path.join(repo.gitDir, 'bd-rx-merge.attributes');
+  fs.writeFileSync(attributes, `/${jsonlRel} merge=binary\n`);
+  return git$(['-c', `core.attributesFile=${attributes}`, 'merge', '--no-commit', '--no-ff', '--no-edit', up.trackingRef], { cwd, okCodes: [0, 1] }).pipe(
     concatMap(() => git$(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd })),
     concatMap((o) => {
       const others = o.stdout.toString('utf8').split('\0').filter((p) => p !== '' && p !== jsonlRel);

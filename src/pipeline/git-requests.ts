@@ -1,0 +1,88 @@
+import { EMPTY, groupBy, map, merge, mergeMap, type Observable, type SchedulerLike, switchMap, timer } from 'rxjs';
+import type { DaemonEvent } from '../events/daemon-event';
+import type { GitOutcome } from '../git/effects/git-outcome';
+import { pushRetry$, remoteTicks$ } from '../git/push-retry';
+import type { DaemonInput } from './daemon-input';
+import type { LaneRequest, DaemonEffectKind } from './effect-kinds';
+
+/** What the pipeline does with git: the settings' loops (see {@link gitFeedbackOf}, {@link laterInputs$}). */
+export interface GitLoops {
+  /** An `export/done` asks for a git run (commit, and push with auto-push: the runner knows). */
+  autoCommit: boolean;
+  /** Every `remoteSyncIntervalMs` (0: never) asks for a git run (a fetch). */
+  autoPull: boolean;
+  remoteSyncIntervalMs: number;
+}
+
+/** The reason an export or import skips while git is mid-operation starts with this. */
+export const GIT_BUSY = 'git busy';
+
+export const GIT_REQUEST: LaneRequest<DaemonEffectKind> = { kind: 'git', batched: 1 };
+
+/** Work the git run serves: what the loops feed back, and explicit `git` requests. */
+export function isGitWork(input: DaemonInput): boolean {
+  return (input.source === 'found' && input.kind === 'git') || (input.source === 'trigger' && input.trigger.kind === 'git');
+}
+
+/** The loop that makes a daemon commit: each export that wrote the file is followed by a git run. */
+export function gitFeedbackOf(event: DaemonEvent, loops: GitLoops | undefined): DaemonInput | undefined {
+  if (loops?.autoCommit && event.type === 'export/done') return { source: 'found', kind: 'git', reason: 'after export' };
+  return undefined;
+}
+
+/** The remote-sync ticks as git requests (`remote$`); none without auto-pull. */
+export function remoteRequests$(loops: GitLoops | undefined, scheduler: SchedulerLike): Observable<LaneRequest<DaemonEffectKind>> {
+  return loops?.autoPull ? remoteTicks$(loops.remoteSyncIntervalMs, scheduler).pipe(map(() => GIT_REQUEST)) : EMPTY;
+}
+
+/** What one outcome asks for again once git has had time to finish, or undefined. */
+function retryOf(event: DaemonEvent): DaemonInput | undefined {
+  if (event.type === 'export/skipped' && event.reason.startsWith(GIT_BUSY)) return { source: 'found', kind: 'export', reason: event.reason };
+  if (event.type === 'import/skipped' && event.reason.startsWith(GIT_BUSY)) {
+    return { source: 'trigger', trigger: { kind: 'import', reason: event.reason } };
+  }
+  // `diverged` waits for the user (a pull without auto-commit): asking again changes nothing.
+  if (event.type === 'git/waiting' && event.reason !== 'diverged') return { source: 'found', kind: 'git', reason: `git was busy: ${event.reason}` };
+  return undefined;
+}
+
+function outcomeOf(event: DaemonEvent): GitOutcome | undefined {
+  if (!event.type.startsWith('git/')) return undefined;
+  const { type, batched: _b, requests: _r, ...rest } = event as DaemonEvent & { batched?: number; requests?: unknown };
+  return { ...rest, kind: type.slice(4) } as GitOutcome;
+}
+
+/**
+ * The delayed loops, from the lane's events to inputs, on the injected scheduler:
+ *
+ * - an export or import skipped because git is busy, and a `git/waiting`, ask for the same run
+ *   again `busyRetryMs` later (a poll: git says nothing when a rebase ends). Any other outcome
+ *   of the kind cancels a retry still pending, so one wait costs one retry at a time.
+ * - a `git/rejected` push asks for a git run after {@link pushRetry$}'s backoff (1 s, 2 s … 60 s).
+ *
+ * ```
+ * event$: -w-----c---R------     w = git/waiting, c = git/committed, R = git/rejected
+ * result: ---g----------g---     busyRetryMs 2, first push retry after 4 (units of 250 ms)
+ * ```
+ */
+export function laterInputs$(event$: Observable<DaemonEvent>, busyRetryMs: number, scheduler: SchedulerLike): Observable<DaemonInput> {
+  const busy$ = event$.pipe(
+    groupBy((e) => e.type.slice(0, e.type.indexOf('/'))),
+    mergeMap((kind$) =>
+      kind$.pipe(
+        switchMap((e) => {
+          const again = retryOf(e);
+          return again ? timer(busyRetryMs, scheduler).pipe(map(() => again)) : EMPTY;
+        }),
+      ),
+    ),
+  );
+  const outcome$ = event$.pipe(
+    map(outcomeOf),
+    mergeMap((o) => (o ? [o] : [])),
+  );
+  const push$ = pushRetry$(outcome$, scheduler).pipe(
+    map((r): DaemonInput => ({ source: 'found', kind: 'git', reason: `push retry ${r.attempt} after ${r.delayMs} ms` })),
+  );
+  return merge(busy$, push$);
+}

@@ -367,6 +367,9 @@ describe('bd-rx daemon lifecycle (real processes)', () => {
           await waitFor(() => d.lines.includes(line), WAIT, 'the same line in the daemon log');
           await waitFor(() => lines.slice(from).some((l) => l.includes('"export/done"')), WAIT, 'the export that follows');
         });
+        // The log's lines of one turn go out together, at most a turn after the event: the last
+        // one streamed may reach the daemon's stdout a moment after the stream.
+        await waitFor(() => lines.every((l) => d.lines.includes(l)), WAIT, 'every streamed line in the daemon log');
         for (const l of lines) expect(d.lines).toContain(l);
       } finally {
         child.kill('SIGINT');

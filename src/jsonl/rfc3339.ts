@@ -51,7 +51,9 @@ function daysIn(year: number, month: number): number {
 export function stampAfter(now: Date, stored: unknown): string {
   const storedNs = toEpochNanos(stored);
   const nowNs = BigInt(now.getTime()) * 1_000_000n;
-  if (storedNs === null || storedNs < nowNs) return nowRfc3339(now);
+  // The same millisecond as the clock (several writes in one ms, a frozen test clock) keeps the
+  // clock's time: only a stored time ahead of the clock is stepped over.
+  if (storedNs === null || storedNs <= nowNs + 999_999n) return nowRfc3339(now);
   const after = new Date(Number(storedNs / 1_000_000n) + 1);
   // Beyond year 275760 there is no Date: keep now (nothing can be stamped after it anyway).
   return Number.isNaN(after.getTime()) ? nowRfc3339(now) : after.toISOString();

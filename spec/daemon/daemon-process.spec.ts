@@ -99,7 +99,9 @@ describe('bd-rx daemon (a real process)', () => {
       await d.waitForEvent('import/done', WAIT, from);
       await d.waitForQuiet(isImport, debounceMs + maxWaitMs + 500, 30_000);
 
-      const imports = d.all(isImport, from);
+      // One import does the work; a later look that finds the file unchanged (a late fs event,
+      // the recheck after an export) costs a stat and is no second import.
+      const imports = d.all(isImport, from).filter((e) => !(e.type === 'import/skipped' && e.reason === 'unchanged'));
       expect(imports).toEqual([expect.objectContaining({ type: 'import/done', created: 100, updated: 0, deleted: 0 })]);
       expect((imports[0] as Extract<LoggedEvent, { type: 'import/done' }>).batched).toBeGreaterThanOrEqual(1);
       expect(d.count('fs/changed', from)).toBeGreaterThanOrEqual(1);

@@ -1,19 +1,8 @@
 import { mergeJsonl, type MergeResult } from '../../src/merge/merge-policy';
-import { serializeRecord } from '../../src/jsonl/serialize-record';
+import { issueLine } from '../helpers/daemon-process';
 
 /** A bd-looking issue line; `fields` override the defaults, in the defaults' key order. */
-export function line(id: string, fields: Record<string, unknown> = {}): string {
-  return serializeRecord({
-    id,
-    title: `Issue ${id}`,
-    status: 'open',
-    priority: 2,
-    issue_type: 'task',
-    created_at: '2025-01-01T00:00:00Z',
-    updated_at: '2025-01-01T00:00:00Z',
-    ...fields,
-  });
-}
+export const line = issueLine;
 
 /** A JSONL text of these lines. */
 export function file(...lines: string[]): string {

@@ -85,4 +85,27 @@ describe('parseJsonl', () => {
     const bad = Buffer.from('{"id":"x-1"}\r\n\n{"id":\n');
     expect(() => parseJsonl(bad)).toThrow(/line 3/);
   });
+
+  it('should refuse bytes that are not UTF-8, naming the line and the byte, whether or not the rest of the file is valid', () => {
+    const ok = Buffer.from('{"id":"x-1","title":"café 😀"}\n');
+    for (const bad of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98], [0xc0, 0xaf]]) {
+      const file = Buffer.concat([ok, Buffer.from('{"id":"x-2","title":"ab'), Buffer.from(bad), Buffer.from('"}\n'), ok]);
+      let err: JsonlLineError | undefined;
+      try {
+        parseJsonl(file);
+      } catch (e) {
+        err = e as JsonlLineError;
+      }
+      expect(err).toBeInstanceOf(JsonlLineError);
+      expect(err!).toMatchObject({ line: 2, reason: 'invalid-text' });
+      expect(err!.message).toContain(`byte 24 (0x${bad[0].toString(16)}) is not valid UTF-8`);
+    }
+  });
+
+  it('should refuse a lone surrogate, as an escape or (given text) raw, and keep a surrogate pair', () => {
+    expect(refusal('{"id":"x-1","title":"\\ud800"}\n')).toMatchObject({ line: 1, reason: 'invalid-text' });
+    expect(refusal('{"id":"x-1"}\n{"id":"x-2","labels":["ok","\\uDC00x"]}\n')).toMatchObject({ line: 2, reason: 'invalid-text' });
+    expect(refusal('{"id":"x-1","\ud800":1}\n').message).toContain('\\ud800, half of a UTF-16 surrogate pair');
+    expect(parseJsonl(Buffer.from('{"id":"x-1","title":"\\ud83d\\ude00"}\n'))[0].record.title).toBe('😀');
+  });
 });

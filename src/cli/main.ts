@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { assertArgvUtf8 } from './argv-utf8';
 import { GLOBAL_OPTIONS } from './global-options';
 import { runFastPath } from './fast-path';
 import { reportError } from './report-error';
@@ -39,6 +40,7 @@ export async function main(): Promise<void> {
   });
   const args = process.argv.slice(2);
   try {
+    assertArgvUtf8(args);
     // The read commands agents run most skip loading yargs when their arguments are plain.
     if (await runFastPath(args)) return;
     await buildCli(args).parseAsync();

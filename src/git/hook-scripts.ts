@@ -38,7 +38,8 @@ function body(hook: HookName, ws: string, jsonl: string): string {
  */
 export function hookScript(hook: HookName, workspaceRel: string): string {
   const rel = workspaceRel === '' ? '.' : workspaceRel;
-  const ws = shellQuote(rel);
+  // `./`: a workspace directory named `-x` must reach bd-rx as a path, not as an option.
+  const ws = shellQuote(rel === '.' ? '.' : `./${rel}`);
   const jsonl = shellQuote(rel === '.' ? '.beads/issues.jsonl' : `${rel}/.beads/issues.jsonl`);
   return [
     '#!/bin/sh',

@@ -1,9 +1,11 @@
+import { escapeControls } from '../text/escape-controls';
+
 /** A JSONL file that cannot be imported. `line` is 1-based. Nothing was changed. */
 export class JsonlLineError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
-    readonly reason: 'conflict-marker' | 'invalid-json' | 'missing-id',
+    readonly reason: 'conflict-marker' | 'invalid-json' | 'missing-id' | 'invalid-text',
     message: string,
   ) {
     // A line's own text (quoted in the message by JSON.parse's error, say) may hold control
@@ -11,10 +13,6 @@ export class JsonlLineError extends Error {
     super(escapeControls(message));
     this.name = 'JsonlLineError';
   }
-}
-
-function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function conflictMarkerError(file: string, line: number, text: string): JsonlLineError {
@@ -44,5 +42,15 @@ export function missingIdError(file: string, line: number): JsonlLineError {
     'missing-id',
     `${file} line ${line} is not an issue: expected a JSON object with a string "id". ` +
       'Fix or remove that line, then run `bd-rx import`. Nothing was imported.',
+  );
+}
+
+export function invalidTextError(file: string, line: number, detail: string): JsonlLineError {
+  return new JsonlLineError(
+    file,
+    line,
+    'invalid-text',
+    `${file} line ${line} is not valid UTF-8 text (${detail}): re-save that line as UTF-8 ` +
+      '(or write the character as a JSON escape of a real character), then run `bd-rx import`. Nothing was imported.',
   );
 }

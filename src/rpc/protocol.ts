@@ -10,12 +10,18 @@
  * strictly, and a field that bd-rx does use is never dropped.
  */
 import { z } from 'zod';
-import { DEPENDENCY_TYPES, type EditableField, ISSUE_STATUSES, ISSUE_TYPES, PRIORITY } from '../store/issue-rules';
+import { DEPENDENCY_TYPES, type EditableField, ISSUE_STATUSES, ISSUE_TYPES, PRIORITY, TITLE_MAX_BYTES } from '../store/issue-rules';
+import { loneSurrogateAt } from '../text/lone-surrogate';
 
 // Each helper's message is the "expected …" phrase zodMessage() puts in front of the bad value.
-const str = (what = 'a string') => z.string({ message: what });
-const nonEmpty = (what: string) =>
-  z.string({ message: what }).refine((s) => s.trim() !== '', { message: what });
+// Every string of a request must be text that has a UTF-8 form (see src/text/lone-surrogate.ts).
+const WELL_FORMED = 'well-formed text (no lone UTF-16 surrogate such as \\ud800)';
+const text = (what: string) => z.string({ message: what }).refine((s) => loneSurrogateAt(s) === -1, { message: WELL_FORMED });
+const str = (what = 'a string') => text(what);
+const nonEmpty = (what: string) => text(what).refine((s) => s.trim() !== '', { message: what });
+const title = nonEmpty('a non-empty title').refine((s) => Buffer.byteLength(s, 'utf8') <= TITLE_MAX_BYTES, {
+  message: `a title of at most ${TITLE_MAX_BYTES} bytes of UTF-8 (bd's limit): move the rest into the description`,
+});
 const int = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .number({ message: what })
@@ -77,7 +83,7 @@ export const ARG_SCHEMAS = {
   status: noArgs,
   create: args({
     id: id.optional(),
-    title: nonEmpty('a non-empty title'),
+    title,
     issue_type: oneOf(ISSUE_TYPES).optional(),
     ...issueFields,
     labels: labels.optional(),
@@ -85,7 +91,7 @@ export const ARG_SCHEMAS = {
   }),
   update: args({
     id,
-    title: nonEmpty('a non-empty title').optional(),
+    title: title.optional(),
     status: oneOf(ISSUE_STATUSES).optional(),
     ...issueFields,
     add_labels: labels.optional(),

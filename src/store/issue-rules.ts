@@ -29,6 +29,9 @@ export const DEFAULT_DEPENDENCY_TYPE: DependencyType = 'blocks';
 /** 0 is the highest priority. */
 export const PRIORITY = { min: 0, max: 4, default: 2 } as const;
 
+/** bd refuses a longer title on create and update (Go's `len`: bytes of UTF-8, not characters). */
+export const TITLE_MAX_BYTES = 500;
+
 /** The key order bd's Go `Issue` struct gives a freshly written record. */
 export const ISSUE_FIELDS = [
   'id',

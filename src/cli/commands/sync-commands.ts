@@ -5,6 +5,7 @@ import { exportReportOf, importReportOf } from '../../events/sync-report';
 import type { ExportReport } from '../../sync/export-jsonl';
 import type { ImportReport } from '../../sync/import-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
+import { escapeControls } from '../../text/escape-controls';
 import { print, printJson } from '../render';
 
 type ExportArgs = GlobalArgs & { output?: string; force?: boolean };
@@ -58,7 +59,7 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
       if (argv.json) return printJson(r);
       if (r.skipped) return print(`Nothing to import: ${input ?? paths.jsonlPath} is ${r.skipped}.`);
       print(`✓ Imported ${input ?? paths.jsonlPath}: ${r.created} created, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged (${r.ms} ms)`);
-      for (const d of r.duplicates ?? []) process.stderr.write(`warning: ${d.id} appears on lines ${d.lines.join(', ')}; kept line ${d.kept_line} (newest updated_at)\n`);
+      for (const d of r.duplicates ?? []) process.stderr.write(`warning: ${escapeControls(d.id)} appears on lines ${d.lines.join(', ')}; kept line ${d.kept_line} (newest updated_at)\n`);
       const w = r.warnings;
       if (w && (w.unknown_status || w.unknown_type || w.unusual_priority)) {
         process.stderr.write(`warning: kept as-is: ${w.unknown_status} unusual statuses, ${w.unknown_type} unusual/missing issue types, ${w.unusual_priority} unusual/missing priorities\n`);
@@ -66,7 +67,7 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
       if (w && (w.future_timestamp || w.bad_timestamp)) {
         process.stderr.write(`warning: ${w.future_timestamp} records dated more than a day ahead of this clock, ${w.bad_timestamp} with a malformed timestamp (counted as oldest): check the clock of the machine that wrote them\n`);
       }
-      if (r.kept_local?.length) process.stderr.write(`note: kept the newer local copy of ${r.kept_local.join(', ')}\n`);
+      if (r.kept_local?.length) process.stderr.write(`note: kept the newer local copy of ${escapeControls(r.kept_local.join(', '))}\n`);
       if (r.overwritten_local?.length) process.stderr.write(`warning: unexported local changes replaced by newer incoming versions: ${r.overwritten_local.join(', ')}\n`);
     }),
 };

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { catchError, concatMap, forkJoin, map, type Observable, of, switchMap, throwError } from 'rxjs';
 import { atomicWriteFile } from '../../jsonl/atomic-write';
 import { mergeJsonl } from '../../merge/merge-policy';
+import { attributePattern } from '../attribute-pattern';
 import { GitCommandError, git$ } from '../git-cli';
 import { gitBusy$ } from '../git-busy';
 import { fastForward$, fetch$, mergeBase$, readBlob$ } from '../git-ops';
@@ -45,7 +46,7 @@ function mergeNoCommit$(repo: GitRepo, up: Upstream, jsonlRel: string): Observab
   // as binary (ours stays in place, marked conflicted). A `.gitattributes` entry of the repo's
   // own (bd-rx hooks install: the bd-rx merge driver) still takes precedence.
   const attributes = path.join(repo.gitDir, 'bd-rx-merge.attributes');
-  fs.writeFileSync(attributes, `/${jsonlRel} merge=binary\n`);
+  fs.writeFileSync(attributes, `${attributePattern(jsonlRel)} merge=binary\n`);
   return git$(['-c', `core.attributesFile=${attributes}`, 'merge', '--no-commit', '--no-ff', '--no-edit', up.trackingRef], { cwd, okCodes: [0, 1] }).pipe(
     concatMap(() => git$(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd })),
     concatMap((o) => {

@@ -57,7 +57,7 @@ function cli(cwd: string, args: string[]): { code: number; stdout: string; stder
 function dump(dbPath: string): string {
   const db = new Database(dbPath, { readonly: true });
   try {
-    return JSON.stringify(['issues', 'labels', 'dependencies'].map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()));
+    return JSON.stringify(['issues', 'labels', 'dependencies'].map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
   } finally {
     db.close();
   }

@@ -46,7 +46,9 @@ describe('fault 10: no shell or option injection from ids or paths', () => {
     const d = start({ cwd: ws.root, args: ['--debounce-ms', '50', '--max-wait-ms', '500'] });
     await d.waitUntilWatching();
     expect(run(['close', '--reason', '$(touch PWNED)', '--', 't-$(touch PWNED)', 't-`touch PWNED`']).code).toBe(0);
-    expect(run(['update', '--title', '-rf renamed', '--', 't-nl\nx']).code).toBe(0);
+    // A value that starts with `-` is taken in the `--opt=value` form; as a separate word it is a usage error that changes nothing.
+    expect(run(['update', '--title', '-rf renamed', '--', 't-nl\nx']).code).toBe(2);
+    expect(run(['update', '--title=-rf renamed', '--', 't-nl\nx']).code).toBe(0);
     const after = run(['show', '--json', '--', '-rf', '--json', 't-$(touch PWNED)', 't-nl\nx']).json as Array<Record<string, unknown>>;
     expect(after.map((i) => [i.id, i.priority, i.labels ?? [], i.status, i.close_reason ?? null, i.title])).toEqual([
       ['-rf', 0, [], 'open', null, 'title of -rf'],
@@ -95,8 +97,9 @@ describe('fault 10: no shell or option injection from ids or paths', () => {
     // A daemon with auto-sync in that path: its commit and push name the file as one argument.
     const d = start({ cwd: b.ws, args: ['--auto-sync', '--remote-sync-interval', '1s', '--debounce-ms', '50', '--max-wait-ms', '500'], env });
     await d.waitUntilWatching();
+    const mark = d.mark();
     const four = runCliOk(['create', 'through the daemon', '--json'], { cwd: b.ws, env }).json.id as string;
-    await d.waitForEvent((e) => e.type === 'git/pushed', WAIT);
+    await d.waitForEvent((e) => e.type === 'git/pushed', WAIT, mark);
     gitOk(a.top, ['pull', '--quiet', '--no-rebase'], env);
     await waitForJsonlIds(path.join(a.ws, '.beads', 'issues.jsonl'), [one, two, three, four]);
     expect(d.all('git/failed')).toEqual([]);

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { assertArgvUtf8 } from './argv-utf8';
+import { shieldDoubleDash } from './double-dash';
 import { GLOBAL_OPTIONS } from './global-options';
 import { runFastPath } from './fast-path';
 import { reportError } from './report-error';
@@ -11,7 +12,10 @@ export function buildCli(argv: string[]): Argv {
   const yargs = require('yargs/yargs') as typeof import('yargs/yargs');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { cliCommands } = require('./cli-commands') as typeof import('./cli-commands');
-  return yargs(argv)
+  const shielded = shieldDoubleDash(argv);
+  return yargs(shielded.args)
+    // Before validation, so a restored `-rf` is what the command's checks and handler see.
+    .middleware((parsed) => void shielded.restore(parsed), true)
     .scriptName('bd-rx')
     .usage('$0 <command> [options]\n\nbeads-compatible issue tracker with an event-driven sync daemon.')
     .options(GLOBAL_OPTIONS)

@@ -86,4 +86,22 @@ describe('git loops (in the daemon pipeline)', () => {
     });
     expect(runs).toEqual(['export@0', 'import@0', 'export@1500', 'import@1500']);
   });
+
+  it('should drop the git runs exports ask for while git fails, retrying at the remote-sync ticks only, until a run succeeds', () => {
+    const git: GitLoops = { autoCommit: true, autoPull: true, remoteSyncIntervalMs: 1000 };
+    const failed: GitOutcome = { kind: 'failed', step: 'fetch', code: '128', error: 'remote unreachable' };
+    // Fails until the run at the 3 s tick; a write every 400 ms from 100 ms (an export each max wait).
+    const { runs, gitEvents } = runDaemon({
+      git,
+      stopAt: 5000,
+      mutations: '100ms m 399ms m 399ms m 399ms m 399ms m 399ms m 399ms m 399ms m 399ms m 399ms m',
+      effects: { ...QUIET_START, gitOutcome: (n) => (n < 3 ? failed : PUSHED) },
+    });
+    const gitRuns = runs.filter((r) => r.startsWith('git'));
+    // While failing: the start-up run and the ticks, none of the exports in between.
+    expect(gitRuns.slice(0, 4)).toEqual(['git@0', 'git@1000', 'git@2000', 'git@3000']);
+    expect(gitEvents.filter((e) => e.startsWith('git/failed'))).toEqual(['git/failed@0', 'git/failed@1000', 'git/failed@2000']);
+    // Once it succeeded, exports ask for git again.
+    expect(gitRuns.length).toBeGreaterThan(5);
+  });
 });

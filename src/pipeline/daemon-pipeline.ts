@@ -24,7 +24,7 @@ import type { DaemonEffectKind, LaneRequest } from './effect-kinds';
 import { exportRequests, requestOfBatch } from './export-requests';
 import { exportCostOf, feedbackOf } from './feedback';
 import { adaptiveLead } from './adaptive-lead';
-import { GIT_REQUEST, gitFeedbackOf, isGitWork, laterInputs$, remoteRequests$ } from './git-requests';
+import { GIT_REQUEST, gitFeedbackOf, holdWhileGitFails, isGitWork, laterInputs$, remoteRequests$ } from './git-requests';
 import { serialLane } from './serial-lane';
 import { thenTell } from './then-tell';
 
@@ -138,6 +138,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
           // the lane runs pending git requests as one.
           running$.pipe(
             filter(isGitWork),
+            holdWhileGitFails(laneEvent, deps.git),
             map((input): LaneRequest<DaemonEffectKind> => {
               const id = requestIdOf(input);
               return id === undefined ? GIT_REQUEST : { ...GIT_REQUEST, ids: [id] };

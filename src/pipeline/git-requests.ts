@@ -1,4 +1,4 @@
-import { EMPTY, groupBy, map, merge, mergeMap, type Observable, type SchedulerLike, switchMap, timer } from 'rxjs';
+import { EMPTY, filter, groupBy, identity, map, merge, mergeMap, type MonoTypeOperatorFunction, type Observable, type SchedulerLike, startWith, switchMap, timer, withLatestFrom } from 'rxjs';
 import type { DaemonEvent } from '../events/daemon-event';
 import type { GitOutcome } from '../git/effects/git-outcome';
 import { pushRetry$, remoteTicks$ } from '../git/push-retry';
@@ -19,6 +19,9 @@ export const GIT_BUSY = 'git busy';
 
 export const GIT_REQUEST: LaneRequest<DaemonEffectKind> = { kind: 'git', batched: 1 };
 
+/** The reason of the git work an `export/done` feeds back. */
+const AFTER_EXPORT = 'after export';
+
 /** Work the git run serves: what the loops feed back, and explicit `git` requests. */
 export function isGitWork(input: DaemonInput): boolean {
   return (input.source === 'found' && input.kind === 'git') || (input.source === 'trigger' && input.trigger.kind === 'git');
@@ -26,8 +29,36 @@ export function isGitWork(input: DaemonInput): boolean {
 
 /** The loop that makes a daemon commit: each export that wrote the file is followed by a git run. */
 export function gitFeedbackOf(event: DaemonEvent, loops: GitLoops | undefined): DaemonInput | undefined {
-  if (loops?.autoCommit && event.type === 'export/done') return { source: 'found', kind: 'git', reason: 'after export' };
+  if (loops?.autoCommit && event.type === 'export/done') return { source: 'found', kind: 'git', reason: AFTER_EXPORT };
   return undefined;
+}
+
+/**
+ * While git is failing (the last git outcome was `git/failed`: the remote unreachable, a
+ * credential refused …), the git runs exports ask for are dropped: the next remote-sync tick,
+ * the failure's `retry_at`, tries again, and commits whatever was exported meanwhile. A fault
+ * then costs one failure per interval instead of one per write. Any other git outcome lifts
+ * it. Without a tick to retry on (no auto-pull, interval 0) nothing is held.
+ *
+ * ```
+ * event$ : -F-------P---      F git/failed, P git/pushed
+ * input$ : e--e--e----e-      e git work "after export"
+ * result : e----------e-
+ * ```
+ */
+export function holdWhileGitFails(event$: Observable<DaemonEvent>, loops: GitLoops | undefined): MonoTypeOperatorFunction<DaemonInput> {
+  if (!loops?.autoPull || loops.remoteSyncIntervalMs <= 0) return identity;
+  const failing$ = event$.pipe(
+    filter((e) => e.type.startsWith('git/')),
+    map((e) => e.type === 'git/failed'),
+    startWith(false),
+  );
+  return (input$) =>
+    input$.pipe(
+      withLatestFrom(failing$),
+      filter(([input, failing]) => !(failing && input.source === 'found' && input.kind === 'git' && input.reason === AFTER_EXPORT)),
+      map(([input]) => input),
+    );
 }
 
 /** The remote-sync ticks as git requests (`remote$`); none without auto-pull. */

@@ -159,7 +159,7 @@ describe('fault 12: git faults under a running --auto-sync daemon', () => {
     const r = await underFault('rebase', {
       // The user's rebase can meet the daemon's own commit holding index.lock: the user tries again.
       begin: ({ a }) => retrySync(() => gitOk(a, ['rebase', '--quiet', '-i', 'HEAD~1'], { ...ENV, GIT_SEQUENCE_EDITOR: "sed -i '1i break'" })),
-      end: ({ a }) => gitOk(a, ['rebase', '--abort']),
+      end: ({ a }) => retrySync(() => gitOk(a, ['rebase', '--abort'])),
     });
     expect(r.during).toEqual([]);
     expect(r.remoteDuring).toBe(r.remoteBefore);
@@ -180,8 +180,8 @@ describe('fault 12: git faults under a running --auto-sync daemon', () => {
 
   it('should neither commit nor push on a detached HEAD, logging git/waiting once per step, and sync once the branch is checked out again', async () => {
     const r = await underFault('detached', {
-      begin: ({ a }) => gitOk(a, ['checkout', '--quiet', '--detach']),
-      end: ({ a }) => gitOk(a, ['checkout', '--quiet', 'main']),
+      begin: ({ a }) => retrySync(() => gitOk(a, ['checkout', '--quiet', '--detach'])),
+      end: ({ a }) => retrySync(() => gitOk(a, ['checkout', '--quiet', 'main'])),
     });
     expect(r.during).toEqual([]);
     expect(r.remoteDuring).toBe(r.remoteBefore);

@@ -48,6 +48,11 @@ export function gitEffect(settings: GitSyncSettings, deps: GitSyncDeps, now: () 
   return () =>
     job().pipe(
       catchError((err: unknown) => {
+        // The user's git took index.lock between our idle check and our command (a `git add`
+        // at the wrong moment): git is busy, not broken; wait and retry like any busy state.
+        if (/index\.lock'?: File exists/.test(err instanceof Error ? err.message : String(err))) {
+          return of<GitOutcome>({ kind: 'waiting', step: err instanceof GitStepError ? err.step : step, reason: 'index.lock' });
+        }
         const e = err instanceof GitStepError ? err : new GitStepError(step, (err as { code?: string })?.code ?? 'error', err instanceof Error ? err.message : String(err));
         const retry = settings.autoPull && settings.remoteSyncIntervalMs > 0 ? new Date(now().getTime() + settings.remoteSyncIntervalMs).toISOString() : undefined;
         return of<GitOutcome>({ kind: 'failed', step: e.step, code: e.code, error: e.message, ...(retry ? { retry_at: retry } : {}) });

@@ -114,6 +114,8 @@ describe('fault 12: git faults under a running --auto-sync daemon', () => {
       await d.waitForEvent((e) => e.type.startsWith('export/'), RESUME_MS, before);
     }
     const during = failures(d, mark);
+    // The loop ends after FAULT_MS, or later when the last write was slow: judge the window it took.
+    const windowMs = Date.now() - t0;
     // The remote as it stood through the fault (moved aside, when the fault is its absence).
     const remoteDuring = gitOk(fs.existsSync(s.remote) ? s.remote : `${s.remote}.away`, ['rev-parse', 'main']).trim();
     fault.end(ctx);
@@ -122,8 +124,8 @@ describe('fault 12: git faults under a running --auto-sync daemon', () => {
     expect(made.filter((id) => !dbIds.includes(id))).toEqual([]);
     expect(made.filter((id) => !jsonlIds(jsonlOf(a)).includes(id))).toEqual([]);
     expectNoForcedUpdate(s.remote);
-    process.stdout.write(`${label}: ${made.length} writes, ${during.length} failure events in ${FAULT_MS} ms (${[...new Set(during.map((e) => e.type))].join(', ') || 'none'})\n`);
-    expect(during.length).toBeLessThanOrEqual(stormLimit(FAULT_MS));
+    process.stdout.write(`${label}: ${made.length} writes, ${during.length} failure events in ${windowMs} ms (${[...new Set(during.map((e) => e.type))].join(', ') || 'none'})\n`);
+    expect(during.length).toBeLessThanOrEqual(stormLimit(windowMs));
     expect(d.all('daemon/failed')).toEqual([]);
     expect(d.exit).toBeUndefined();
     return { ...ctx, mark, made, during, remoteBefore, remoteDuring };

@@ -109,11 +109,6 @@ export class BeadsStore {
     return this.feed.onMutation(listener);
   }
 
-  /** Reports a change made outside the write methods (e.g. an import that kept local edits). */
-  notifyMutation(op: string, id: string): void {
-    this.feed.emit(op, id);
-  }
-
   /** See `Transactions.batch`: group commit, one savepoint per job. */
   batch(jobs: ReadonlyArray<() => unknown>): BatchOutcome[] {
     return this.tx.batch(jobs);

@@ -227,6 +227,20 @@ export class BeadsStore {
     return this.sync.syncStates();
   }
 
+  /** See `SyncBookkeeping.otherRecords`: the JSONL's non-issue lines, as the bytes written after the issues. */
+  otherRecords(): Buffer {
+    return this.sync.otherRecords();
+  }
+
+  /** See `SyncBookkeeping.setOtherRecords`. */
+  setOtherRecords(tail: Buffer, dirty: boolean): void {
+    this.sync.setOtherRecords(tail, dirty);
+  }
+
+  otherRecordsDirty(): boolean {
+    return this.sync.otherRecordsDirty();
+  }
+
   /** Every local change, deletions included, is now in the JSONL. */
   markAllExported(): void {
     this.sync.markAllExported();

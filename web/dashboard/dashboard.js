@@ -275,6 +275,7 @@
     waiting: function () { return state.queue.length - state.qHead + state.hiddenEvents; },
     received: function () { return state.received; },
     frames: function () { return state.frames; },
+    drawing: function () { return state.looping; },
     connection: function () { return $('conn').dataset.state; },
     where: function (seq) { return timeline.where(seq); },
   };

@@ -126,9 +126,9 @@ function report(rows: Row[], arms: Arm[], o: { creates: number; rounds: number; 
   };
   const lines = [
     '',
-    `## Dashboard: RPC throughput with ${o.tabCount} viewers (code at ${commit}, ${new Date().toISOString().slice(0, 16)}Z)`,
+    `## Dashboard: RPC throughput with ${o.tabCount} viewers (${process.env.BD_RX_CLI_BIN ? `daemon ${process.env.BD_RX_CLI_BIN}, bench` : 'code'} at ${commit}, ${new Date().toISOString().slice(0, 16)}Z)`,
     '',
-    `\`npx ts-node --transpile-only scripts/bench-dashboard.ts --creates ${o.creates} --rounds ${o.rounds} --tabs ${o.tabCount} --arms ${arms.join(',')}\`: ` +
+    `\`${process.env.BD_RX_CLI_BIN ? `BD_RX_CLI_BIN=${process.env.BD_RX_CLI_BIN} ` : ''}npx ts-node --transpile-only scripts/bench-dashboard.ts --creates ${o.creates} --rounds ${o.rounds} --tabs ${o.tabCount} --arms ${arms.join(',')}\`: ` +
       `one RPC connection, 32 creates in flight, debounce 500 ms; ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
     '',
     '| arm | creates/s per round | median | / floor | daemon CPU ms per 1k creates (median) | viewers\' CPU ms per round (median) | every viewer got every event |',

@@ -99,6 +99,10 @@ async function main(): Promise<void> {
     }
     client.close();
     report(rows, arms, { creates, rounds, tabCount, append });
+  } catch (err) {
+    // Say what the daemon said: a dropped connection is otherwise all one sees.
+    console.error(`daemon exit: ${JSON.stringify(d.exit)}\nstderr: ${d.stderr.slice(-2000)}\nlast lines: ${d.lines.slice(-5).join('\n')}`);
+    throw err;
   } finally {
     for (const b of Object.values(browsers)) await b?.close();
     await d.stop().catch(() => d.kill());

@@ -1,16 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastValueFrom } from 'rxjs';
+import { storeSyncDeps } from '../../src/git/daemon-git';
 import { commitEffect } from '../../src/git/effects/commit-effect';
 import type { GitSyncDeps } from '../../src/git/effects/git-sync-deps';
 import { pullEffect } from '../../src/git/effects/pull-effect';
 import { pushEffect } from '../../src/git/effects/push-effect';
 import { gitRepo$, isGitRepo } from '../../src/git/git-repo';
-import { contentHash } from '../../src/jsonl/content-hash';
 import { BeadsStore } from '../../src/store/beads-store';
-import { exportJsonl } from '../../src/sync/export-jsonl';
-import { importJsonl } from '../../src/sync/import-jsonl';
-import { META_HASH } from '../../src/sync/jsonl-file-state';
 import { initWorkspace } from '../../src/workspace/init-workspace';
 import { GIT_TEST_ENV, git, gitOk, useGitSandboxes, type GitSandbox } from './git-repos';
 
@@ -41,14 +38,7 @@ describe('git sync effects', () => {
     stores.push(store);
     const repo = await lastValueFrom(gitRepo$(dir));
     if (!isGitRepo(repo)) throw new Error(repo.reason);
-    const deps: GitSyncDeps = {
-      repo,
-      jsonlRel: JSONL,
-      jsonlPath: paths.jsonlPath,
-      jsonlInSync: () => fs.existsSync(paths.jsonlPath) && contentHash(fs.readFileSync(paths.jsonlPath)) === store.getMeta(META_HASH),
-      importNow: () => ({ needsExport: importJsonl(store, { jsonlPath: paths.jsonlPath }).needs_export }),
-      exportNow: () => void exportJsonl(store, { jsonlPath: paths.jsonlPath }),
-    };
+    const deps: GitSyncDeps = { repo, jsonlRel: JSONL, ...storeSyncDeps(store, paths.jsonlPath) };
     deps.importNow();
     return {
       dir,
@@ -143,14 +133,7 @@ describe('git sync effects', () => {
       const repo = await lastValueFrom(gitRepo$(wt));
       if (!isGitRepo(repo)) throw new Error(repo.reason);
       const jsonlPath = path.join(wt, JSONL);
-      const deps: GitSyncDeps = {
-        repo,
-        jsonlRel: JSONL,
-        jsonlPath,
-        jsonlInSync: () => contentHash(fs.readFileSync(jsonlPath)) === store.getMeta(META_HASH),
-        importNow: () => ({ needsExport: importJsonl(store, { jsonlPath }).needs_export }),
-        exportNow: () => void exportJsonl(store, { jsonlPath }),
-      };
+      const deps: GitSyncDeps = { repo, jsonlRel: JSONL, ...storeSyncDeps(store, jsonlPath) };
       deps.importNow();
       const mainHead = gitOk(a.dir, ['rev-parse', 'main']);
       store.create({ title: 'on the feature branch' }, 'tester');

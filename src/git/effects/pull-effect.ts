@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { catchError, concatMap, forkJoin, map, type Observable, of, switchMap, throwError } from 'rxjs';
 import { atomicWriteFile } from '../../jsonl/atomic-write';
 import { mergeJsonl } from '../../merge/merge-policy';
+import { combineReports } from '../../merge/merge-report';
 import { GitCommandError, git$ } from '../git-cli';
 import { gitBusy$ } from '../git-busy';
 import { fastForward$, fetch$, mergeBase$, readBlob$ } from '../git-ops';
@@ -104,12 +105,22 @@ function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind): Observabl
           return ab.ahead > 0 ? finishMerge$(repo, up, jsonlRel) : of(undefined);
         }),
         map((): PullOutcome => {
+          let r = result.report;
           try {
-            if (deps.importNow().needsExport) deps.exportNow();
+            // What the DB changed after `ours` was read (an edit made while git ran, an export
+            // still debounced) is only in the DB: it is merged onto the result against `ours`,
+            // so the import takes every issue from the file and loses neither side's edit.
+            // Synchronous from here to the import: no mutation can come in between.
+            const local = deps.unexportedJsonl();
+            if (local) {
+              const again = mergeJsonl({ base: ours ?? '', ours: local, theirs: result.data, names: { base: jsonlPath, ours: 'the database', theirs: 'the merged JSONL' } });
+              atomicWriteFile(jsonlPath, again.data);
+              r = combineReports(r, again.report);
+            }
+            if (deps.importNow({ holdsLocal: local !== null }).needsExport) deps.exportNow();
           } catch (err) {
             throw asStepError('import', err);
           }
-          const r = result.report;
           return {
             kind: 'pulled',
             ahead: ab.ahead,

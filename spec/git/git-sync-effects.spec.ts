@@ -170,6 +170,41 @@ describe('git sync effects', () => {
       expect(gitOk(b.dir, ['status', '--porcelain'])).toBe(` M ${JSONL}\n`);
     });
 
+    it('should keep an edit the DB has not exported yet when the remote changed the same issue (no lost edit)', async () => {
+      const { m: [a, b] } = await cluster('unexported', ['a', 'b']);
+      const x = create(a, 'original', { labels: ['ui'] });
+      await run(pushEffect(a.deps));
+      await run(pullEffect(b.deps, { mergeCommits: true }));
+      a.store.update(x, { title: 'title from A' }, 'tester');
+      a.deps.exportNow();
+      await run(pushEffect(a.deps));
+      // B's edit is in its DB only (its export still debounced, or made while git ran).
+      b.store.update(x, { priority: 0, add_labels: ['urgent'] }, 'tester');
+      expect(b.jsonl()).not.toContain('urgent');
+      const p = await run(pullEffect(b.deps, { mergeCommits: true }));
+      expect(p).toMatchObject({ kind: 'pulled', fastForwarded: true, merged: { merged: 1 } });
+      for (const rec of [b.store.get(x), JSON.parse(b.jsonl().trim())]) {
+        expect(rec).toMatchObject({ title: 'title from A', priority: 0, labels: ['ui', 'urgent'] });
+      }
+      expect(b.store.pendingExportCount()).toBe(0);
+      expect(b.deps.jsonlInSync()).toBe(true);
+    });
+
+    it('should report an issue deleted in the DB, not yet exported, that the remote edited as kept over the deletion', async () => {
+      const { m: [a, b] } = await cluster('unexported-delete', ['a', 'b']);
+      const x = create(a, 'deleted on B, edited on A');
+      await run(pushEffect(a.deps));
+      await run(pullEffect(b.deps, { mergeCommits: true }));
+      a.store.update(x, { title: 'edited on A' }, 'tester');
+      a.deps.exportNow();
+      await run(pushEffect(a.deps));
+      b.store.delete(x, 'tester');
+      const p = await run(pullEffect(b.deps, { mergeCommits: true }));
+      expect(p).toMatchObject({ kind: 'pulled', merged: { kept_over_delete: [x] } });
+      expect(b.store.get(x)).toMatchObject({ title: 'edited on A' });
+      expect(b.ids()).toEqual([x]);
+    });
+
     it('should wait as diverged when local commits are ahead and merge commits are not allowed', async () => {
       const { m: [a, b] } = await cluster('diverged', ['a', 'b']);
       create(a, 'from A');

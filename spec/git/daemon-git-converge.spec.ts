@@ -19,7 +19,7 @@ describe('three clones with a daemon each, creating 50 issues each at the same t
     const s = sandbox('converge50');
     const dirs = workspaceClones(s, ['b', 'c']);
     const ds: DaemonProcess[] = dirs.map((cwd) => start({ cwd, args: SYNC, env: GIT_TEST_ENV }));
-    await Promise.all(ds.map((d) => d.waitUntilWatching()));
+    await Promise.all(ds.map((d) => d.waitUntilWatching(60_000)));
 
     const made = (
       await Promise.all(

@@ -38,11 +38,13 @@ describe('concurrent edits on two clones (three clones, a daemon each, --auto-sy
     const s = sandbox(label);
     dirs = workspaceClones(s, ['b', 'c']);
     ds = dirs.map((cwd) => start({ cwd, args: SYNC, env: GIT_TEST_ENV }));
-    await Promise.all(ds.map((d) => d.waitUntilWatching()));
+    await Promise.all(ds.map((d) => d.waitUntilWatching(60_000)));
     clients = await Promise.all(dirs.map((d, i) => connect(d, `agent-${'abc'[i]}`)));
     const ids: string[] = [];
     for (const fields of seed) ids.push(((await clients[0].request('create', fields as { title: string })) as { id: string }).id);
-    await converged((r) => ids.every((id) => r.has(id)), 'the seed issues on all three clones');
+    await converged((r) => ids.every((id) => r.has(id)), 'the seed issues in all three JSONL files');
+    // git writes the file before the daemon imports it: the edits below need the issues in every DB.
+    await waitFor(() => dirs.every((d) => ids.every((id) => dbIds(d).includes(id))), CONVERGE_MS, 'the seed issues in all three DBs');
     remote = () => remoteHistory(s);
     return ids;
   }
@@ -61,6 +63,12 @@ describe('concurrent edits on two clones (three clones, a daemon each, --auto-sy
       100,
     );
     return last;
+  }
+
+  /** Each DB imports what its clone's JSONL got a moment after git wrote it. */
+  async function dbsHold(ids: string[]): Promise<void> {
+    const want = JSON.stringify([...ids].sort());
+    await waitFor(() => dirs.every((d) => JSON.stringify(dbIds(d).sort()) === want), CONVERGE_MS, `every DB to hold exactly ${want}`);
   }
 
   function expectCleanEnd(): void {
@@ -93,6 +101,7 @@ describe('concurrent edits on two clones (three clones, a daemon each, --auto-sy
     const r = await converged((m) => !m.has(gone) && m.get(edited)?.title === 'edited on B', 'the deletion and the edit on all three');
     expect(r.has(gone)).toBe(false);
     expect(r.get(edited)).toMatchObject({ title: 'edited on B' });
+    await dbsHold([edited]);
     for (const d of dirs) expect(dbIds(d)).toEqual([edited]);
     expectCleanEnd();
   });
@@ -103,6 +112,7 @@ describe('concurrent edits on two clones (three clones, a daemon each, --auto-sy
     await Promise.all([clients[0].request('delete', { id: x }), clients[1].request('update', { id: x, title: 'kept: edited on B', priority: 1 })]);
     const r = await converged((m) => m.get(x)?.title === 'kept: edited on B', "B's edit on all three");
     expect(r.get(x)).toMatchObject({ title: 'kept: edited on B', priority: 1 });
+    await dbsHold([x]);
     for (const d of dirs) expect(dbIds(d)).toEqual([x]);
     // Whichever daemon merged the other's push says what it kept.
     await waitFor(() => ds.some((d, i) => d.events.slice(marks[i]).some((e) => keptOverDelete(e).includes(x))), 15_000, `a git/pulled reporting ${x} kept over the deletion`);

@@ -18,7 +18,7 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
 
   async function daemons(dirs: string[], args = SYNC): Promise<DaemonProcess[]> {
     const ds = dirs.map((cwd) => start({ cwd, args, env: GIT_TEST_ENV }));
-    await Promise.all(ds.map((d) => d.waitUntilWatching()));
+    await Promise.all(ds.map((d) => d.waitUntilWatching(60_000)));
     return ds;
   }
 
@@ -76,7 +76,7 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
   it('should run with one git/disabled line in a workspace not in git, and keep syncing locally', async () => {
     const ws = workspace();
     const d = start({ cwd: ws.root, args: SYNC, env: GIT_TEST_ENV });
-    await d.waitUntilWatching();
+    await d.waitUntilWatching(60_000);
     const disabled = await d.waitForEvent('git/disabled', 15_000);
     expect(disabled).toMatchObject({ reason: 'not a git repository' });
     const id = await create(ws.root, 'local only');
@@ -90,7 +90,7 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
   it('should commit locally with one git/disabled line in a repository without a remote', async () => {
     const ws = workspace({ git: true });
     const d = start({ cwd: ws.root, args: SYNC, env: GIT_TEST_ENV });
-    await d.waitUntilWatching();
+    await d.waitUntilWatching(60_000);
     const id = await create(ws.root, 'no remote');
     await waitFor(() => jsonlIds(ws.jsonlPath).includes(id), 15_000, `${id} exported`);
     await d.waitForEvent('git/disabled', 15_000);

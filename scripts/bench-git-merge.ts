@@ -27,9 +27,6 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-const sizes = arg('--sizes', '10000,100000').split(',').map(Number);
-const changes = Number(arg('--changes', '100'));
-const runs = Number(arg('--runs', '7'));
 const CLI = path.join(__dirname, '..', 'dist', 'cli', 'bin.js');
 
 function sides(base: string, c: number): { ours: string; theirs: string; both: string[]; keptOverDelete: string[] } {
@@ -56,7 +53,7 @@ function sides(base: string, c: number): { ours: string; theirs: string; both: s
   };
 }
 
-function time(fn: () => void): number[] {
+function time(fn: () => void, runs: number): number[] {
   fn();
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -70,43 +67,68 @@ function time(fn: () => void): number[] {
 const median = (xs: number[]) => xs[Math.floor(xs.length / 2)];
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-bench-merge-'));
-console.log(`bench-git-merge — ${new Date().toISOString()}`);
-console.log(`node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${changes} changes a side; ${runs} runs (+1 warm-up)`);
-console.log('');
-console.log('| issues | file | floor: read + parse ×3 (median / min) | merge: read + mergeJsonl (median / min) | ratio | bd-rx merge process (median) |');
-console.log('|---|---|---|---|---|---|');
-try {
-  for (const n of sizes) {
-    const base = generateIssues(n);
-    const s = sides(base, changes);
-    const files = { base: path.join(dir, 'base'), ours: path.join(dir, 'ours'), theirs: path.join(dir, 'theirs'), out: path.join(dir, 'out') };
-    fs.writeFileSync(files.base, base);
-    fs.writeFileSync(files.ours, s.ours);
-    fs.writeFileSync(files.theirs, s.theirs);
-    const floor = time(() => {
-      for (const f of [files.base, files.ours, files.theirs]) parseJsonl(fs.readFileSync(f));
-    });
-    let report: ReturnType<typeof mergeJsonl>['report'] | undefined;
-    const merge = time(() => {
-      report = mergeJsonl({ base: fs.readFileSync(files.base), ours: fs.readFileSync(files.ours), theirs: fs.readFileSync(files.theirs) }).report;
-    });
-    // Sanity: every id both sides edited is a field merge, every one theirs deleted and ours edited kept.
-    if (!report || s.both.some((id) => !report!.merged.includes(id)) || s.keptOverDelete.some((id) => !report!.kept_over_delete.includes(id))) {
-      throw new Error('sanity check failed: the merge lost an edit');
+export interface MergeBenchRow {
+  issues: number;
+  floorMs: number;
+  mergeMs: number;
+  processMs: number;
+}
+
+/**
+ * Prints the table (through `log`) and returns its rows: for each size, the floor (read +
+ * parse the three files), the merge (the same reads + mergeJsonl) and the `bd-rx merge` process.
+ */
+export function runMergeBench(opts: { sizes: number[]; changes: number; runs: number }, log: (line: string) => void = console.log): MergeBenchRow[] {
+  const { sizes, changes, runs } = opts;
+  const rows: MergeBenchRow[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-bench-merge-'));
+  log(`node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${changes} changes a side; ${runs} runs (+1 warm-up)`);
+  log('');
+  log('| issues | file | floor: read + parse ×3 (median / min) | merge: read + mergeJsonl (median / min) | ratio | bd-rx merge process (median) |');
+  log('|---|---|---|---|---|---|');
+  try {
+    for (const n of sizes) {
+      const base = generateIssues(n);
+      const s = sides(base, changes);
+      const files = { base: path.join(dir, 'base'), ours: path.join(dir, 'ours'), theirs: path.join(dir, 'theirs'), out: path.join(dir, 'out') };
+      fs.writeFileSync(files.base, base);
+      fs.writeFileSync(files.ours, s.ours);
+      fs.writeFileSync(files.theirs, s.theirs);
+      const floor = time(() => {
+        for (const f of [files.base, files.ours, files.theirs]) parseJsonl(fs.readFileSync(f));
+      }, runs);
+      let report: ReturnType<typeof mergeJsonl>['report'] | undefined;
+      const merge = time(() => {
+        report = mergeJsonl({ base: fs.readFileSync(files.base), ours: fs.readFileSync(files.ours), theirs: fs.readFileSync(files.theirs) }).report;
+      }, runs);
+      // Sanity: every id both sides edited is a field merge, every one theirs deleted and ours edited kept.
+      if (!report || s.both.some((id) => !report!.merged.includes(id)) || s.keptOverDelete.some((id) => !report!.kept_over_delete.includes(id))) {
+        throw new Error('sanity check failed: the merge lost an edit');
+      }
+      const proc: number[] = [];
+      for (let i = 0; i <= Math.min(runs, 5); i++) {
+        fs.copyFileSync(files.ours, files.out);
+        const t = performance.now();
+        const r = spawnSync(process.execPath, [CLI, 'merge', files.out, files.base, files.out, files.theirs], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`bd-rx merge exited ${r.status}: ${r.stderr}`);
+        if (i > 0) proc.push(performance.now() - t);
+      }
+      proc.sort((a, b) => a - b);
+      const mb = (fs.statSync(files.base).size / 1e6).toFixed(1);
+      rows.push({ issues: n, floorMs: median(floor), mergeMs: median(merge), processMs: median(proc) });
+      log(`| ${n.toLocaleString('en')} | ${mb} MB | ${fmt(median(floor))} / ${fmt(floor[0])} | ${fmt(median(merge))} / ${fmt(merge[0])} | ${(median(merge) / median(floor)).toFixed(2)}× | ${fmt(median(proc))} |`);
     }
-    const proc: number[] = [];
-    for (let i = 0; i <= Math.min(runs, 5); i++) {
-      fs.copyFileSync(files.ours, files.out);
-      const t = performance.now();
-      const r = spawnSync(process.execPath, [CLI, 'merge', files.out, files.base, files.out, files.theirs], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`bd-rx merge exited ${r.status}: ${r.stderr}`);
-      if (i > 0) proc.push(performance.now() - t);
-    }
-    proc.sort((a, b) => a - b);
-    const mb = (fs.statSync(files.base).size / 1e6).toFixed(1);
-    console.log(`| ${n.toLocaleString('en')} | ${mb} MB | ${fmt(median(floor))} / ${fmt(floor[0])} | ${fmt(median(merge))} / ${fmt(merge[0])} | ${(median(merge) / median(floor)).toFixed(2)}× | ${fmt(median(proc))} |`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
+  return rows;
+}
+
+if (require.main === module) {
+  console.log(`bench-git-merge — ${new Date().toISOString()}`);
+  runMergeBench({
+    sizes: arg('--sizes', '10000,100000').split(',').map(Number),
+    changes: Number(arg('--changes', '100')),
+    runs: Number(arg('--runs', '7')),
+  });
 }

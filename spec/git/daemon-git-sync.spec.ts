@@ -1,53 +1,15 @@
-import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { CLI_BIN, cleanEnv, type DaemonProcess, readDbIssues, useDaemons } from '../helpers/daemon-process';
-import { jsonlIds } from '../helpers/real-daemon';
+import { type DaemonProcess, useDaemons } from '../helpers/daemon-process';
 import { waitFor } from '../helpers/wait-for';
-import { GIT_TEST_ENV, gitOk, useGitSandboxes, type GitSandbox } from './git-repos';
+import { GIT_TEST_ENV, gitOk, useGitSandboxes } from './git-repos';
+import { CLONE_ENV as ENV, cli, createIssue as create, dbIds, jsonlIds, jsonlOf, workspaceClones as clones } from './git-clones';
 
-const run = promisify(execFile);
-const ENV = cleanEnv(GIT_TEST_ENV);
 const INTERVAL_MS = 1000;
 const DEBOUNCE_MS = 100;
 const SYNC = ['--auto-sync', '--remote-sync-interval', '1s', '--debounce-ms', String(DEBOUNCE_MS), '--max-wait-ms', '400', '--log-format', 'json'];
 /** interval + 2 × debounce is the promise; the rest is slack for a loaded CI machine (2 cores, 7 jobs). */
 const PROPAGATION_MS = INTERVAL_MS + 2 * DEBOUNCE_MS + 12_000;
-
-function cli(dir: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI_BIN, ...args], { cwd: dir, env: ENV, encoding: 'utf8', timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`bd-rx ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function create(dir: string, title: string): Promise<string> {
-  const { stdout } = await run(process.execPath, [CLI_BIN, 'create', title, '--json'], { cwd: dir, env: ENV, timeout: 20_000 });
-  return (JSON.parse(stdout) as { id: string }).id;
-}
-
-const jsonlOf = (dir: string) => path.join(dir, '.beads', 'issues.jsonl');
-const dbOf = (dir: string) => path.join(dir, '.beads', 'beads.db');
-const dbIds = (dir: string) => readDbIssues(dbOf(dir)).map((r) => r.id);
-
-/** A's workspace committed and pushed, then the other clones made and initialised from it. */
-function clones(s: GitSandbox, others: string[]): string[] {
-  // A reflog on the remote, to check afterwards that no update was forced.
-  gitOk(s.remote, ['config', 'core.logAllRefUpdates', 'true']);
-  const a = s.clone('a');
-  cli(a, ['init', '--prefix', 't']);
-  gitOk(a, ['add', '.beads']);
-  gitOk(a, ['commit', '--quiet', '-m', 'beads']);
-  gitOk(a, ['push', '--quiet', 'origin', 'HEAD:main']);
-  return [
-    a,
-    ...others.map((name) => {
-      const dir = s.clone(name);
-      cli(dir, ['init', '--prefix', 't']);
-      return dir;
-    }),
-  ];
-}
 
 describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)', () => {
   const sandbox = useGitSandboxes();
@@ -56,7 +18,7 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
 
   async function daemons(dirs: string[], args = SYNC): Promise<DaemonProcess[]> {
     const ds = dirs.map((cwd) => start({ cwd, args, env: GIT_TEST_ENV }));
-    await Promise.all(ds.map((d) => d.waitUntilWatching()));
+    await Promise.all(ds.map((d) => d.waitUntilWatching(60_000)));
     return ds;
   }
 
@@ -73,39 +35,6 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
     const status = JSON.parse(cli(a, ['daemon', 'status', '--json'])) as { git: { last_push: { sha: string } | null; ahead: number | null; last_error: unknown } };
     expect(status.git.last_push?.sha).toBe(gitOk(a, ['rev-parse', 'origin/main']).trim());
     expect(status.git).toMatchObject({ ahead: 0, last_error: null });
-  });
-
-  it('should converge three clones creating issues at once: byte-identical JSONL, every issue once, no forced update', async () => {
-    const s = sandbox('converge');
-    const dirs = clones(s, ['b', 'c']);
-    await daemons(dirs);
-    const made = (await Promise.all(dirs.map(async (d, n) => {
-      const ids: string[] = [];
-      for (let i = 0; i < 4; i++) ids.push(...(await Promise.all([create(d, `${n}-${i}-x`), create(d, `${n}-${i}-y`)])));
-      return ids;
-    }))).flat();
-    await waitFor(
-      () => {
-        // A pull moves the file (git checks HEAD's version out, the merge result replaces it).
-        const texts = dirs.map((d) => (fs.existsSync(jsonlOf(d)) ? fs.readFileSync(jsonlOf(d), 'utf8') : null));
-        const ids = new Set(jsonlIds(jsonlOf(dirs[0])));
-        return texts.every((t) => t === texts[0]) && made.every((id) => ids.has(id));
-      },
-      40_000,
-      'the three JSONL files to hold every issue and be byte-identical',
-    );
-    const text = fs.readFileSync(jsonlOf(dirs[0]), 'utf8');
-    const ids = jsonlIds(jsonlOf(dirs[0]));
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.sort()).toEqual([...made].sort());
-    expect(text).not.toMatch(/^(<<<<<<<|=======|>>>>>>>)/m);
-    for (const d of dirs.slice(1)) expect(fs.readFileSync(jsonlOf(d), 'utf8')).toBe(text);
-    // Every update of the remote's main descends from the one before: nothing was forced.
-    const shas = gitOk(s.remote, ['reflog', 'show', '--format=%H', 'refs/heads/main']).trim().split('\n').reverse();
-    expect(shas.length).toBeGreaterThan(1);
-    for (let i = 1; i < shas.length; i++) {
-      expect(spawnSync('git', ['merge-base', '--is-ancestor', shas[i - 1], shas[i]], { cwd: s.remote, env: ENV }).status).toBe(0);
-    }
   });
 
   it('should import a `git reset --hard HEAD~1` made while it runs, and not commit over it', async () => {
@@ -147,7 +76,7 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
   it('should run with one git/disabled line in a workspace not in git, and keep syncing locally', async () => {
     const ws = workspace();
     const d = start({ cwd: ws.root, args: SYNC, env: GIT_TEST_ENV });
-    await d.waitUntilWatching();
+    await d.waitUntilWatching(60_000);
     const disabled = await d.waitForEvent('git/disabled', 15_000);
     expect(disabled).toMatchObject({ reason: 'not a git repository' });
     const id = await create(ws.root, 'local only');
@@ -161,7 +90,7 @@ describe('bd-rx daemon --auto-sync (real git, a bare remote, a daemon per clone)
   it('should commit locally with one git/disabled line in a repository without a remote', async () => {
     const ws = workspace({ git: true });
     const d = start({ cwd: ws.root, args: SYNC, env: GIT_TEST_ENV });
-    await d.waitUntilWatching();
+    await d.waitUntilWatching(60_000);
     const id = await create(ws.root, 'no remote');
     await waitFor(() => jsonlIds(ws.jsonlPath).includes(id), 15_000, `${id} exported`);
     await d.waitForEvent('git/disabled', 15_000);

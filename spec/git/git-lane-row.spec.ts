@@ -1,16 +1,13 @@
 import * as fs from 'node:fs';
 import { from, lastValueFrom, toArray } from 'rxjs';
+import { storeSyncDeps } from '../../src/git/daemon-git';
 import { GIT_EFFECT_KIND, gitEffect } from '../../src/git/effects/git-effect-kind';
 import type { GitSyncDeps } from '../../src/git/effects/git-sync-deps';
 import { gitRepo$, isGitRepo } from '../../src/git/git-repo';
 import { resolveGitSyncSettings } from '../../src/git/git-sync-settings';
-import { contentHash } from '../../src/jsonl/content-hash';
 import type { LaneRequest } from '../../src/pipeline/effect-kinds';
 import { serialLane } from '../../src/pipeline/serial-lane';
 import { BeadsStore } from '../../src/store/beads-store';
-import { exportJsonl } from '../../src/sync/export-jsonl';
-import { importJsonl } from '../../src/sync/import-jsonl';
-import { META_HASH } from '../../src/sync/jsonl-file-state';
 import { initWorkspace } from '../../src/workspace/init-workspace';
 import { GIT_TEST_ENV, gitOk, useGitSandboxes, type GitSandbox } from './git-repos';
 
@@ -32,14 +29,7 @@ describe('the git row of the serial lane', () => {
     stores.push(store);
     const repo = await lastValueFrom(gitRepo$(dir));
     if (!isGitRepo(repo)) throw new Error(repo.reason);
-    const deps: GitSyncDeps = {
-      repo,
-      jsonlRel: '.beads/issues.jsonl',
-      jsonlPath: paths.jsonlPath,
-      jsonlInSync: () => contentHash(fs.readFileSync(paths.jsonlPath)) === store.getMeta(META_HASH),
-      importNow: () => ({ needsExport: importJsonl(store, { jsonlPath: paths.jsonlPath }).needs_export }),
-      exportNow: () => void exportJsonl(store, { jsonlPath: paths.jsonlPath }),
-    };
+    const deps: GitSyncDeps = { repo, jsonlRel: '.beads/issues.jsonl', ...storeSyncDeps(store, paths.jsonlPath) };
     deps.importNow();
     return { dir, store, deps };
   }

@@ -1,16 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastValueFrom } from 'rxjs';
+import { storeSyncDeps } from '../../src/git/daemon-git';
 import { commitEffect } from '../../src/git/effects/commit-effect';
 import type { GitSyncDeps } from '../../src/git/effects/git-sync-deps';
 import { pullEffect } from '../../src/git/effects/pull-effect';
 import { pushEffect } from '../../src/git/effects/push-effect';
 import { gitRepo$, isGitRepo } from '../../src/git/git-repo';
-import { contentHash } from '../../src/jsonl/content-hash';
 import { BeadsStore } from '../../src/store/beads-store';
-import { exportJsonl } from '../../src/sync/export-jsonl';
-import { importJsonl } from '../../src/sync/import-jsonl';
-import { META_HASH } from '../../src/sync/jsonl-file-state';
 import { initWorkspace } from '../../src/workspace/init-workspace';
 import { GIT_TEST_ENV, git, gitOk, useGitSandboxes, type GitSandbox } from './git-repos';
 
@@ -41,14 +38,7 @@ describe('git sync effects', () => {
     stores.push(store);
     const repo = await lastValueFrom(gitRepo$(dir));
     if (!isGitRepo(repo)) throw new Error(repo.reason);
-    const deps: GitSyncDeps = {
-      repo,
-      jsonlRel: JSONL,
-      jsonlPath: paths.jsonlPath,
-      jsonlInSync: () => fs.existsSync(paths.jsonlPath) && contentHash(fs.readFileSync(paths.jsonlPath)) === store.getMeta(META_HASH),
-      importNow: () => ({ needsExport: importJsonl(store, { jsonlPath: paths.jsonlPath }).needs_export }),
-      exportNow: () => void exportJsonl(store, { jsonlPath: paths.jsonlPath }),
-    };
+    const deps: GitSyncDeps = { repo, jsonlRel: JSONL, ...storeSyncDeps(store, paths.jsonlPath) };
     deps.importNow();
     return {
       dir,
@@ -143,14 +133,7 @@ describe('git sync effects', () => {
       const repo = await lastValueFrom(gitRepo$(wt));
       if (!isGitRepo(repo)) throw new Error(repo.reason);
       const jsonlPath = path.join(wt, JSONL);
-      const deps: GitSyncDeps = {
-        repo,
-        jsonlRel: JSONL,
-        jsonlPath,
-        jsonlInSync: () => contentHash(fs.readFileSync(jsonlPath)) === store.getMeta(META_HASH),
-        importNow: () => ({ needsExport: importJsonl(store, { jsonlPath }).needs_export }),
-        exportNow: () => void exportJsonl(store, { jsonlPath }),
-      };
+      const deps: GitSyncDeps = { repo, jsonlRel: JSONL, ...storeSyncDeps(store, jsonlPath) };
       deps.importNow();
       const mainHead = gitOk(a.dir, ['rev-parse', 'main']);
       store.create({ title: 'on the feature branch' }, 'tester');
@@ -185,6 +168,41 @@ describe('git sync effects', () => {
       expect(b.ids()).toEqual([fromA, fromB].sort());
       expect(b.jsonl()).toContain('from B, not committed');
       expect(gitOk(b.dir, ['status', '--porcelain'])).toBe(` M ${JSONL}\n`);
+    });
+
+    it('should keep an edit the DB has not exported yet when the remote changed the same issue (no lost edit)', async () => {
+      const { m: [a, b] } = await cluster('unexported', ['a', 'b']);
+      const x = create(a, 'original', { labels: ['ui'] });
+      await run(pushEffect(a.deps));
+      await run(pullEffect(b.deps, { mergeCommits: true }));
+      a.store.update(x, { title: 'title from A' }, 'tester');
+      a.deps.exportNow();
+      await run(pushEffect(a.deps));
+      // B's edit is in its DB only (its export still debounced, or made while git ran).
+      b.store.update(x, { priority: 0, add_labels: ['urgent'] }, 'tester');
+      expect(b.jsonl()).not.toContain('urgent');
+      const p = await run(pullEffect(b.deps, { mergeCommits: true }));
+      expect(p).toMatchObject({ kind: 'pulled', fastForwarded: true, merged: { merged: 1 } });
+      for (const rec of [b.store.get(x), JSON.parse(b.jsonl().trim())]) {
+        expect(rec).toMatchObject({ title: 'title from A', priority: 0, labels: ['ui', 'urgent'] });
+      }
+      expect(b.store.pendingExportCount()).toBe(0);
+      expect(b.deps.jsonlInSync()).toBe(true);
+    });
+
+    it('should report an issue deleted in the DB, not yet exported, that the remote edited as kept over the deletion', async () => {
+      const { m: [a, b] } = await cluster('unexported-delete', ['a', 'b']);
+      const x = create(a, 'deleted on B, edited on A');
+      await run(pushEffect(a.deps));
+      await run(pullEffect(b.deps, { mergeCommits: true }));
+      a.store.update(x, { title: 'edited on A' }, 'tester');
+      a.deps.exportNow();
+      await run(pushEffect(a.deps));
+      b.store.delete(x, 'tester');
+      const p = await run(pullEffect(b.deps, { mergeCommits: true }));
+      expect(p).toMatchObject({ kind: 'pulled', merged: { kept_over_delete: [x] } });
+      expect(b.store.get(x)).toMatchObject({ title: 'edited on A' });
+      expect(b.ids()).toEqual([x]);
     });
 
     it('should wait as diverged when local commits are ahead and merge commits are not allowed', async () => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { defer, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
 import { contentHash } from '../jsonl/content-hash';
 import type { BeadsStore } from '../store/beads-store';
-import { exportJsonl } from '../sync/export-jsonl';
+import { exportJsonl, renderJsonl } from '../sync/export-jsonl';
 import { importJsonl } from '../sync/import-jsonl';
 import { META_HASH } from '../sync/jsonl-file-state';
 import { GIT_BUSY } from '../pipeline/git-requests';
@@ -11,6 +11,7 @@ import { findGitRefs } from '../sources/git-dir';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
 import { gitEffect } from './effects/git-effect-kind';
 import type { GitOutcome } from './effects/git-outcome';
+import type { GitSyncDeps } from './effects/git-sync-deps';
 import { gitOperationInProgress } from './git-busy';
 import { gitRepo$, isGitRepo, type GitRepo } from './git-repo';
 import type { GitSyncSettings } from './git-sync-settings';
@@ -32,6 +33,23 @@ function jsonlRelative(repo: GitRepo, jsonlPath: string): string {
   return path.relative(repo.topLevel, path.join(dir, path.basename(jsonlPath))).split(path.sep).join('/');
 }
 
+/** The DB side of the git effects (see `GitSyncDeps`), bound to a store and its JSONL. */
+export function storeSyncDeps(store: BeadsStore, jsonlPath: string): Omit<GitSyncDeps, 'repo' | 'jsonlRel'> {
+  return {
+    jsonlPath,
+    jsonlInSync: () => fs.existsSync(jsonlPath) && contentHash(fs.readFileSync(jsonlPath)) === store.getMeta(META_HASH),
+    importNow: (opts = {}) =>
+      store.inWriteTransaction(() => {
+        // The file holds the DB's local changes: none is pending any more, so the import's
+        // per-issue rule (newer wins, a tie keeps a local edit) takes the file's merged lines.
+        if (opts.holdsLocal) store.markAllExported();
+        return { needsExport: importJsonl(store, { jsonlPath }).needs_export };
+      }),
+    exportNow: () => void exportJsonl(store, { jsonlPath }),
+    unexportedJsonl: () => (store.pendingExportCount() > 0 ? renderJsonl(store).data : null),
+  };
+}
+
 /**
  * Binds the git effects to the daemon's store and workspace. Synchronous, so the pipeline is
  * subscribed without a wait: the guard reads git's marker files in the git dir found by
@@ -40,14 +58,7 @@ function jsonlRelative(repo: GitRepo, jsonlPath: string): string {
 export function daemonGit(paths: WorkspacePaths, store: BeadsStore, settings: GitSyncSettings): DaemonGit {
   const refs = findGitRefs(paths.root);
   const bind = (repo: GitRepo): (() => Observable<GitOutcome>) =>
-    gitEffect(settings, {
-      repo,
-      jsonlRel: jsonlRelative(repo, paths.jsonlPath),
-      jsonlPath: paths.jsonlPath,
-      jsonlInSync: () => fs.existsSync(paths.jsonlPath) && contentHash(fs.readFileSync(paths.jsonlPath)) === store.getMeta(META_HASH),
-      importNow: () => ({ needsExport: importJsonl(store, { jsonlPath: paths.jsonlPath }).needs_export }),
-      exportNow: () => void exportJsonl(store, { jsonlPath: paths.jsonlPath }),
-    });
+    gitEffect(settings, { repo, jsonlRel: jsonlRelative(repo, paths.jsonlPath), ...storeSyncDeps(store, paths.jsonlPath) });
   const run$ = gitRepo$(paths.root).pipe(
     map((found) => (isGitRepo(found) ? bind(found) : () => of<GitOutcome>({ kind: 'disabled', reason: found.reason }))),
     shareReplay(1),

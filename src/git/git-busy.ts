@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defer, map, type Observable } from 'rxjs';
-import { git$ } from './git-cli';
+import { defer, type Observable } from 'rxjs';
 import type { GitRepo } from './git-repo';
 
 /** Why git's state is not ours to touch right now. */
@@ -31,16 +30,26 @@ export function gitOperationInProgress(repo: Pick<GitRepo, 'gitDir'>): Exclude<G
 }
 
 /**
+ * The branch HEAD is on (`refs/heads/NAME`), read from the work tree's `HEAD` file as git
+ * keeps it (`ref: refs/heads/NAME`); null when HEAD is detached (a commit id) or unreadable.
+ * No process: the git row asks this on every tick.
+ */
+export function headBranch(repo: Pick<GitRepo, 'gitDir'>): string | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(repo.gitDir, 'HEAD'), 'utf8');
+  } catch {
+    return null;
+  }
+  const m = /^ref:\s*(refs\/\S+)\s*$/.exec(text);
+  return m ? m[1] : null;
+}
+
+/**
  * Why a sync must wait, or null when git is idle: another git command holds the index, an
  * operation is half done (its files are git's half-state, not a version to import or commit
  * on), or HEAD is detached (there is no branch to commit to).
  */
 export function gitBusy$(repo: GitRepo): Observable<GitBusyReason | null> {
-  return defer(() => {
-    const inProgress = gitOperationInProgress(repo);
-    if (inProgress) return [inProgress];
-    return git$(['symbolic-ref', '-q', 'HEAD'], { cwd: repo.topLevel, okCodes: [0, 1] }).pipe(
-      map((o): GitBusyReason | null => (o.code === 1 ? 'detached HEAD' : null)),
-    );
-  });
+  return defer((): Array<GitBusyReason | null> => [gitOperationInProgress(repo) ?? (headBranch(repo) === null ? 'detached HEAD' : null)]);
 }

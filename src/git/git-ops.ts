@@ -42,6 +42,13 @@ export function mergeBase$(repo: GitRepo, a: string, b: string): Observable<stri
  */
 export function commitFile$(repo: GitRepo, relPath: string, message: string): Observable<string | null> {
   const cwd = repo.topLevel;
+  // The common case, on every tick, is "nothing changed": one status, no add.
+  return git$(['status', '--porcelain', '-z', '--untracked-files=all', '--', relPath], { cwd }).pipe(
+    concatMap((first) => (first.stdout.length === 0 ? of(null) : addAndCommit$(cwd, relPath, message))),
+  );
+}
+
+function addAndCommit$(cwd: string, relPath: string, message: string): Observable<string | null> {
   return git$(['add', '--', relPath], { cwd }).pipe(
     concatMap(() => git$(['status', '--porcelain', '-z', '--untracked-files=no', '--', relPath], { cwd })),
     concatMap((status) => {

@@ -1,5 +1,6 @@
 import { defer, map, type Observable, of, switchMap } from 'rxjs';
-import { assertNotOption, git$, gitText$ } from './git-cli';
+import { assertNotOption, gitText$ } from './git-cli';
+import { headBranch } from './git-busy';
 import type { GitRepo } from './git-repo';
 
 /** The branch checked out and where it pulls from and pushes to. */
@@ -24,10 +25,9 @@ export interface AheadBehind {
 /** The upstream of the branch checked out; null when HEAD is detached or the branch has none. */
 export function upstream$(repo: GitRepo): Observable<Upstream | null> {
   const cwd = repo.topLevel;
-  return git$(['symbolic-ref', '-q', 'HEAD'], { cwd, okCodes: [0, 1] }).pipe(
-    switchMap((o) => {
-      if (o.code !== 0) return of(null);
-      const branch = o.stdout.toString('utf8').trim();
+  return defer(() => [headBranch(repo)]).pipe(
+    switchMap((branch) => {
+      if (branch === null) return of(null);
       return gitText$(['for-each-ref', '--format=%(upstream)%00%(upstream:remotename)%00%(upstream:remoteref)', '--', branch], { cwd }).pipe(
         map((line): Upstream | null => {
           const [trackingRef, remote, remoteRef] = line.split('\0');

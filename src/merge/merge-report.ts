@@ -29,3 +29,22 @@ export interface MergeTally {
   resolvedByTime: number;
   renumberedComments: number;
 }
+
+/**
+ * Two merges applied one after the other (a result merged again with edits made meanwhile),
+ * reported as one: an id listed by either is listed once; the counts add up.
+ */
+export function combineReports(first: MergeReport, then: MergeReport): MergeReport {
+  const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+  return {
+    issues: then.issues,
+    merged: union(first.merged, then.merged),
+    kept_over_delete: union(first.kept_over_delete, then.kept_over_delete),
+    deleted: union(first.deleted, then.deleted),
+    resolved_by_time: first.resolved_by_time + then.resolved_by_time,
+    renumbered_comments: first.renumbered_comments + then.renumbered_comments,
+    other_records: then.other_records,
+    other_conflicts: union(first.other_conflicts, then.other_conflicts),
+    duplicates: [...first.duplicates, ...then.duplicates],
+  };
+}

@@ -32,9 +32,15 @@ export function gitEffect(settings: GitSyncSettings, deps: GitSyncDeps, now: () 
           c.kind === 'waiting'
             ? of<GitOutcome>(c)
             : pull().pipe(
-                map((p): GitOutcome => {
-                  if (p.kind === 'pulled') return c.kind === 'committed' ? { ...p, committed: { sha: c.sha, issues: c.issues } } : p;
-                  return c.kind === 'committed' ? c : p;
+                switchMap((p): Observable<GitOutcome> => {
+                  if (p.kind !== 'pulled') return of(c.kind === 'committed' ? c : p);
+                  // A merge that took in edits made while it ran leaves them uncommitted.
+                  return commit().pipe(
+                    map((again): GitOutcome => {
+                      const last = again.kind === 'committed' ? again : c.kind === 'committed' ? c : null;
+                      return last ? { ...p, committed: { sha: last.sha, issues: last.issues } } : p;
+                    }),
+                  );
                 }),
               ),
         ),

@@ -15,8 +15,17 @@ export interface GitSyncDeps {
    * (git's half-state, a `reset --hard` not yet imported, a hand edit) is never committed.
    */
   jsonlInSync: () => boolean;
-  /** The daemon's import of the JSONL now on disk; `needsExport` when the DB holds more. */
-  importNow: () => { needsExport: boolean };
+  /**
+   * The daemon's import of the JSONL now on disk; `needsExport` when the DB holds more. With
+   * `holdsLocal` the file already holds the DB's local changes (a merge put them in): the DB
+   * takes the file's version of every issue, its own unexported ones included.
+   */
+  importNow: (opts?: { holdsLocal?: boolean }) => { needsExport: boolean };
+  /**
+   * The DB's issues as JSONL when it holds changes the file lacks (an edit made while git ran,
+   * an export still debounced), else null.
+   */
+  unexportedJsonl: () => Buffer | null;
   /** The daemon's export (writes the JSONL when the DB has unexported changes). */
   exportNow: () => void;
 }

@@ -4,6 +4,7 @@ import { catchError, concatMap, forkJoin, map, type Observable, of, switchMap, t
 import { atomicWriteFile } from '../../jsonl/atomic-write';
 import { mergeJsonl } from '../../merge/merge-policy';
 import { attributePattern } from '../attribute-pattern';
+import { combineReports } from '../../merge/merge-report';
 import { GitCommandError, git$ } from '../git-cli';
 import { gitBusy$ } from '../git-busy';
 import { fastForward$, fetch$, mergeBase$, readBlob$ } from '../git-ops';
@@ -105,12 +106,22 @@ function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind): Observabl
           return ab.ahead > 0 ? finishMerge$(repo, up, jsonlRel) : of(undefined);
         }),
         map((): PullOutcome => {
+          let r = result.report;
           try {
-            if (deps.importNow().needsExport) deps.exportNow();
+            // What the DB changed after `ours` was read (an edit made while git ran, an export
+            // still debounced) is only in the DB: it is merged onto the result against `ours`,
+            // so the import takes every issue from the file and loses neither side's edit.
+            // Synchronous from here to the import: no mutation can come in between.
+            const local = deps.unexportedJsonl();
+            if (local) {
+              const again = mergeJsonl({ base: ours ?? '', ours: local, theirs: result.data, names: { base: jsonlPath, ours: 'the database', theirs: 'the merged JSONL' } });
+              atomicWriteFile(jsonlPath, again.data);
+              r = combineReports(r, again.report);
+            }
+            if (deps.importNow({ holdsLocal: local !== null }).needsExport) deps.exportNow();
           } catch (err) {
             throw asStepError('import', err);
           }
-          const r = result.report;
           return {
             kind: 'pulled',
             ahead: ab.ahead,
@@ -125,29 +136,46 @@ function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind): Observabl
 }
 
 /**
+ * A pull's outcome, with what the push that follows needs: the upstream, and how far HEAD is
+ * ahead of it when the pull left HEAD where it was (null after a merge or fast-forward).
+ */
+export interface PullState {
+  outcome: PullOutcome;
+  up: Upstream | null;
+  ahead: number | null;
+}
+
+/**
  * Fetches the upstream and, when it moved, brings it in (see `integrate$`). Waits while git is
  * busy; stays off (`disabled`) without an upstream.
  */
-export function pullEffect(deps: GitSyncDeps, opts: { mergeCommits: boolean }): () => Observable<PullOutcome> {
+export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean }): () => Observable<PullState> {
+  const alone = (outcome: PullOutcome, up: Upstream | null = null, ahead: number | null = null): PullState => ({ outcome, up, ahead });
   return () =>
     gitBusy$(deps.repo).pipe(
-      switchMap((busy): Observable<PullOutcome> => {
-        if (busy) return of({ kind: 'waiting', step: 'fetch', reason: busy });
+      switchMap((busy): Observable<PullState> => {
+        if (busy) return of(alone({ kind: 'waiting', step: 'fetch', reason: busy }));
         return upstream$(deps.repo).pipe(
-          switchMap((up): Observable<PullOutcome> => {
-            if (!up) return of({ kind: 'disabled', reason: 'the branch has no upstream (git push -u, or git branch --set-upstream-to)' });
+          switchMap((up): Observable<PullState> => {
+            if (!up) return of(alone({ kind: 'disabled', reason: 'the branch has no upstream (git push -u, or git branch --set-upstream-to)' }));
             return fetch$(deps.repo, up).pipe(
               catchError((err: unknown) => throwError(() => asStepError('fetch', err))),
               switchMap(() => aheadBehind$(deps.repo, up.trackingRef)),
-              switchMap((ab): Observable<PullOutcome> => {
-                if (ab.behind === 0) return of({ kind: 'skipped', step: 'fetch', reason: 'up to date' });
-                if (ab.ahead > 0 && !opts.mergeCommits) return of({ kind: 'waiting', step: 'merge', reason: 'diverged' });
-                if (!deps.jsonlInSync()) return of({ kind: 'waiting', step: 'merge', reason: 'jsonl not imported yet' });
-                return integrate$(deps, up, ab);
+              switchMap((ab): Observable<PullState> => {
+                if (ab.behind === 0) return of(alone({ kind: 'skipped', step: 'fetch', reason: 'up to date' }, up, ab.ahead));
+                if (ab.ahead > 0 && !opts.mergeCommits) return of(alone({ kind: 'waiting', step: 'merge', reason: 'diverged' }, up, ab.ahead));
+                if (!deps.jsonlInSync()) return of(alone({ kind: 'waiting', step: 'merge', reason: 'jsonl not imported yet' }, up, ab.ahead));
+                return integrate$(deps, up, ab).pipe(map((outcome) => alone(outcome, up)));
               }),
             );
           }),
         );
       }),
     );
+}
+
+/** `pullState`'s outcome alone: the git row's run with auto-pull (and no auto-push). */
+export function pullEffect(deps: GitSyncDeps, opts: { mergeCommits: boolean }): () => Observable<PullOutcome> {
+  const pull = pullState(deps, opts);
+  return () => pull().pipe(map((s) => s.outcome));
 }

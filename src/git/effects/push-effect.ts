@@ -1,10 +1,10 @@
 import { catchError, map, type Observable, of, switchMap, throwError } from 'rxjs';
 import { headSha$, push$ } from '../git-ops';
-import { aheadBehind$, upstream$ } from '../git-upstream';
+import { aheadBehind$ } from '../git-upstream';
 import { commitEffect } from './commit-effect';
 import type { GitOutcome } from './git-outcome';
 import type { GitSyncDeps } from './git-sync-deps';
-import { asStepError, pullEffect } from './pull-effect';
+import { asStepError, pullState } from './pull-effect';
 
 /**
  * Pull before push (beads' #911: a stale clone pushed "open" over the remote's "closed"):
@@ -14,32 +14,29 @@ import { asStepError, pullEffect } from './pull-effect';
  */
 export function pushEffect(deps: GitSyncDeps): () => Observable<GitOutcome> {
   const commit = commitEffect(deps);
-  const pull = pullEffect(deps, { mergeCommits: true });
+  const pull = pullState(deps, { mergeCommits: true });
   return () =>
     commit().pipe(
       switchMap((c): Observable<GitOutcome> => {
         if (c.kind === 'waiting') return of(c);
         return pull().pipe(
-          switchMap((p): Observable<GitOutcome> => {
+          switchMap(({ outcome: p, up, ahead }): Observable<GitOutcome> => {
             if (p.kind === 'waiting' || p.kind === 'disabled') return of(p);
+            if (!up) return of({ kind: 'disabled', reason: 'the branch has no upstream' });
             const pulled = p.kind === 'pulled' ? p : null;
-            // The import after a merge may have exported local changes the remote lacked.
-            return commit().pipe(
-              switchMap(() => upstream$(deps.repo)),
-              switchMap((up): Observable<GitOutcome> => {
-                if (!up) return of({ kind: 'disabled', reason: 'the branch has no upstream' });
-                return aheadBehind$(deps.repo, up.trackingRef).pipe(
-                  switchMap((ab): Observable<GitOutcome> => {
-                    if (ab.ahead === 0) return of({ kind: 'skipped', step: 'push', reason: 'nothing to push' });
-                    return push$(deps.repo, up).pipe(
-                      catchError((err: unknown) => throwError(() => asStepError('push', err))),
-                      switchMap((r): Observable<GitOutcome> =>
-                        r.pushed
-                          ? headSha$(deps.repo).pipe(map((sha): GitOutcome => ({ kind: 'pushed', sha: sha ?? '', pulled })))
-                          : of({ kind: 'rejected', step: 'push', reason: r.rejected }),
-                      ),
-                    );
-                  }),
+            // After a merge: the import may have exported local changes the remote lacked, and
+            // HEAD moved. Up to date: the fetch's count stands (an idle tick spawns no more git).
+            const ahead$ = ahead !== null ? of(ahead) : commit().pipe(switchMap(() => aheadBehind$(deps.repo, up.trackingRef)), map((ab) => ab.ahead));
+            return ahead$.pipe(
+              switchMap((n): Observable<GitOutcome> => {
+                if (n === 0) return of({ kind: 'skipped', step: 'push', reason: 'nothing to push' });
+                return push$(deps.repo, up).pipe(
+                  catchError((err: unknown) => throwError(() => asStepError('push', err))),
+                  switchMap((r): Observable<GitOutcome> =>
+                    r.pushed
+                      ? headSha$(deps.repo).pipe(map((sha): GitOutcome => ({ kind: 'pushed', sha: sha ?? '', pulled })))
+                      : of({ kind: 'rejected', step: 'push', reason: r.rejected }),
+                  ),
                 );
               }),
             );

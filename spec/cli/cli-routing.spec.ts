@@ -84,7 +84,7 @@ const STEPS: Step[] = [
   { args: ['delete', GEN], writes: [`delete ${GEN}`] },
   { args: ['list', '--status', 'tombstone'] },
   { args: ['stats'] },
-  { args: ['export'] },
+  { args: ['export', '-o', '.beads/issues.jsonl'] },
   { args: ['import'] },
 ];
 
@@ -165,7 +165,7 @@ describe('CLI routing (a running daemon vs --no-daemon)', () => {
       const b = await cliOk(['--no-daemon', ...args], { cwd: direct.root });
       return [a, b].map((r) => `${r.stdout.split(viaDaemon.root).join('<ws>').split(direct.root).join('<ws>')}|${r.stderr}`);
     };
-    const [exportA, exportB] = await text(['export']);
+    const [exportA, exportB] = await text(['export', '-o', '.beads/issues.jsonl']);
     expect(exportA).toBe('Nothing to export: <ws>/.beads/issues.jsonl is already current.\n|');
     expect(exportA).toBe(exportB);
     const [importA, importB] = await text(['import']);
@@ -175,7 +175,7 @@ describe('CLI routing (a running daemon vs --no-daemon)', () => {
     // With something to do: the counts come from the lane's event.
     const exported = d.mark();
     await cliOk(['update', 't-1', '--title', 'Renamed'], { cwd: viaDaemon.root });
-    const r = await cliOk(['export'], { cwd: viaDaemon.root });
+    const r = await cliOk(['export', '-o', '.beads/issues.jsonl'], { cwd: viaDaemon.root });
     expect(r.stdout).toMatch(/^(✓ Exported 1 issues \(\d+ bytes\) to .+ in [\d.]+ ms|Nothing to export: .+ is already current\.)\n$/);
     await d.waitForEvent('export/done', WAIT, exported);
     expect(r.stdout).not.toContain('undefined');

@@ -274,8 +274,9 @@ describe('bd-rx daemon RPC (a real daemon, its real socket)', () => {
         await c.request('create', { id: 't-waiting', title: 'Waiting', priority: 2 });
         await c.request('create', { id: 't-free', title: 'Free', priority: 3 });
 
-        const withDep = (await c.request('dep_add', { from_id: 't-waiting', to_id: 't-blocker', dep_type: 'blocks' })) as Issue;
-        expect(withDep.dependencies).toEqual([expect.objectContaining({ issue_id: 't-waiting', depends_on_id: 't-blocker', type: 'blocks' })]);
+        // bd's answer: a status object; the dependency itself shows on the issue.
+        expect(await c.request('dep_add', { from_id: 't-waiting', to_id: 't-blocker', dep_type: 'blocks' })).toEqual({ status: 'added', issue_id: 't-waiting', depends_on_id: 't-blocker', type: 'blocks' });
+        expect(((await c.request('show', { id: 't-waiting' })) as unknown as Issue).dependencies).toEqual([expect.objectContaining({ id: 't-blocker', dependency_type: 'blocks' })]);
         expect(ids(await c.request('ready'))).toEqual(['t-blocker', 't-free']);
         expect(await c.request('blocked')).toEqual([
           expect.objectContaining({ id: 't-waiting', blocked_by: ['t-blocker'], blocked_by_count: 1 }),
@@ -297,8 +298,8 @@ describe('bd-rx daemon RPC (a real daemon, its real socket)', () => {
         await c.request('dep_add', { from_id: 't-free', to_id: 't-blocker', dep_type: 'related' });
         expect(ids(await c.request('ready'))).toEqual(['t-blocker', 't-free']);
 
-        const without = (await c.request('dep_remove', { from_id: 't-waiting', to_id: 't-blocker' })) as Issue;
-        expect(without.dependencies ?? []).toEqual([]);
+        expect(await c.request('dep_remove', { from_id: 't-waiting', to_id: 't-blocker' })).toEqual({ status: 'removed', issue_id: 't-waiting', depends_on_id: 't-blocker' });
+        expect(((await c.request('show', { id: 't-waiting' })) as unknown as Issue).dependencies ?? []).toEqual([]);
         expect(await c.request('blocked')).toEqual([]);
         expect(ids(await c.request('ready'))).toEqual(['t-blocker', 't-free', 't-waiting']);
         expect(await failureOf(c.request('dep_add', { from_id: 't-blocker', to_id: 't-blocker' }))).not.toBe('');
@@ -309,10 +310,13 @@ describe('bd-rx daemon RPC (a real daemon, its real socket)', () => {
       const { ws } = await daemon();
       await withClient(ws, async (c) => {
         await c.request('create', { id: 't-l', title: 'Labelled' });
-        expect(((await c.request('label_add', { id: 't-l', label: 'urgent' })) as Issue).labels).toEqual(['urgent']);
-        expect([...((await c.request('label_add', { id: 't-l', label: 'api' })) as Issue).labels].sort()).toEqual(['api', 'urgent']);
+        // bd's daemon answers label writes with no data; the labels show on the issue.
+        expect(await c.request('label_add', { id: 't-l', label: 'urgent' })).toBeUndefined();
+        await c.request('label_add', { id: 't-l', label: 'api' });
+        expect([...((await c.request('show', { id: 't-l' })) as unknown as Issue).labels].sort()).toEqual(['api', 'urgent']);
         expect(ids(await c.request('list', { labels: ['urgent'] }))).toEqual(['t-l']);
-        expect(((await c.request('label_remove', { id: 't-l', label: 'urgent' })) as Issue).labels).toEqual(['api']);
+        await c.request('label_remove', { id: 't-l', label: 'urgent' });
+        expect(((await c.request('show', { id: 't-l' })) as unknown as Issue).labels).toEqual(['api']);
         expect(ids(await c.request('list', { labels: ['urgent'] }))).toEqual([]);
       });
     });

@@ -1,5 +1,6 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
 import { ChangeFeed } from './change-feed';
+import { CompatSql } from './bd/compat-sql';
 import { recordComments, type Comment } from './issue-record';
 import { closeIssue, createIssue, deleteIssue, reopenIssue, updateIssue } from './issue-commands';
 import { IssueQueries } from './issue-queries';
@@ -43,6 +44,8 @@ export class BeadsStore {
   private readonly rows: IssueRows;
   private readonly sync: SyncBookkeeping;
   private readonly queries: IssueQueries;
+  /** SQL for bd's CLI/RPC surface in src/ops (reads; see compat-sql.ts). */
+  readonly compatSql: CompatSql;
   private readonly ctx: StoreContext;
 
   constructor(
@@ -57,6 +60,7 @@ export class BeadsStore {
     this.rows = new IssueRows(db);
     this.sync = new SyncBookkeeping(db);
     this.queries = new IssueQueries(db, this.rows);
+    this.compatSql = new CompatSql(db);
     const { rows, queries, sync, tx, feed } = this;
     this.ctx = { rows, queries, sync, tx, feed, now, prefix: () => this.prefix };
   }

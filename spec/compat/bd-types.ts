@@ -172,7 +172,7 @@ export const Statistics = obj({
   average_lead_time_hours: F,
 });
 
-const RecentActivity = obj({
+export const RecentActivity = obj({
   hours_tracked: I,
   commit_count: I,
   issues_created: I,
@@ -199,10 +199,16 @@ export const CountOutput = obj({ count: I });
 export const CountGroups = obj({ total: I, groups: arr(obj({ group: S, count: I })) });
 
 export const DeleteSingle = obj({ deleted: S, dependencies_removed: I, references_updated: I });
-export const DeleteBatch = obj(
-  { deleted: arr(S), deleted_count: I, dependencies_removed: I, labels_removed: I, events_removed: I, references_updated: I },
-  { orphaned_issues: arr(S) },
-);
+// bd's Go code prints `orphaned_issues` as a nil slice (null) when none: either is bd's.
+export const DeleteBatch = obj({
+  deleted: arr(S),
+  deleted_count: I,
+  dependencies_removed: I,
+  labels_removed: I,
+  events_removed: I,
+  references_updated: I,
+  orphaned_issues: nullable(arr(S)),
+});
 
 export const Version = obj({ version: S, build: S }, { commit: S, branch: S });
 export const Where = obj({ path: S }, { redirected_from: S, prefix: S, database_path: S });

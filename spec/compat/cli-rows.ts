@@ -11,6 +11,7 @@ import {
   ConfigValue,
   CountGroups,
   CountOutput,
+  DeleteBatch,
   DeleteSingle,
   DepAdded,
   DepBlocks,
@@ -27,6 +28,7 @@ import {
   LabelAdded,
   LabelCount,
   LabelRemoved,
+  RenamePrefix,
   S,
   StatsOutput,
   TreeNode,
@@ -194,7 +196,7 @@ export const CLI_ROWS: CliRow[] = [
   { args: ['show', '--id', 'cp-a1', '--json'], exit: 0, stdout: arr(IssueDetails), check: (j) => expectIds(j, ['cp-a1']) },
   { args: ['show', 'cp-a1', '--thread', '--short', '--refs', '--children', '--local-time', '--json'], exit: 0, stdout: 'any' },
   { args: ['show', 'cp-nope', '--json'], exit: 0, stdout: 'empty', stderr: 'no issue found' },
-  { args: ['show', '--json'], exit: 1, stdout: ErrorOutput },
+  { args: ['show', '--json'], exit: 2, stdout: ErrorOutput, differs: 'a usage error: bd exits 1; the {"error"} on stdout is the same' },
 
   // ---- create (alias new): an Issue object, not an array ----
   { args: ['create', 'Echo', '--id', 'cp-e5', '-p', 'P3', '-t', 'feature', '-d', 'Echo desc', '--json'], exit: 0, stdout: IssueNoDeps, check: (j) => expectTrue(j.id === 'cp-e5' && j.priority === 3, 'cp-e5 at P3') },
@@ -209,7 +211,7 @@ export const CLI_ROWS: CliRow[] = [
   { args: ['create', 'Juliet', '--id', 'cp-j0', '--parent', 'cp-e1', '--json'], exit: 1, stdout: 'empty', stderr: 'parent' },
   { args: ['create', 'Juliet', '--silent', '-d', 'j'], exit: 0, stdout: 'text', check: (_j, out) => expectTrue(/^cp-[0-9a-z.]+\n$/.test(out), `--silent prints only the id, got ${out}`) },
   { args: ['create', 'Kilo', '--dry-run', '-d', 'k', '--json'], exit: 0, stdout: IssueNoDeps },
-  { args: ['create', 'Lima', '-p', 'high', '--json'], exit: 1, stdout: 'empty' },
+  { args: ['create', 'Lima', '-p', 'high', '--json'], exit: 2, stdout: 'empty', stderr: 'is not a number. Use 0 (highest) to 4', differs: 'a usage error: bd exits 1' },
   { args: ['create', 'Mike', '-t', 'enhancement', '-d', 'm', '--due', '2099-01-01', '--defer', '2099-01-01', '--json'], exit: 0, stdout: IssueNoDeps, check: (j) => expectTrue(j.issue_type === 'feature', 'enhancement → feature') },
 
   // ---- update, close, reopen: arrays of Issue ----
@@ -287,7 +289,9 @@ export const CLI_ROWS: CliRow[] = [
   // ---- stats (alias status), count, search, stale ----
   { args: ['stats', '--json'], exit: 0, stdout: StatsOutput, check: (j) => expectTrue(j.summary.closed_issues === 1 && j.summary.blocked_issues >= 1, 'counts') },
   { args: ['status', '--json'], exit: 0, stdout: StatsOutput },
-  { args: ['stats', '--no-activity', '--assigned', '--all', '--json'], exit: 0, stdout: StatsOutput },
+  { args: ['stats', '--no-activity', '--assigned', '--all', '--json'], exit: 0, stdout: StatsOutput, check: (j) => expectTrue(!('recent_activity' in j), 'no recent_activity with --no-activity') },
+  // Not a git repository: git has nothing to say, and bd then leaves recent_activity out (spec/git/recent-activity.spec.ts has the git case).
+  { args: ['stats', '--json'], exit: 0, stdout: StatsOutput, check: (j) => expectTrue(!('recent_activity' in j), 'no recent_activity outside git') },
   { args: ['count', '--json'], exit: 0, stdout: CountOutput, check: (j) => expectTrue(j.count >= 11, 'closed issues count too') },
   { args: ['count', '-s', 'closed', '--json'], exit: 0, stdout: CountOutput, check: (j) => expectTrue(j.count === 1, `1 closed, got ${j.count}`) },
   { args: ['count', '-p', '1', '-t', 'task', '-a', 'alice', '-l', 'web', '--json'], exit: 0, stdout: CountOutput, check: (j) => expectTrue(j.count === 1, `got ${j.count}`) },
@@ -300,7 +304,7 @@ export const CLI_ROWS: CliRow[] = [
   { args: ['search', 'Alpha', '--json'], exit: 0, stdout: arr(IssueWithCounts), check: (j) => expectIds(j, ['cp-a1']) },
   { args: ['search', '--query', 'desc', '-s', 'closed', '--json'], exit: 0, stdout: arr(IssueWithCounts), check: (j) => expectIds(j, ['cp-d4']) },
   { args: ['search', 'cp-b', '-n', '5', '--sort', 'id', '-r', '--long', '--json'], exit: 0, stdout: arr(IssueWithCounts), check: (j) => expectIncludes(j, 'cp-b2') },
-  { args: ['search', '--json'], exit: 1, stdout: 'empty' },
+  { args: ['search', '--json'], exit: 2, stdout: 'empty', stderr: 'search needs a query.', differs: 'a usage error: bd exits 1' },
   { args: ['stale', '--json'], exit: 0, stdout: arr(Issue), check: (j) => expectLength(j, 0) },
   { args: ['stale', '-d', '0', '-s', 'open', '-n', '3', '--json'], exit: 0, stdout: arr(Issue) },
 
@@ -325,6 +329,43 @@ export const CLI_ROWS: CliRow[] = [
   { args: ['delete', 'cp-h8', '--json'], exit: 0, stdout: 'text', check: (_j, out) => expectTrue(out.includes('DELETE PREVIEW'), `a preview, got ${out}`) },
   { args: ['delete', 'cp-h8', '--dry-run'], exit: 0, stdout: 'text' },
   { args: ['delete', 'cp-h8', '--force', '--reason', 'dup', '--json'], exit: 0, stdout: DeleteSingle, check: (j) => expectTrue(j.deleted === 'cp-h8', 'cp-h8 deleted') },
+  { args: ['delete', '--json'], exit: 2, stdout: 'empty', stderr: 'No issue ID provided.' },
+  // A chain for --cascade: z2 depends on z1, z3 on z2 (dependents: deleted too); z1 depends on z4, which mentions z1 (kept, its text marked).
+  { args: ['create', 'Zulu one', '--id', 'cp-z1', '-l', 'zz', '--json'], exit: 0, stdout: IssueNoDeps },
+  { args: ['create', 'Zulu two', '--id', 'cp-z2', '--deps', 'cp-z1', '--json'], exit: 0, stdout: IssueNoDeps },
+  { args: ['create', 'Zulu three', '--id', 'cp-z3', '--deps', 'cp-z2', '--json'], exit: 0, stdout: IssueNoDeps },
+  { args: ['create', 'Zulu four', '--id', 'cp-z4', '-d', 'see cp-z1 first', '--json'], exit: 0, stdout: IssueNoDeps },
+  { args: ['dep', 'add', 'cp-z1', 'cp-z4', '-t', 'related', '--json'], exit: 0, stdout: DepAdded },
+  {
+    args: ['delete', 'cp-z1', '--cascade'],
+    exit: 0,
+    stdout: 'text',
+    check: (_j, out) => expectTrue(out.includes('DELETE PREVIEW') && out.includes('Issues to delete (3)') && ['cp-z1', 'cp-z2', 'cp-z3'].every((id) => out.includes(id)) && out.includes('--cascade --force'), `a cascade preview naming z1-z3, got ${out}`),
+  },
+  { args: ['delete', 'cp-z1', '--cascade', '--dry-run', '--json'], exit: 0, stdout: 'text', check: (_j, out) => expectTrue(out.includes('no changes made'), `got ${out}`) },
+  { args: ['show', 'cp-z3', '--json'], exit: 0, stdout: arr(IssueDetails), check: (j) => expectIds(j, ['cp-z3']) },
+  {
+    args: ['delete', 'cp-z1', '--cascade', '--force', '--json'],
+    exit: 0,
+    stdout: DeleteBatch,
+    check: (j) => expectTrue(
+      JSON.stringify(j.deleted) === '["cp-z1"]' && j.deleted_count === 3 && j.dependencies_removed === 3 && j.labels_removed === 1 &&
+        j.references_updated === 1 && (j.orphaned_issues ?? []).length === 0,
+      `z1-z3 gone (3 links, 1 label), z4's text marked; got ${JSON.stringify(j)}`,
+    ),
+  },
+  { args: ['show', 'cp-z3', '--json'], exit: 0, stdout: 'empty', stderr: 'no issue found' },
+  { args: ['show', 'cp-z4', '--json'], exit: 0, stdout: arr(IssueDetails), check: (j) => expectTrue(j[0].description === 'see [deleted:cp-z1] first' && !j[0].dependents, `the reference marked, the link gone; got ${JSON.stringify(j[0])}`) },
+  { args: ['create', 'Yankee', '--id', 'cp-y1', '--json'], exit: 0, stdout: IssueNoDeps },
+  { args: ['create', 'Yankee two', '--id', 'cp-y2', '--deps', 'cp-y1', '--json'], exit: 0, stdout: IssueNoDeps },
+  {
+    args: ['delete', 'cp-y1', 'cp-z4', '--force', '--hard', '--json'],
+    exit: 0,
+    stdout: DeleteBatch,
+    check: (j) => expectTrue(j.deleted_count === 2 && JSON.stringify(j.orphaned_issues) === '["cp-y2"]', `2 deleted, cp-y2 orphaned; got ${JSON.stringify(j)}`),
+  },
+  { args: ['show', 'cp-y2', '--json'], exit: 0, stdout: arr(IssueDetails), check: (j) => expectTrue(!j[0].dependencies, 'its dependency on cp-y1 is gone') },
+  { args: ['delete', 'cp-nope', '--force', '--json'], exit: 1, stdout: 'empty', stderr: 'no issue found' },
 
   // ---- export / import ----
   { args: ['export'], exit: 0, stdout: 'text', check: (_j, out) => out.trim().split('\n').forEach((l) => expectTrue(JSON.parse(l).id !== undefined, 'one issue per line')) },
@@ -339,11 +380,29 @@ export const CLI_ROWS: CliRow[] = [
     differs: 'bd previews (--dry-run) or keeps existing issues (-s); bd-rx refuses both rather than import anyway',
   },
 
-  // ---- rename-prefix (dry run: the real one would rename every id rows above rely on) ----
-  { args: ['rename-prefix', 'zz', '--dry-run'], exit: 0, stdout: 'text' },
+  // ---- rename-prefix: the dry run here, the real one last (it renames every id rows rely on) ----
+  { args: ['rename-prefix', 'zz', '--dry-run'], exit: 0, stdout: 'text', check: (_j, out) => expectTrue(out.includes("DRY RUN: Would rename") && out.includes('cp-a1 -> zz-a1'), `got ${out}`) },
+  { args: ['show', 'cp-a1', '--json'], exit: 0, stdout: arr(IssueDetails), check: (j) => expectIds(j, ['cp-a1']) },
+  { args: ['rename-prefix', 'Bad_Prefix'], exit: 2, stdout: 'empty', stderr: 'must start with a lower-case letter' },
+  { args: ['rename-prefix', 'cp'], exit: 1, stdout: ErrorOutput, check: (j) => expectTrue(j.error.includes('same as current prefix'), j.error) },
+  { args: ['rename-prefix', 'zz', '--readonly'], exit: 1, stdout: 'empty', stderr: "operation 'rename-prefix' is not allowed in read-only mode" },
+  { args: ['rename-prefix', 'zz', '--repair'], exit: 2, stdout: 'empty', stderr: '--repair', differs: 'bd merges several prefixes into one; bd-rx refuses --repair, naming it' },
 
   // ---- usage errors: exit 2, a sentence on stderr ----
   { args: ['frobnicate'], exit: 2, stdout: 'empty' },
   { args: ['list', '--frobnicate'], exit: 2, stdout: 'empty' },
   { args: ['epic', 'close-eligible', '--json'], exit: 0, stdout: EpicClosed },
+
+  // ---- rename-prefix for real: every id, its dependencies and comments, the prefix ----
+  { args: ['rename-prefix', 'cq-', '--json'], exit: 0, stdout: RenamePrefix, check: (j) => expectTrue(j.old_prefix === 'cp' && j.new_prefix === 'cq' && j.issues_count > 10, `got ${JSON.stringify(j)}`) },
+  {
+    args: ['show', 'cq-b2', '--json'],
+    exit: 0,
+    stdout: arr(IssueDetails),
+    check: (j) => expectTrue(j[0].id === 'cq-b2' && j[0].dependencies?.[0]?.id === 'cq-a1', `cq-b2 blocked by cq-a1, got ${JSON.stringify(j[0].dependencies)}`),
+  },
+  { args: ['comments', 'cq-a1', '--json'], exit: 0, stdout: arr(Comment), check: (j) => expectEvery(j, (c) => c.issue_id === 'cq-a1', 'on cq-a1') },
+  { args: ['list', '--all', '--limit', '0', '--json'], exit: 0, stdout: arr(IssueWithCounts), check: (j) => expectEvery(j, (i) => String(i.id).startsWith('cq-'), 'renamed') },
+  { args: ['where', '--json'], exit: 0, stdout: Where, check: (j) => expectTrue(j.prefix === 'cq', `prefix cq, got ${j.prefix}`) },
+  { args: ['show', 'cp-a1', '--json'], exit: 0, stdout: 'empty', stderr: 'no issue found' },
 ];

@@ -11,6 +11,7 @@ import { listCommand } from './commands/list-command';
 import { mergeCommand } from './commands/merge-command';
 import { countCommand, searchCommand, staleCommand } from './commands/query-commands';
 import { blockedCommand, readyCommand, statsCommand } from './commands/ready-command';
+import { renamePrefixCommand } from './commands/rename-prefix-command';
 import { showCommand } from './commands/show-command';
 import { exportCommand, importCommand } from './commands/sync-commands';
 import { updateCommand } from './commands/update-command';
@@ -18,7 +19,6 @@ import {
   configCommand,
   epicCommand,
   infoCommand,
-  renamePrefixCommand,
   versionCommand,
   whereCommand,
 } from './commands/workspace-commands';

@@ -25,7 +25,7 @@ export function buildCli(argv: string[]): Argv {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(sentence(msg));
+      throw new UsageError(sentence(msg), { parse: true });
     });
 }
 

@@ -1,6 +1,14 @@
-/** A command line bd-rx cannot act on (unknown command or flag, missing argument): exit 2. */
+/**
+ * A command line bd-rx cannot act on (unknown command or flag, missing argument): exit 2. One
+ * found by the parser (`parse`) always goes to stderr; one a command finds itself (no id given)
+ * is printed as bd prints that command's errors (`{"error"}` on stdout under --json, for
+ * show/update/...), so a bd client still reads it.
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly opts: { parse?: boolean } = {},
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -33,7 +41,8 @@ export interface ErrorContext {
 export function reportError(err: unknown, ctx: ErrorContext = {}): number {
   const message = err instanceof Error ? err.message : String(err);
   const usage = err instanceof UsageError || (err instanceof Error && err.name === 'MissingFlagValueError');
-  if (ctx.json && !usage && !(err instanceof ReadonlyError) && ctx.command && JSON_ERROR_COMMANDS.has(ctx.command)) {
+  const parse = usage && !(err instanceof UsageError && !err.opts.parse);
+  if (ctx.json && !parse && !(err instanceof ReadonlyError) && ctx.command && JSON_ERROR_COMMANDS.has(ctx.command)) {
     process.stdout.write(JSON.stringify({ error: message }, null, 2) + '\n');
   } else {
     process.stderr.write(`Error: ${message}\n`);

@@ -5,7 +5,7 @@ import { ValidationError } from '../store/store-errors';
 import { recordDependencies } from '../store/issue-record';
 import { plainIssue } from '../store/bd/bd-shapes';
 import { checkKnownArgs } from '../store/bd/issue-filter';
-import { dependencyLinks, nextChildId, openBlockers } from '../store/bd/issue-facts';
+import { nextChildId, openBlockers } from '../store/bd/issue-facts';
 import type { OperationContext } from './operation-context';
 import { parseTimeArg } from './time-arg';
 
@@ -109,19 +109,3 @@ export function closeIssue(ctx: OperationContext, args: Args): IssueRecord {
   });
 }
 
-/** bd's single delete answer: what was removed with it. */
-export function deleteIssue(ctx: OperationContext, args: Args): { deleted: string; dependencies_removed: number; references_updated: number } {
-  checkKnownArgs('delete', args, ['id', 'ids', 'force', 'reason', 'dry_run', 'cascade']);
-  const ids = Array.isArray(args.ids) ? (args.ids as string[]) : [String(args.id)];
-  if (ids.length !== 1) throw new ValidationError('delete one issue at a time: give one id');
-  if (args.cascade === true) throw new ValidationError('cascade is not supported by bd-rx: delete the dependents first');
-  const id = ids[0] as string;
-  const { store, actor } = ctx;
-  const links = dependencyLinks(store, id);
-  if (args.dry_run === true) {
-    store.require(id);
-    return { deleted: id, dependencies_removed: links, references_updated: 0 };
-  }
-  store.delete(id, actor);
-  return { deleted: id, dependencies_removed: links, references_updated: 0 };
-}

@@ -20,7 +20,8 @@ import { countIssues, listIssues, staleIssues } from '../store/bd/list-issues';
 import { readyIssues } from '../store/bd/ready-issues';
 import { resolveId, resolveIdArgs } from '../store/bd/resolve-id';
 import { statsAnswer } from '../store/bd/statistics';
-import { closeIssue, createIssue, deleteIssue, updateIssue } from './issue-writes';
+import { deleteIssues } from './delete-issues';
+import { closeIssue, createIssue, updateIssue } from './issue-writes';
 
 interface OperationRow<K extends Operation> {
   /** Changes issues: the daemon group-commits it; direct mode exports after it. */
@@ -36,7 +37,7 @@ export const OPERATION_TABLE = {
   update: { mutating: true, run: (args, ctx) => updateIssue(ctx, args) },
   close: { mutating: true, run: (args, ctx) => closeIssue(ctx, args) },
   reopen: { mutating: true, run: (args, ctx) => plainIssue(ctx.store.reopen(args.id, ctx.actor)) },
-  delete: { mutating: true, run: (args, ctx) => deleteIssue(ctx, args) },
+  delete: { mutating: true, run: (args, ctx) => deleteIssues(ctx, args) },
   list: { mutating: false, run: (args, ctx) => listIssues(ctx.store, args) },
   count: { mutating: false, run: (args, ctx) => countIssues(ctx.store, args) },
   stale: { mutating: false, run: (args, ctx) => staleIssues(ctx.store, args) },

@@ -1,4 +1,5 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
+import { renameIds } from './rename-ids';
 import { ChangeFeed } from './change-feed';
 import { CompatSql } from './bd/compat-sql';
 import { recordComments, type Comment } from './issue-record';
@@ -315,5 +316,10 @@ export class BeadsStore {
 
   addComment(id: string, author: string, text: string): Comment {
     return addComment(this.ctx, id, author, text);
+  }
+
+  /** Gives issues new ids (old → new), rewriting every reference; sets the prefix (rename-prefix). */
+  renameIds(renames: ReadonlyMap<string, string>, prefix: string): number {
+    return renameIds(this.ctx, renames, prefix);
   }
 }

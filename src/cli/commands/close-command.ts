@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
-import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
+import { UsageError } from '../report-error';
 
 type IdsArgs = GlobalArgs & { ids?: string[]; reason?: string } & Record<string, unknown>;
 
@@ -29,7 +29,7 @@ async function eachId(argv: IdsArgs, verb: string, run: (id: string) => Promise<
 }
 
 function needIds(argv: IdsArgs, command: string): void {
-  if (!argv.ids || argv.ids.length === 0) throw new ValidationError(`no issue ID provided: \`bd-rx ${command} ID…\``);
+  if (!argv.ids || argv.ids.length === 0) throw new UsageError(`No issue ID provided. Name the issues: \`bd-rx ${command} ID…\`.`);
 }
 
 export const closeCommand: CommandModule<GlobalArgs, IdsArgs> = {
@@ -107,32 +107,52 @@ export const deleteCommand: CommandModule<GlobalArgs, DeleteArgs> = {
   describe: 'Delete issues: a preview, unless --force',
   builder: (y) =>
     y.positional('ids', { type: 'string', array: true }).options({
-      force: { alias: 'f', type: 'boolean', describe: 'Really delete' },
+      force: { alias: 'f', type: 'boolean', describe: 'Really delete (dependents outside the set are orphaned)' },
       'from-file': { type: 'string', describe: 'Ids to delete, one per line' },
-      'dry-run': { type: 'boolean' },
-      cascade: { type: 'boolean', describe: 'Also delete dependents (not supported: refused)' },
-      hard: { type: 'boolean', hidden: true },
-      reason: { type: 'string', hidden: true },
+      'dry-run': { type: 'boolean', describe: 'Show what would be deleted, change nothing' },
+      cascade: { type: 'boolean', describe: 'Also delete every issue that depends on these, transitively' },
+      hard: { type: 'boolean', describe: 'Accepted: bd-rx keeps no tombstones, every delete is hard' },
+      reason: { type: 'string', describe: 'Accepted: bd-rx keeps no tombstones to store it in' },
     }),
   handler: async (argv) => {
     const ids = [...(argv.ids ?? [])];
     if (argv['from-file']) ids.push(...fs.readFileSync(argv['from-file'], 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
-    if (ids.length === 0) throw new ValidationError('no issue ID provided: `bd-rx delete ID… --force`');
+    if (ids.length === 0) throw new UsageError('No issue ID provided. Give the ids (`bd-rx delete ID… --force`) or --from-file FILE.');
+    const cascade = argv.cascade === true;
     await withBackend(argv, async (backend) => {
       if (!argv.force || argv['dry-run']) {
         // bd's direct mode previews and changes nothing (even with --json: a person must look).
+        const plan = (await backend.call('delete', { ids, cascade, force: true, dry_run: true })) as Record<string, any>;
+        const doomed: string[] = plan.would_delete ?? [plan.deleted];
         print('⚠️  DELETE PREVIEW');
-        for (const id of ids) {
-          const d = (await backend.call('show', { id })) as IssueRecord & { dependencies?: unknown[]; dependents?: unknown[] };
-          print(`  ${d.id}: ${String(d.title)} (${d.dependencies?.length ?? 0} dependencies, ${d.dependents?.length ?? 0} dependents)`);
-        }
-        print('Run again with --force to delete.');
-        return;
+        print();
+        print(`Issues to delete (${doomed.length}):`);
+        for (const id of doomed) print(`  ${id}: ${String(((await backend.call('show', { id })) as IssueRecord).title)}`);
+        print(`Would remove: ${plan.dependencies_removed} dependencies${plan.labels_removed !== undefined ? `, ${plan.labels_removed} labels` : ''}`);
+        if (plan.orphaned_issues?.length) print(`Would orphan: ${plan.orphaned_issues.length} issues (${plan.orphaned_issues.join(', ')})`);
+        print();
+        if (argv['dry-run']) return print('(Dry-run mode - no changes made)');
+        print('This operation cannot be undone!');
+        return print(`To proceed, run: bd-rx delete ${ids.join(' ')}${cascade ? ' --cascade' : ''} --force`);
       }
-      const out: unknown[] = [];
-      for (const id of ids) out.push(await backend.call('delete', { id, ...(argv.cascade ? { cascade: true } : {}) }));
-      if (argv.json) return printJson(out.length === 1 ? out[0] : out);
-      for (const id of ids) print(`✓ Deleted ${id}`);
+      const result = (await backend.call('delete', {
+        ids,
+        force: true,
+        ...(cascade ? { cascade } : {}),
+        ...(argv.hard ? { hard: true } : {}),
+        ...(argv.reason !== undefined ? { reason: argv.reason } : {}),
+      })) as Record<string, any>;
+      if (argv.json) return printJson(result);
+      if (typeof result.deleted === 'string') {
+        print(`✓ Deleted ${result.deleted}`);
+        print(`  Removed ${result.dependencies_removed} dependency link(s)`);
+        return print(`  Updated text references in ${result.references_updated} issue(s)`);
+      }
+      print(`✓ Deleted ${result.deleted_count} issue(s)`);
+      print(`  Removed ${result.dependencies_removed} dependency link(s)`);
+      print(`  Removed ${result.labels_removed} label(s)`);
+      print(`  Updated text references in ${result.references_updated} issue(s)`);
+      if (result.orphaned_issues.length) print(`  ⚠ Orphaned ${result.orphaned_issues.length} issue(s): ${result.orphaned_issues.join(', ')}`);
     });
   },
 };

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import type { Arguments, CommandModule } from 'yargs';
 import type { Comment } from '../../store/issue-record';
-import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
+import { UsageError } from '../report-error';
 
 type CommentArgs = GlobalArgs & { id: string; text?: string; author?: string; file?: string };
 
@@ -19,7 +19,7 @@ async function listComments(argv: Arguments<CommentArgs>): Promise<void> {
 async function addComment(argv: Arguments<CommentArgs>): Promise<void> {
   const text = argv.file !== undefined ? fs.readFileSync(argv.file === '-' ? 0 : argv.file, 'utf8') : argv.text;
   if (text === undefined || text.trim() === '') {
-    throw new ValidationError('a comment needs text: `bd-rx comments add ID "text"` or --file FILE');
+    throw new UsageError('A comment needs text. Give it after the id (`bd-rx comments add ID "text"`) or with --file FILE.');
   }
   await withBackend(argv, async (backend) => {
     const comment = (await backend.call('comment_add', { id: argv.id, text, ...(argv.author ? { author: argv.author } : {}) })) as Comment;

@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
-import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
 import { ISSUE_FLAGS, issueFieldArgs, splitList } from './issue-flags';
+import { UsageError } from '../report-error';
 
 /** bd's create flags that have no meaning here: accepted, and nothing else. */
 const IGNORED = ['repo', 'rig', 'prefix', 'mol-type', 'wisp-type', 'agent-rig', 'event-category', 'event-actor', 'event-target',
@@ -33,9 +33,9 @@ export const createCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string
   handler: async (argv) => {
     // The positional and --title share one key; given both, yargs makes it an array.
     const titles = [argv.title].flat().filter((t): t is string => typeof t === 'string');
-    if (new Set(titles).size > 1) throw new ValidationError(`the title is given twice, differently (${titles.map((t) => JSON.stringify(t)).join(' and ')}): give one`);
+    if (new Set(titles).size > 1) throw new UsageError(`The title is given twice, differently (${titles.map((t) => JSON.stringify(t)).join(' and ')}). Give one.`);
     const title = titles[0];
-    if (!title || title.trim() === '') throw new ValidationError('a title is required: `bd-rx create "Title"` or --title "Title"');
+    if (!title || title.trim() === '') throw new UsageError('A title is required. Give it as `bd-rx create "Title"` or with --title "Title".');
     const args: Record<string, unknown> = { title, issue_type: 'task', priority: 2, ...issueFieldArgs(argv) };
     for (const k of ['id', 'parent'] as const) if (typeof argv[k] === 'string') args[k] = argv[k];
     if (argv.labels !== undefined) args.labels = splitList(argv.labels);

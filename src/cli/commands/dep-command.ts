@@ -5,6 +5,7 @@ import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
 import { dependencyTypeOption } from './issue-options';
 import { intOption } from './list-args';
+import { UsageError } from '../report-error';
 
 type DepArgs = GlobalArgs & Record<string, unknown> & { issue?: string; dependsOn?: string; type: string };
 
@@ -20,7 +21,7 @@ const depAdd: CommandModule<GlobalArgs, DepArgs> = {
       .option('type', dependencyTypeOption) as never,
   handler: async (argv) => {
     const target = argv.dependsOn ?? (argv['blocked-by'] as string | undefined) ?? (argv['depends-on'] as string | undefined);
-    if (!target) throw new ValidationError('dep add needs what the issue depends on: `bd-rx dep add ISSUE DEPENDS_ON`');
+    if (!target) throw new UsageError('dep add needs what the issue depends on. Run `bd-rx dep add ISSUE DEPENDS_ON`.');
     await withBackend(argv, async (backend) => {
       const r = (await backend.call('dep_add', { from_id: argv.issue, to_id: target, dep_type: argv.type })) as Record<string, string>;
       if (argv.json) return printJson(r);
@@ -122,7 +123,7 @@ export const depCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string, u
     const blocker = argv.blocker as string | undefined;
     const blocked = argv.blocks as string | undefined;
     if (!blocker || !blocked) {
-      throw new ValidationError('dep needs a subcommand (add, remove, list, tree, cycles) or `dep BLOCKER --blocks ID`');
+      throw new UsageError('dep needs a subcommand (add, remove, list, tree, cycles) or the form `bd-rx dep BLOCKER --blocks ID`.');
     }
     await withBackend(argv, async (backend) => {
       const r = (await backend.call('dep_add', { from_id: blocked, to_id: blocker, dep_type: 'blocks' })) as Record<string, string>;
@@ -138,7 +139,7 @@ type LabelArgs = GlobalArgs & { args?: string[]; id?: string };
 /** `label add ID… LABEL`: the last argument is the label. */
 function idsAndLabel(argv: LabelArgs, verb: string): { ids: string[]; label: string } {
   const args = (argv.args ?? []).map(String);
-  if (args.length < 2) throw new ValidationError(`label ${verb} needs at least one id and a label: \`bd-rx label ${verb} ID… LABEL\``);
+  if (args.length < 2) throw new UsageError(`label ${verb} needs at least one id and a label. Run \`bd-rx label ${verb} ID… LABEL\`.`);
   const label = args[args.length - 1] as string;
   if (label.startsWith('provides:')) throw new ValidationError(`labels starting with "provides:" are reserved (bd ship sets them)`);
   return { ids: args.slice(0, -1), label };

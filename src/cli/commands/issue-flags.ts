@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { Options } from 'yargs';
-import { ValidationError } from '../../store/store-errors';
 import { intOption, pick, priorityOption, splitList } from './list-args';
+import { UsageError } from '../report-error';
 
 /**
  * The flags create and update share (bd's common issue flags), hidden aliases included:
@@ -50,7 +50,7 @@ export function issueFieldArgs(argv: Record<string, unknown>): Record<string, un
   if (typeof argv['body-file'] === 'string') args.description = readText(argv['body-file']);
   const estimate = intOption('estimate', argv.estimate);
   if (estimate !== undefined) {
-    if (estimate < 0) throw new ValidationError(`--estimate must be minutes ≥ 0, got ${estimate}.`);
+    if (estimate < 0) throw new UsageError(`--estimate must be minutes ≥ 0, not ${estimate}.`);
     args.estimated_minutes = estimate;
   }
   return args;

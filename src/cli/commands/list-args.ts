@@ -1,5 +1,5 @@
 import { PRIORITY } from '../../store/issue-rules';
-import { ValidationError } from '../../store/store-errors';
+import { UsageError } from '../report-error';
 
 /** `-l a,b -l c` → ['a', 'b', 'c']. */
 export function splitList(value: unknown): string[] | undefined {
@@ -40,7 +40,7 @@ export function parsePriority(value: unknown): number {
   const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
   const n = Number(text.replace(/^[Pp](?=\d)/, ''));
   if (text === '' || !Number.isFinite(n)) {
-    throw new ValidationError(`priority "${text}" is not a number: use ${PRIORITY.min} (highest) to ${PRIORITY.max}, or P${PRIORITY.min} to P${PRIORITY.max}`);
+    throw new UsageError(`The priority "${text}" is not a number. Use ${PRIORITY.min} (highest) to ${PRIORITY.max}, or P${PRIORITY.min} to P${PRIORITY.max}.`);
   }
   return n;
 }
@@ -50,7 +50,7 @@ export function intOption(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
   const n = Number(text);
-  if (text === '' || !Number.isInteger(n)) throw new ValidationError(`--${name} "${text}" is not a whole number.`);
+  if (text === '' || !Number.isInteger(n)) throw new UsageError(`--${name} "${text}" is not a whole number.`);
   return n;
 }
 

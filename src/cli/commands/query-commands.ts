@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
-import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printIssueList, printJson } from '../render';
 import { intOption, pick, priorityOption, splitList } from './list-args';
+import { UsageError } from '../report-error';
 
 type QueryArgs = GlobalArgs & Record<string, unknown>;
 
@@ -61,7 +61,7 @@ export const countCommand: CommandModule<GlobalArgs, QueryArgs> = {
     }) as never,
   handler: async (argv) => {
     const groups = Object.entries(GROUP_FLAGS).filter(([flag]) => argv[flag]);
-    if (groups.length > 1) throw new ValidationError(`give one of ${Object.keys(GROUP_FLAGS).map((f) => `--${f}`).join(', ')}, not ${groups.length}`);
+    if (groups.length > 1) throw new UsageError(`Give one of ${Object.keys(GROUP_FLAGS).map((f) => `--${f}`).join(', ')}, not ${groups.length}.`);
     const args = { ...filterArgs(argv), ...pick(argv, { priority: 'priority', title: 'title' }) };
     if (argv.id !== undefined) args.ids = splitList(argv.id);
     if (groups[0]) args.group_by = groups[0][1];
@@ -91,7 +91,7 @@ export const searchCommand: CommandModule<GlobalArgs, QueryArgs & { query?: stri
     }) as never,
   handler: async (argv) => {
     const query = [argv.query].flat().filter((q): q is string => typeof q === 'string' && q !== '').join(' ');
-    if (query === '') throw new ValidationError('search needs a query: `bd-rx search WORDS` or --query TEXT');
+    if (query === '') throw new UsageError('search needs a query. Run `bd-rx search WORDS` or give --query TEXT.');
     const args: Record<string, unknown> = { ...filterArgs(argv), query, limit: intOption('limit', argv.limit) ?? 50 };
     if (argv.sort) args.sort = argv.sort;
     if (argv.reverse) args.reverse = true;

@@ -69,16 +69,26 @@ export const statsCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string,
     y.options({
       all: { type: 'boolean', hidden: true },
       assigned: { type: 'boolean', describe: 'Only issues assigned to the actor' },
-      activity: { type: 'boolean', hidden: true },
+      activity: { type: 'boolean', describe: 'With --no-activity: leave out the recent git activity' },
     }),
   handler: async (argv) =>
-    withBackend(argv, async (backend) => {
+    withBackend(argv, async (backend, paths) => {
       const answer = (await backend.call('stats', {})) as Record<string, number> & { summary?: Record<string, number> };
       const { summary, ...stats } = answer;
       const s = summary ?? stats;
-      // bd's recent_activity comes from git history of the JSONL; bd-rx leaves it out, as bd
-      // does when git has nothing to say.
-      if (argv.json) return printJson({ summary: s });
+      // As in bd: the JSONL's git log of the last 24 h, left out with --no-activity or when git
+      // has nothing to say (no repository, no commits).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { recentActivity } = require('../../git/recent-activity') as typeof import('../../git/recent-activity');
+      const activity = argv.activity === false ? null : recentActivity(paths.root, paths.jsonlPath);
+      if (argv.json) return printJson(activity ? { summary: s, recent_activity: activity } : { summary: s });
       for (const [k, v] of Object.entries(s)) print(`${k.replace(/_/g, ' ').padEnd(28)} ${v}`);
+      if (activity) {
+        print();
+        print(`Recent activity (last ${activity.hours_tracked} hours, ${activity.commit_count} commits):`);
+        for (const k of ['issues_created', 'issues_closed', 'issues_updated', 'total_changes'] as const) {
+          print(`  ${k.replace(/_/g, ' ').padEnd(26)} ${activity[k]}`);
+        }
+      }
     }),
 };

@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
 import { withBackend, type GlobalArgs } from '../cli-context';
-import { ValidationError } from '../../store/store-errors';
 import { print, printIssueDetails, printJson } from '../render';
 import { splitList } from './list-args';
+import { UsageError } from '../report-error';
 
 type ShowArgs = GlobalArgs & { ids?: string[]; id?: string[]; short?: boolean };
 
@@ -25,7 +25,7 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
       }),
   handler: async (argv) => {
     const ids = [...(argv.ids ?? []), ...(splitList(argv.id) ?? [])];
-    if (ids.length === 0) throw new ValidationError('at least one issue ID is required: `bd-rx show ID…`');
+    if (ids.length === 0) throw new UsageError('At least one issue ID is required. Run `bd-rx show ID…`.');
     await withBackend(argv, async (backend) => {
       const details: IssueRecord[] = [];
       // bd (direct mode) reports an id it cannot find and goes on with the others.

@@ -7,6 +7,7 @@ import type { ImportReport } from '../../sync/import-jsonl';
 import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printJson } from '../render';
+import { UsageError } from '../report-error';
 
 type ExportArgs = GlobalArgs & { output?: string; force?: boolean };
 type ImportArgs = GlobalArgs & { input?: string; force?: boolean };
@@ -22,7 +23,7 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
   handler: async (argv) => {
     const format = (argv as Record<string, unknown>).format;
     if (format !== undefined && format !== 'jsonl') {
-      throw new ValidationError(`export format "${String(format)}" is not supported: bd-rx writes jsonl only`);
+      throw new UsageError(`The export format "${String(format)}" is not supported. bd-rx writes jsonl only: drop --format or give --format jsonl.`);
     }
     if (argv.output === undefined || argv.output === '-') {
       const { BeadsStore } = await import('../../store/beads-store');

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
-import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { issueLine, print, printJson } from '../render';
 import { ISSUE_FLAGS, issueFieldArgs, splitList } from './issue-flags';
 import { pick } from './list-args';
+import { UsageError } from '../report-error';
 
 type UpdateArgs = GlobalArgs & Record<string, unknown> & { ids?: string[] };
 
@@ -32,7 +32,7 @@ export const updateCommand: CommandModule<GlobalArgs, UpdateArgs> = {
       }),
   handler: async (argv) => {
     const ids = argv.ids ?? [];
-    if (ids.length === 0) throw new ValidationError('no issue ID provided: `bd-rx update ID… --status in_progress`');
+    if (ids.length === 0) throw new UsageError('No issue ID provided. Name the issues: `bd-rx update ID… --status in_progress`.');
     const fields: Record<string, unknown> = {
       ...issueFieldArgs(argv),
       ...pick(argv, { status: 'status', title: 'title', parent: 'parent' }),
@@ -47,7 +47,7 @@ export const updateCommand: CommandModule<GlobalArgs, UpdateArgs> = {
       try {
         fields.metadata = JSON.parse(text);
       } catch {
-        throw new ValidationError('--metadata is not JSON: give a JSON object, or @FILE holding one');
+        throw new UsageError('--metadata is not JSON. Give a JSON object, or @FILE holding one.');
       }
     }
     const appendNotes = typeof argv['append-notes'] === 'string' ? argv['append-notes'] : undefined;

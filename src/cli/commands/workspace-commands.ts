@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { ValidationError } from '../../store/store-errors';
 import { BD_COMPAT_VERSION, BD_RX_VERSION, versionLine } from '../../version';
 import { findWorkspaceRoot } from '../../workspace/workspace-paths';
 import { openBackend, withBackend, type GlobalArgs } from '../cli-context';
@@ -142,22 +141,4 @@ export const epicCommand: CommandModule<GlobalArgs, Args> = {
       })
       .demandCommand(1, 'epic needs a subcommand: status or close-eligible.'),
   handler: () => undefined,
-};
-
-export const renamePrefixCommand: CommandModule<GlobalArgs, Args & { prefix?: string }> = {
-  command: 'rename-prefix <prefix>',
-  describe: 'Change the id prefix of every issue (only --dry-run so far)',
-  builder: (y) => y.positional('prefix', { type: 'string', demandOption: true }).options({ 'dry-run': { type: 'boolean' }, repair: { type: 'boolean', hidden: true } }) as never,
-  handler: async (argv) => {
-    const next = String(argv.prefix).replace(/-+$/, '');
-    if (!/^[a-z][a-z0-9-]*$/.test(next)) throw new ValidationError(`prefix "${next}" must start with a lower-case letter and hold only a-z, 0-9 and -`);
-    if (!argv['dry-run']) {
-      throw new ValidationError('rename-prefix is not supported by bd-rx yet (ids would change under every reference): preview with --dry-run');
-    }
-    await withBackend(argv, async (backend) => {
-      const old = ((await backend.call('get_config', { key: 'issue_prefix' })) as { value: string }).value;
-      const count = ((await backend.call('count', {})) as { count: number }).count;
-      print(`DRY RUN: would rename ${count} issues from prefix '${old}' to '${next}'`);
-    });
-  },
 };

@@ -63,7 +63,8 @@ const STEPS: Step[] = [
   { args: ['list', '-a', 'alice'] },
   { args: ['list', '-l', 'x'] },
   { args: ['list', '--label-any', 'y,z'] },
-  { args: ['list', '-q', 'child'] },
+  // bd's -q is the global --quiet: bd's list filters text with --title.
+  { args: ['list', '--title', 'child'] },
   { args: ['list', '-n', '1'] },
   { args: ['show', 't-root', 't-child'] },
   { args: ['update', 't-child', '--status', 'in_progress', '--add-label', 'q'], writes: ['update t-child'] },
@@ -81,7 +82,8 @@ const STEPS: Step[] = [
   { args: ['close', 't-root', '-r', 'Done'], writes: ['close t-root'] },
   { args: ['blocked'] },
   { args: ['reopen', 't-root'], writes: ['reopen t-root'] },
-  { args: ['delete', GEN], writes: [`delete ${GEN}`] },
+  // Without --force bd previews (text, no JSON).
+  { args: ['delete', GEN, '--force'], writes: [`delete ${GEN}`] },
   { args: ['list', '--status', 'tombstone'] },
   { args: ['stats'] },
   { args: ['export', '-o', '.beads/issues.jsonl'] },

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,17 +36,29 @@ const readRegistry = (home: string): unknown => JSON.parse(fs.readFileSync(regis
 
 describe('the daemon registry (~/.beads/registry.json, bd\'s shape and lock)', () => {
   let home: string;
+  let children: ChildProcess[] = [];
+  /** A live pid that is not ours (register drops the entries of dead ones). */
+  const livePid = (): number => {
+    const child = spawn('sleep', ['120'], { stdio: 'ignore' });
+    children.push(child);
+    return child.pid as number;
+  };
   beforeEach(() => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-home-'));
   });
-  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+  afterEach(() => {
+    for (const c of children) c.kill('SIGKILL');
+    children = [];
+    fs.rmSync(home, { recursive: true, force: true });
+  });
 
   it('should write an array of bd RegistryEntry objects with 2-space indent, one per workspace', async () => {
+    const other = livePid();
     await registerDaemon(entry(), home);
-    await registerDaemon(entry({ workspace_path: '/w/b', pid: 1 }), home);
+    await registerDaemon(entry({ workspace_path: '/w/b', pid: other }), home);
     const text = fs.readFileSync(registryFiles(home).file, 'utf8');
     expect(text.startsWith('[\n  {\n    "workspace_path": "/w/a",')).toBe(true);
-    expect(readRegistry(home)).toEqual([entry(), entry({ workspace_path: '/w/b', pid: 1 })]);
+    expect(readRegistry(home)).toEqual([entry(), entry({ workspace_path: '/w/b', pid: other })]);
     expect(Object.keys((readRegistry(home) as object[])[0] as object)).toEqual([
       'workspace_path', 'socket_path', 'database_path', 'pid', 'version', 'started_at',
     ]);
@@ -54,22 +66,33 @@ describe('the daemon registry (~/.beads/registry.json, bd\'s shape and lock)', (
   });
 
   it('should replace an entry of the same workspace or the same pid (a predecessor), as bd does', async () => {
-    await registerDaemon(entry({ pid: 11 }), home);
-    await registerDaemon(entry({ workspace_path: '/w/b', pid: 22 }), home);
-    await registerDaemon(entry({ pid: 33, started_at: '2026-02-02T00:00:00Z' }), home);
-    await registerDaemon(entry({ workspace_path: '/w/c', pid: 22 }), home);
+    const [p1, p2, p3] = [livePid(), livePid(), livePid()];
+    await registerDaemon(entry({ pid: p1 }), home);
+    await registerDaemon(entry({ workspace_path: '/w/b', pid: p2 }), home);
+    await registerDaemon(entry({ pid: p3, started_at: '2026-02-02T00:00:00Z' }), home);
+    await registerDaemon(entry({ workspace_path: '/w/c', pid: p2 }), home);
     expect((readRegistry(home) as RegistryEntry[]).map((e) => [e.workspace_path, e.pid])).toEqual([
-      ['/w/a', 33],
-      ['/w/c', 22],
+      ['/w/a', p3],
+      ['/w/c', p2],
     ]);
   });
 
-  it('should remove only its own entry at unregister and leave an empty array, never null', async () => {
+  it('should drop the entries of dead pids when it registers (a daemon killed outright never unregisters)', async () => {
+    const dead = await deadPid();
+    const alive = livePid();
+    await registerDaemon(entry({ workspace_path: '/w/dead', pid: dead }), home);
+    await registerDaemon(entry({ workspace_path: '/w/alive', pid: alive }), home);
     await registerDaemon(entry(), home);
-    await registerDaemon(entry({ workspace_path: '/w/b', pid: 1 }), home);
+    expect((readRegistry(home) as RegistryEntry[]).map((e) => e.workspace_path)).toEqual(['/w/alive', '/w/a']);
+  });
+
+  it('should remove only its own entry at unregister and leave an empty array, never null', async () => {
+    const other = livePid();
+    await registerDaemon(entry(), home);
+    await registerDaemon(entry({ workspace_path: '/w/b', pid: other }), home);
     await unregisterDaemon('/w/a', process.pid, home);
-    expect(readRegistry(home)).toEqual([entry({ workspace_path: '/w/b', pid: 1 })]);
-    await unregisterDaemon('/w/b', 1, home);
+    expect(readRegistry(home)).toEqual([entry({ workspace_path: '/w/b', pid: other })]);
+    await unregisterDaemon('/w/b', other, home);
     expect(fs.readFileSync(registryFiles(home).file, 'utf8')).toBe('[]');
     expect(fs.readdirSync(registryFiles(home).dir).sort()).toEqual(['registry.json', 'registry.lock']);
   });
@@ -78,10 +101,15 @@ describe('the daemon registry (~/.beads/registry.json, bd\'s shape and lock)', (
     fs.mkdirSync(registryFiles(home).dir, { recursive: true });
     fs.writeFileSync(registryFiles(home).file, '{not json');
     expect(await listRegistry(home)).toEqual([]);
+    // bd's reader drops dead pids (registered by a bd that did not: written here by hand).
+    const dead = await deadPid();
+    fs.writeFileSync(registryFiles(home).file, JSON.stringify([entry({ workspace_path: '/w/dead', pid: dead })]));
+    await unregisterDaemon('/w/none', -1, home);
+    expect(readRegistry(home)).toHaveLength(1);
     fs.writeFileSync(registryFiles(home).file, ' \n\0');
     await registerDaemon(entry(), home);
-    const dead = await deadPid();
-    await registerDaemon(entry({ workspace_path: '/w/dead', pid: dead }), home);
+    expect(await listRegistry(home)).toEqual([entry()]);
+    fs.writeFileSync(registryFiles(home).file, JSON.stringify([entry(), entry({ workspace_path: '/w/dead', pid: dead })]));
     expect(await listRegistry(home)).toEqual([entry()]);
     expect(readRegistry(home)).toEqual([entry()]);
   });
@@ -95,15 +123,16 @@ describe('the daemon registry (~/.beads/registry.json, bd\'s shape and lock)', (
     await new Promise<void>((resolve) => bd.stdout.once('data', () => resolve()));
 
     let done = false;
-    const ours = registerDaemon(entry({ workspace_path: '/w/ours', pid: 44 }), home).then(() => (done = true));
-    const bdEntry = entry({ workspace_path: '/w/bd', pid: 55 });
+    const [ourPid, bdPid] = [livePid(), livePid()];
+    const ours = registerDaemon(entry({ workspace_path: '/w/ours', pid: ourPid }), home).then(() => (done = true));
+    const bdEntry = entry({ workspace_path: '/w/bd', pid: bdPid });
     // While bd holds the lock our register has not written: there is no registry file yet.
     expect(fs.existsSync(files.file)).toBe(false);
     bd.stdin.end(`${JSON.stringify([bdEntry])}\n`);
     await ours;
     expect(done).toBe(true);
     // Without the lock ours would have been written first and then overwritten by bd's.
-    expect(readRegistry(home)).toEqual([bdEntry, entry({ workspace_path: '/w/ours', pid: 44 })]);
+    expect(readRegistry(home)).toEqual([bdEntry, entry({ workspace_path: '/w/ours', pid: ourPid })]);
   });
 
   it('should not take a ~/.beads holding only the registry for a workspace', async () => {

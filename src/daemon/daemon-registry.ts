@@ -81,10 +81,15 @@ function locked<T>(files: RegistryFiles, fn: () => T): Promise<T> {
   return withFlock(files.lock, fn).then((r) => r.value);
 }
 
-/** Adds this daemon, dropping any entry for the same workspace or pid (a predecessor's). */
+/**
+ * Adds this daemon, dropping any entry for the same workspace or pid (a predecessor's), and, as
+ * bd's reader does, those of dead pids: daemons killed outright never unregister.
+ */
 export function registerDaemon(entry: RegistryEntry, home?: string): Promise<void> {
   const files = registryFiles(home);
-  return locked(files, () => writeEntries(files, [...others(readEntries(files.file), entry.workspace_path, entry.pid), entry]));
+  return locked(files, () =>
+    writeEntries(files, [...others(readEntries(files.file), entry.workspace_path, entry.pid).filter((e) => isProcessAlive(e.pid)), entry]),
+  );
 }
 
 /** Removes the entries of this workspace or pid. */

@@ -384,7 +384,7 @@ export const CLI_ROWS: CliRow[] = [
   { args: ['rename-prefix', 'zz', '--dry-run'], exit: 0, stdout: 'text', check: (_j, out) => expectTrue(out.includes("DRY RUN: Would rename") && out.includes('cp-a1 -> zz-a1'), `got ${out}`) },
   { args: ['show', 'cp-a1', '--json'], exit: 0, stdout: arr(IssueDetails), check: (j) => expectIds(j, ['cp-a1']) },
   { args: ['rename-prefix', 'Bad_Prefix'], exit: 2, stdout: 'empty', stderr: 'must start with a lower-case letter' },
-  { args: ['rename-prefix', 'cp'], exit: 1, stdout: ErrorOutput, check: (j) => expectTrue(j.error.includes('same as current prefix'), j.error) },
+  { args: ['rename-prefix', 'cp', '--json'], exit: 1, stdout: ErrorOutput, check: (j) => expectTrue(j.error.includes('same as current prefix'), j.error) },
   { args: ['rename-prefix', 'zz', '--readonly'], exit: 1, stdout: 'empty', stderr: "operation 'rename-prefix' is not allowed in read-only mode" },
   { args: ['rename-prefix', 'zz', '--repair'], exit: 2, stdout: 'empty', stderr: '--repair', differs: 'bd merges several prefixes into one; bd-rx refuses --repair, naming it' },
 

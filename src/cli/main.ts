@@ -24,6 +24,8 @@ export function buildCli(argv: string[]): Argv {
     .version(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
+      // yargs re-raises an option's coerce error (a bad --priority) as a YError with its message.
+      if (err && err.name === 'YError') throw new UsageError(err.message, { parse: true });
       if (err) throw err;
       throw new UsageError(sentence(msg), { parse: true });
     });

@@ -204,7 +204,8 @@ describe('bd-rx stats', () => {
     const r = runCli(['stats', '--json'], { cwd: ws });
 
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({
+    // bd's stats --json: {summary: Statistics, recent_activity?}.
+    expect(r.json.summary).toMatchObject({
       total_issues: 4,
       open_issues: 2,
       in_progress_issues: 1,

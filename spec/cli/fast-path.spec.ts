@@ -30,7 +30,8 @@ describe('bd-rx fast path for read commands', () => {
     () => ['list', '-p1', '--type=bug', '--json'],
     () => ['list', '-l', 'y', '--label', 'x', '--json'],
     () => ['list', '--label-any', 'x,z', '-n', '1', '--json'],
-    () => ['list', '-q', 'alp', '-a', 'ann', '--json'],
+    // bd's list has --title, not -q/--query (-q is bd's global --quiet).
+    () => ['list', '--title', 'alp', '-a', 'ann', '--json'],
     () => ['list', '--no-daemon', '--json'],
     () => ['ready', '--json'],
     () => ['ready', '-p', '1'],
@@ -50,10 +51,10 @@ describe('bd-rx fast path for read commands', () => {
     expect(fast.stderr).toBe(slow.stderr);
   });
 
-  it('should name a priority that is not a number the same way', () => {
+  it('should name a priority that is not a number the same way (a usage error: exit 2)', () => {
     const { fast, slow } = both(['list', '-p', 'high']);
-    expect(fast.code).toBe(1);
-    expect(fast.stderr).toContain('priority "high" is not a number');
+    expect(fast.code).toBe(2);
+    expect(fast.stderr).toContain('The priority "high" is not a number.');
     expect(fast.stderr).toBe(slow.stderr);
   });
 
@@ -71,9 +72,11 @@ describe('bd-rx fast path for read commands', () => {
     expect(runCli(['show'], { cwd: ws }).code).toBe(2);
   });
 
-  it('should report an unknown id with exit code 1 on both paths', () => {
+  it('should report an unknown id the same way on both paths (on stderr; bd skips it and exits 0)', () => {
     const { fast, slow } = both(['show', 'fp-nope']);
-    expect(fast.code).toBe(1);
+    expect(fast.code).toBe(0);
+    expect(slow.code).toBe(0);
+    expect(fast.stdout).toBe('');
     expect(fast.stderr).toContain('fp-nope');
     expect(fast.stderr).toBe(slow.stderr);
   });

@@ -134,8 +134,9 @@ describe('bd-rx list', () => {
     return (r.json as Array<{ id: string }>).map((i) => i.id).sort();
   };
 
-  it('should print every issue as a JSON array', () => {
-    expect(listIds()).toEqual(Object.values(id).sort());
+  it('should print every issue as a JSON array, closed ones with --all (bd hides them by default)', () => {
+    expect(listIds('--all')).toEqual(Object.values(id).sort());
+    expect(listIds()).toEqual([id.bug, id.feature, id.task].sort());
   });
 
   it('should filter by --status', () => {
@@ -153,7 +154,8 @@ describe('bd-rx list', () => {
   });
 
   it('should filter by --assignee', () => {
-    expect(listIds('--assignee', 'alice')).toEqual([id.bug, id.done].sort());
+    expect(listIds('--assignee', 'alice', '--all')).toEqual([id.bug, id.done].sort());
+    expect(listIds('--assignee', 'alice')).toEqual([id.bug]);
   });
 
   it('should filter by --label', () => {
@@ -215,10 +217,10 @@ describe('bd-rx show', () => {
     expect(r.json.map((i: { id: string }) => i.id)).toEqual([b, a]);
   });
 
-  it('should exit 1 with a message naming an unknown id', () => {
+  it('should name an unknown id on stderr and print nothing (bd skips it and exits 0)', () => {
     const r = runCli(['show', 'sh-nope'], { cwd: shared });
 
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     expect(r.stderr).toContain('sh-nope');
     expect(r.stdout).toBe('');
   });
@@ -233,10 +235,13 @@ describe('bd-rx update', () => {
     });
 
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ id: created.id, status: 'in_progress', priority: 0, title: 'Final title', assignee: 'carol' });
-    expect(r.json.created_at).toBe(created.created_at);
-    expect(Date.parse(r.json.updated_at)).toBeGreaterThan(Date.parse(created.updated_at));
-    expect(inFile(shared, created.id)).toEqual(r.json);
+    // bd prints update's result as an array of issues.
+    expect(r.json).toHaveLength(1);
+    const [updated] = r.json;
+    expect(updated).toMatchObject({ id: created.id, status: 'in_progress', priority: 0, title: 'Final title', assignee: 'carol' });
+    expect(updated.created_at).toBe(created.created_at);
+    expect(Date.parse(updated.updated_at)).toBeGreaterThan(Date.parse(created.updated_at));
+    expect(inFile(shared, created.id)).toEqual(updated);
     expect(bdJsonlProblems(readJsonl(shared).text)).toEqual([]);
   });
 
@@ -269,9 +274,10 @@ describe('bd-rx close', () => {
     const r = runCli(['close', created.id, '--reason', 'Fixed in abc123', '--json'], { cwd: shared });
 
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ id: created.id, status: 'closed', close_reason: 'Fixed in abc123' });
-    expect(r.json.closed_at).toMatch(UTC_MS);
-    expect(inFile(shared, created.id)).toMatchObject({ status: 'closed', closed_at: r.json.closed_at, close_reason: 'Fixed in abc123' });
+    // bd prints close's result as an array of issues.
+    expect(r.json).toEqual([expect.objectContaining({ id: created.id, status: 'closed', close_reason: 'Fixed in abc123' })]);
+    expect(r.json[0].closed_at).toMatch(UTC_MS);
+    expect(inFile(shared, created.id)).toMatchObject({ status: 'closed', closed_at: r.json[0].closed_at, close_reason: 'Fixed in abc123' });
   });
 
   it('should exit 1 naming an unknown id', () => {
@@ -290,9 +296,11 @@ describe('bd-rx reopen', () => {
     const r = runCli(['reopen', created.id, '--json'], { cwd: shared });
 
     expect(r.code).toBe(0);
-    expect(r.json.status).toBe('open');
-    expect(r.json.closed_at ?? '').toBe('');
-    expect(r.json.close_reason ?? '').toBe('');
+    // bd prints reopen's result as an array of issues.
+    expect(r.json).toHaveLength(1);
+    expect(r.json[0].status).toBe('open');
+    expect(r.json[0].closed_at ?? '').toBe('');
+    expect(r.json[0].close_reason ?? '').toBe('');
     const line = inFile(shared, created.id)!;
     expect(line.status).toBe('open');
     expect(line.closed_at ?? '').toBe('');
@@ -306,7 +314,13 @@ describe('bd-rx delete', () => {
     const kept = createIssue(shared, 'Kept').id;
     runCliOk(['dep', 'add', kept, doomed], { cwd: shared });
 
-    const r = runCli(['delete', doomed], { cwd: shared });
+    // Without --force bd previews and changes nothing.
+    const preview = runCli(['delete', doomed], { cwd: shared });
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain('DELETE PREVIEW');
+    expect(readJsonl(shared).records.map((rec) => rec.id)).toContain(doomed);
+
+    const r = runCli(['delete', doomed, '--force'], { cwd: shared });
 
     expect(r.code).toBe(0);
     const { text, records } = readJsonl(shared);
@@ -314,12 +328,12 @@ describe('bd-rx delete', () => {
     expect(inFile(shared, kept)!.dependencies ?? []).toEqual([]);
     expect(bdJsonlProblems(text)).toEqual([]);
     const show = runCli(['show', doomed], { cwd: shared });
-    expect(show.code).toBe(1);
+    expect(show.stdout).toBe('');
     expect(show.stderr).toContain(doomed);
   });
 
   it('should exit 1 naming an unknown id', () => {
-    const r = runCli(['delete', 'sh-nope-del'], { cwd: shared });
+    const r = runCli(['delete', 'sh-nope-del', '--force'], { cwd: shared });
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('sh-nope-del');

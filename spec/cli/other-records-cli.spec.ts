@@ -17,7 +17,8 @@ describe('bd-rx with a JSONL written by newer bd (memories, _type:"issue")', () 
     runCliOk(['init', '--prefix', 'bd'], { cwd: dir });
     const imported = runCliOk(['import', '--force', '--json'], { cwd: dir }).json;
     expect(imported).toMatchObject({ other_records: 3 });
-    expect(runCliOk(['list', '--json'], { cwd: dir }).json).toHaveLength(18);
+    // --all --limit 0: bd's list hides closed issues and stops at 50 by default.
+    expect(runCliOk(['list', '--all', '--limit', '0', '--json'], { cwd: dir }).json).toHaveLength(18);
 
     expect(runCliOk(['export', '-o', '-'], { cwd: dir }).stdout).toBe(newerBdExport());
     const out = path.join(dir, 'copy.jsonl');

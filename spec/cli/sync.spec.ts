@@ -78,7 +78,8 @@ describe('bd-rx import', () => {
 
     expect(r.code).toBe(0);
     const expected = [mine, ...incoming].sort();
-    expect(ids(runCliOk(['list', '--json'], { cwd: ws }).json)).toEqual(expected);
+    // --all --limit 0: bd's list hides closed issues and stops at 50 by default.
+    expect(ids(runCliOk(['list', '--all', '--limit', '0', '--json'], { cwd: ws }).json)).toEqual(expected);
     const { text, records } = readJsonl(ws);
     expect(records.map((rec) => rec.id).sort()).toEqual(expected);
     expect(bdJsonlProblems(text)).toEqual([]);
@@ -111,7 +112,8 @@ describe('bd-rx import', () => {
     expect(create.stderr).toMatch(/line 224\b/);
     expect(fs.readFileSync(jsonlPath(ws)).equals(conflicted)).toBe(true);
     copyFixture(CLONE_FIXTURE, jsonlPath(ws));
-    expect(runCliOk(['list', '--json', '--query', 'Written mid-merge'], { cwd: ws }).json).toEqual([]);
+    // bd's list filters text with --title (it has no --query), closed ones included with --all.
+    expect(runCliOk(['list', '--json', '--all', '--title', 'Written mid-merge'], { cwd: ws }).json).toEqual([]);
   });
 });
 

@@ -72,7 +72,8 @@ describe('bd-rx init', () => {
 
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ imported: 18 });
-    const listed = runCliOk(['list', '--json'], { cwd: dir }).json as Array<{ id: string }>;
+    // --all --limit 0: bd's list hides closed issues and stops at 50 by default.
+    const listed = runCliOk(['list', '--all', '--limit', '0', '--json'], { cwd: dir }).json as Array<{ id: string }>;
     const fileIds = readJsonl(dir).records.map((rec) => rec.id);
     expect(listed.map((i) => i.id).sort()).toEqual([...fileIds].sort());
     expect(listed).toHaveLength(18);

@@ -15,7 +15,7 @@ export interface Backend {
  * is imported first, and every change is exported before the command returns, so the file
  * in git is always current.
  */
-export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend {
+export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { autoImport?: boolean } = {}): Backend {
   // Loaded here, not at the top: commands that talk to the daemon never pay for SQLite.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { BeadsStore } = require('../store/beads-store') as typeof import('../store/beads-store');
@@ -28,7 +28,8 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string): Backend
   /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new BeadsStore(paths.dbPath);
   const ctx: OperationContext = { store, paths, actor };
-  let synced = false;
+  // `--no-auto-import` / `--sandbox`: the DB is used as it is.
+  let synced = opts.autoImport === false;
   return {
     mode: 'direct',
     async call(operation, args = {}) {
@@ -68,6 +69,7 @@ export async function openDaemonBackend(paths: WorkspacePaths, actor: string): P
   const { tryConnect } = require('../rpc/rpc-client') as typeof import('../rpc/rpc-client');
   const { RpcConnectionError, SocketDirError } = require('../rpc/rpc-errors') as typeof import('../rpc/rpc-errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
+  const { isOperation } = require('../rpc/protocol') as typeof import('../rpc/protocol');
   const client = await tryConnect(socketPath, { expectedDb: paths.dbPath, actor, cwd: process.cwd() }).catch((err: unknown) => {
     // Someone else's listener may sit there: the command runs in direct mode, never through it.
     if (!(err instanceof SocketDirError)) throw err;
@@ -75,14 +77,20 @@ export async function openDaemonBackend(paths: WorkspacePaths, actor: string): P
     return null;
   });
   if (!client) return null;
+  // Queries the daemon does not serve (bd runs several of them against the DB directly too:
+  // dep tree/cycles, config, info) read the DB in this process; the daemon's WAL makes that safe.
   // A daemon whose connection slots are all taken (by slow or idle peers) refuses before serving
   // anything: the command then runs in direct mode instead of failing.
   let direct: Backend | undefined;
+  let busy = false;
   let served = false;
   return {
     mode: 'daemon',
     call: async (operation, args = {}) => {
-      if (direct) return direct.call(operation, args);
+      if (busy || !isOperation(operation)) {
+        direct ??= openDirectBackend(paths, actor, { autoImport: busy });
+        return direct.call(operation, args);
+      }
       try {
         const result = await client.call(operation, args);
         served = true;
@@ -90,6 +98,8 @@ export async function openDaemonBackend(paths: WorkspacePaths, actor: string): P
       } catch (err) {
         if (served || !(err instanceof RpcConnectionError && err.code === 'EBUSY')) throw err;
         process.stderr.write(`warning: ${err.message}\nRunning without the daemon.\n`);
+        busy = true;
+        direct?.close();
         direct = openDirectBackend(paths, actor);
         return direct.call(operation, args);
       }

@@ -1,9 +1,10 @@
 import type { Argv } from 'yargs';
 import { assertArgvUtf8 } from './argv-utf8';
 import { shieldDoubleDash } from './double-dash';
+import { extractGlobalFlags, setGlobalFlags } from './global-flags';
 import { GLOBAL_OPTIONS } from './global-options';
 import { runFastPath } from './fast-path';
-import { reportError } from './report-error';
+import { reportError, UsageError } from './report-error';
 import { errnoCode } from '../os/errno-code';
 
 /** Exit codes: 0 ok, 1 error, 2 usage. */
@@ -20,19 +21,25 @@ export function buildCli(argv: string[]): Argv {
     .usage('$0 <command> [options]\n\nbeads-compatible issue tracker with an event-driven sync daemon.')
     .options(GLOBAL_OPTIONS)
     .command(cliCommands())
-    .demandCommand(1, 'Name a command: bd-rx --help lists them')
+    .demandCommand(1, 'Name a command: `bd-rx --help` lists them.')
     .strict()
     .recommendCommands()
     .help()
     .alias('help', 'h')
-    .version()
+    .version(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
+      // yargs re-raises an option's coerce error (a bad --priority) as a YError with its message.
+      if (err && err.name === 'YError') throw new UsageError(err.message, { parse: true });
       if (err) throw err;
-      void y;
-      process.stderr.write(`Error: ${msg}\nRun \`bd-rx --help\` for usage.\n`);
-      process.exit(2);
+      throw new UsageError(sentence(msg), { parse: true });
     });
+}
+
+/** yargs' messages ("Unknown argument: x") as sentences that say where to look. */
+function sentence(msg: string): string {
+  const text = msg.trim().replace(/[.:]?$/, '.');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)} Run \`bd-rx --help\` (or \`bd-rx COMMAND --help\`) for usage.`;
 }
 
 export async function main(): Promise<void> {
@@ -42,14 +49,23 @@ export async function main(): Promise<void> {
     if (errnoCode(err) !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
-  const args = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const json = argv.includes('--json');
+  let command = argv.find((a) => !a.startsWith('-'));
   try {
-    assertArgvUtf8(args);
+    assertArgvUtf8(argv);
+    const { flags, rest } = extractGlobalFlags(argv);
+    setGlobalFlags(flags);
+    command = rest.find((a) => !a.startsWith('-'));
+    if (flags.version) {
+      const { versionLine } = await import('../version');
+      process.stdout.write(versionLine() + '\n');
+      return;
+    }
     // The read commands agents run most skip loading yargs when their arguments are plain.
-    if (await runFastPath(args)) return;
-    await buildCli(args).parseAsync();
+    if (await runFastPath(rest)) return;
+    await buildCli(rest).parseAsync();
   } catch (err) {
-    process.exitCode = reportError(err);
+    process.exitCode = reportError(err, { command, json });
   }
 }
-

@@ -25,6 +25,7 @@ import { acquireDaemonLock } from './daemon-lock';
 import { createDaemonRuntime, type DaemonAttachment } from './daemon-runtime';
 import { dashboardAttachment } from '../dashboard/dashboard-attachment';
 import type { ResolvedSettings } from './daemon-settings';
+import { registryAttachment } from './registry-attachment';
 import { rpcAttachment } from './rpc-attachment';
 
 export type { DaemonRuntime } from './daemon-runtime';
@@ -77,7 +78,11 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   const attachments = [
     ...(opts.rpc === false
       ? []
-      : [rpcAttachment({ socketPath: socketPathFor(paths.root), maxConnections: opts.maxConnections ?? 100 })]),
+      : [
+          rpcAttachment({ socketPath: socketPathFor(paths.root), maxConnections: opts.maxConnections ?? 100 }),
+          // After the socket listens, as in bd: a registered daemon can be reached.
+          registryAttachment({ socketPath: socketPathFor(paths.root) }),
+        ]),
     ...(settings.dashboard ? [dashboardAttachment()] : []),
     ...(opts.attachments ?? []),
   ];

@@ -40,6 +40,7 @@ export function health(d: DaemonServices) {
     db_response_ms: dbMs,
     active_connections: d.activeConnections(),
     max_connections: d.maxConnections,
+    memory_alloc_mb: Math.round(process.memoryUsage().heapUsed / 1048576),
   };
 }
 
@@ -61,6 +62,15 @@ export function status(d: DaemonServices) {
     watching: d.runtime.watched,
     ...(d.runtime.dashboardUrl ? { dashboard_url: d.runtime.dashboardUrl } : {}),
     ...d.stats(),
+    // bd's StatusResponse fields: bd-rx holds no exclusive locks and never commits, pushes or
+    // pulls git itself; it syncs on file events, polling every poll interval as a fallback.
+    last_activity_time: new Date().toISOString(),
+    exclusive_lock_active: false,
+    auto_commit: false,
+    auto_push: false,
+    auto_pull: false,
+    local_mode: true,
+    sync_interval: `${settings.pollIntervalMs / 1000}s`,
   };
 }
 

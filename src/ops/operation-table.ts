@@ -10,6 +10,18 @@ import { requireDaemon } from './daemon-context';
 import { health, mutationsSince, runBatch, shutdown, status } from './daemon-operations';
 import type { OperationContext } from './operation-context';
 import { exportOperation, importOperation } from './sync-operations';
+import { issueDetails, plainIssue } from '../store/bd/bd-shapes';
+import { blockedIssues } from '../store/bd/blocked-issues';
+import { configGet, configList, configSet, configUnset } from '../store/bd/config-values';
+import { depCycles, depList, depTree } from '../store/bd/dep-queries';
+import { epicStatuses } from '../store/bd/epic-status';
+import { labelList, labelListAll } from '../store/bd/label-queries';
+import { countIssues, listIssues, staleIssues } from '../store/bd/list-issues';
+import { readyIssues } from '../store/bd/ready-issues';
+import { resolveId, resolveIdArgs } from '../store/bd/resolve-id';
+import { statsAnswer } from '../store/bd/statistics';
+import { deleteIssues } from './delete-issues';
+import { closeIssue, createIssue, updateIssue } from './issue-writes';
 
 interface OperationRow<K extends Operation> {
   /** Changes issues: the daemon group-commits it; direct mode exports after it. */
@@ -18,32 +30,49 @@ interface OperationRow<K extends Operation> {
 }
 
 export const OPERATION_TABLE = {
-  ping: { mutating: false, run: (_args, ctx) => health(requireDaemon(ctx.daemon, 'ping')) },
+  ping: { mutating: false, run: (_args, ctx) => ({ message: 'pong', ...health(requireDaemon(ctx.daemon, 'ping')) }) },
   health: { mutating: false, run: (_args, ctx) => health(requireDaemon(ctx.daemon, 'health')) },
   status: { mutating: false, run: (_args, ctx) => status(requireDaemon(ctx.daemon, 'status')) },
-  create: { mutating: true, run: (args, ctx) => ctx.store.create(args, ctx.actor) },
-  update: {
-    mutating: true,
-    run: ({ id, ...fields }, ctx) => ctx.store.update(id, fields, ctx.actor),
-  },
-  close: { mutating: true, run: (args, ctx) => ctx.store.close(args.id, args.reason, ctx.actor) },
-  reopen: { mutating: true, run: (args, ctx) => ctx.store.reopen(args.id, ctx.actor) },
-  delete: { mutating: true, run: (args, ctx) => ctx.store.delete(args.id, ctx.actor) },
-  list: { mutating: false, run: (args, ctx) => ctx.store.list(args) },
-  show: { mutating: false, run: (args, ctx) => ctx.store.show(args.id) },
-  ready: { mutating: false, run: (args, ctx) => ctx.store.ready(args) },
-  blocked: { mutating: false, run: (_args, ctx) => ctx.store.blocked() },
-  stats: { mutating: false, run: (_args, ctx) => ctx.store.stats() },
+  create: { mutating: true, run: (args, ctx) => createIssue(ctx, args) },
+  update: { mutating: true, run: (args, ctx) => updateIssue(ctx, args) },
+  close: { mutating: true, run: (args, ctx) => closeIssue(ctx, args) },
+  reopen: { mutating: true, run: (args, ctx) => plainIssue(ctx.store.reopen(args.id, ctx.actor)) },
+  delete: { mutating: true, run: (args, ctx) => deleteIssues(ctx, args) },
+  list: { mutating: false, run: (args, ctx) => listIssues(ctx.store, args) },
+  count: { mutating: false, run: (args, ctx) => countIssues(ctx.store, args) },
+  stale: { mutating: false, run: (args, ctx) => staleIssues(ctx.store, args) },
+  show: { mutating: false, run: (args, ctx) => issueDetails(ctx.store, args.id) },
+  resolve_id: { mutating: false, run: (args, ctx) => resolveId(ctx.store, args.id) },
+  ready: { mutating: false, run: (args, ctx) => readyIssues(ctx.store, args) },
+  blocked: { mutating: false, run: (args, ctx) => blockedIssues(ctx.store, args) },
+  stats: { mutating: false, run: (_args, ctx) => statsAnswer(ctx.store) },
+  epic_status: { mutating: false, run: (args, ctx) => epicStatuses(ctx.store, { eligibleOnly: (args as Record<string, unknown>).eligible_only === true }) },
   dep_add: {
     mutating: true,
-    run: (args, ctx) => ctx.store.addDependency(args.from_id, args.to_id, args.dep_type, ctx.actor),
+    run: (args, ctx) => {
+      ctx.store.addDependency(args.from_id, args.to_id, args.dep_type, ctx.actor);
+      return { status: 'added', issue_id: args.from_id, depends_on_id: args.to_id, type: args.dep_type };
+    },
   },
   dep_remove: {
     mutating: true,
-    run: (args, ctx) => ctx.store.removeDependency(args.from_id, args.to_id, ctx.actor),
+    run: (args, ctx) => {
+      ctx.store.removeDependency(args.from_id, args.to_id, ctx.actor);
+      return { status: 'removed', issue_id: args.from_id, depends_on_id: args.to_id };
+    },
   },
-  label_add: { mutating: true, run: (args, ctx) => ctx.store.addLabel(args.id, args.label, ctx.actor) },
-  label_remove: { mutating: true, run: (args, ctx) => ctx.store.removeLabel(args.id, args.label, ctx.actor) },
+  dep_list: { mutating: false, run: (args, ctx) => depList(ctx.store, args as Parameters<typeof depList>[1]) },
+  dep_tree: { mutating: false, run: (args, ctx) => depTree(ctx.store, args as Parameters<typeof depTree>[1]) },
+  dep_cycles: { mutating: false, run: (_args, ctx) => depCycles(ctx.store) },
+  // bd's daemon answers label writes with no data.
+  label_add: { mutating: true, run: (args, ctx) => void ctx.store.addLabel(args.id, args.label, ctx.actor) },
+  label_remove: { mutating: true, run: (args, ctx) => void ctx.store.removeLabel(args.id, args.label, ctx.actor) },
+  label_list: { mutating: false, run: (args, ctx) => labelList(ctx.store, args.id) },
+  label_list_all: { mutating: false, run: (_args, ctx) => labelListAll(ctx.store) },
+  get_config: { mutating: false, run: (args, ctx) => configGet(ctx.store, args.key) },
+  config_set: { mutating: false, run: (args, ctx) => configSet(ctx.store, args.key, args.value) },
+  config_unset: { mutating: false, run: (args, ctx) => configUnset(ctx.store, args.key) },
+  config_list: { mutating: false, run: (_args, ctx) => configList(ctx.store) },
   // author defaults to the request's actor.
   comment_add: {
     mutating: true,
@@ -77,7 +106,9 @@ const ROWS: { [K in Operation]: { mutating: boolean; run: (args: OperationArgs[K
 
 /** Runs a validated call through its row. */
 export function runOperation<K extends Operation>(call: OperationCall<K>, ctx: OperationContext): OperationReturn<K> {
-  return ROWS[call.operation].run(call.args, ctx);
+  // Ids resolve as bd resolves them: exact, <prefix>-<input>, unique substring of the hash.
+  const args = resolveIdArgs(ctx.store, call.operation, call.args as Record<string, unknown>) as OperationArgs[K];
+  return ROWS[call.operation].run(args, ctx);
 }
 
 export function isMutating(operation: Operation): boolean {

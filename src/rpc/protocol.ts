@@ -32,6 +32,13 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { message: `one of ${values.join('|')}` });
 // zod's default: unknown keys are stripped (see the header for why).
 const args = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { message: 'an object' });
+/**
+ * bd's larger args structs (create, update, close, delete, list, ready, blocked, count, stale,
+ * epic_status): the fields checked here pass on with every other field, and the operation itself
+ * (src/ops) refuses any it does not support, naming it, rather than answering without it.
+ */
+// Typed as the plain schema: the extra fields are the operation's to read, not the client's to type.
+const bdArgs = <T extends z.ZodRawShape>(shape: T) => args(shape).passthrough() as unknown as ReturnType<typeof args<T>>;
 
 const id = nonEmpty('a non-empty issue id');
 const ids = z.array(id, { message: 'a list of issue ids' });
@@ -39,7 +46,6 @@ const label = nonEmpty('a non-empty label');
 const labels = z.array(label, { message: 'a list of labels' });
 const priority = int(`an integer ${PRIORITY.min}-${PRIORITY.max}`, PRIORITY.min, PRIORITY.max);
 const minutes = int('a whole number of minutes ≥ 0', 0);
-const limit = int('a positive integer', 1);
 const DEPENDENCY_SPEC = new RegExp(`^(?:(?:${DEPENDENCY_TYPES.join('|')}):)?[^\\s:]+$`);
 const dependencySpecWhat = `"id" or "type:id" (type: ${DEPENDENCY_TYPES.join('|')})`;
 const dependencySpec = nonEmpty(dependencySpecWhat).refine((s) => DEPENDENCY_SPEC.test(s), {
@@ -81,7 +87,7 @@ export const ARG_SCHEMAS = {
   ping: noArgs,
   health: noArgs,
   status: noArgs,
-  create: args({
+  create: bdArgs({
     id: id.optional(),
     title,
     issue_type: oneOf(ISSUE_TYPES).optional(),
@@ -89,7 +95,7 @@ export const ARG_SCHEMAS = {
     labels: labels.optional(),
     dependencies: z.array(dependencySpec, { message: 'a list of "type:id" or "id"' }).optional(),
   }),
-  update: args({
+  update: bdArgs({
     id,
     title: title.optional(),
     status: oneOf(ISSUE_STATUSES).optional(),
@@ -98,11 +104,12 @@ export const ARG_SCHEMAS = {
     remove_labels: labels.optional(),
     set_labels: labels.optional(),
   }),
-  close: args({ id, reason: str().optional() }),
+  close: bdArgs({ id, reason: str().optional() }),
   reopen: args({ id }),
-  delete: args({ id }),
-  list: args({
-    status: oneOf(ISSUE_STATUSES).optional(),
+  delete: bdArgs({ id: id.optional(), ids: ids.optional() }),
+  list: bdArgs({
+    // "all" = any status, as bd's ListArgs take it.
+    status: z.union([oneOf(ISSUE_STATUSES), z.literal('all')], { message: `one of ${ISSUE_STATUSES.join('|')}|all` }).optional(),
     priority: priority.optional(),
     issue_type: oneOf(ISSUE_TYPES).optional(),
     assignee: str().optional(),
@@ -110,11 +117,25 @@ export const ARG_SCHEMAS = {
     labels_any: labels.optional(),
     ids: ids.optional(),
     query: str().optional(),
-    limit: limit.optional(),
+    limit: int('a whole number ≥ 0 (0 = no limit)', 0).optional(),
   }),
   show: args({ id }),
-  ready: args({ assignee: str().optional(), priority: priority.optional(), limit: limit.optional() }),
-  blocked: noArgs,
+  ready: bdArgs({ assignee: str().optional(), priority: priority.optional(), limit: int('a whole number ≥ 0', 0).optional() }),
+  blocked: bdArgs({}),
+  count: bdArgs({}),
+  stale: bdArgs({}),
+  epic_status: bdArgs({}),
+  // bd runs these in its CLI against the DB; bd-rx serves them too, so its CLI has one route.
+  dep_list: bdArgs({ id }),
+  dep_tree: bdArgs({ id }),
+  dep_cycles: noArgs,
+  label_list: args({ id }),
+  label_list_all: noArgs,
+  config_set: args({ key: nonEmpty('a config key'), value: str() }),
+  config_unset: args({ key: nonEmpty('a config key') }),
+  config_list: noArgs,
+  resolve_id: args({ id }),
+  get_config: args({ key: nonEmpty('a config key') }),
   stats: noArgs,
   dep_add: args({ from_id: id, to_id: id, dep_type: oneOf(DEPENDENCY_TYPES).default('blocks') }),
   dep_remove: args({ from_id: id, to_id: id }),

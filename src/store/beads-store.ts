@@ -1,5 +1,7 @@
 import type { IssueRecord } from '../jsonl/parse-jsonl';
+import { renameIds } from './rename-ids';
 import { ChangeFeed } from './change-feed';
+import { CompatSql } from './bd/compat-sql';
 import { recordComments, type Comment } from './issue-record';
 import { closeIssue, createIssue, deleteIssue, reopenIssue, updateIssue } from './issue-commands';
 import { IssueQueries } from './issue-queries';
@@ -43,6 +45,8 @@ export class BeadsStore {
   private readonly rows: IssueRows;
   private readonly sync: SyncBookkeeping;
   private readonly queries: IssueQueries;
+  /** SQL for bd's CLI/RPC surface in src/ops (reads; see compat-sql.ts). */
+  readonly compatSql: CompatSql;
   private readonly ctx: StoreContext;
 
   constructor(
@@ -57,6 +61,7 @@ export class BeadsStore {
     this.rows = new IssueRows(db);
     this.sync = new SyncBookkeeping(db);
     this.queries = new IssueQueries(db, this.rows);
+    this.compatSql = new CompatSql(db);
     const { rows, queries, sync, tx, feed } = this;
     this.ctx = { rows, queries, sync, tx, feed, now, prefix: () => this.prefix };
   }
@@ -107,6 +112,11 @@ export class BeadsStore {
 
   onMutation(listener: (m: StoreMutation) => void): () => void {
     return this.feed.onMutation(listener);
+  }
+
+  /** Reports a change made outside the write methods (patchIssue's fields bd-rx's update does not know). */
+  notifyMutation(op: string, id: string): void {
+    this.feed.emit(op, id);
   }
 
   /** See `Transactions.batch`: group commit, one savepoint per job. */
@@ -320,5 +330,10 @@ export class BeadsStore {
 
   addComment(id: string, author: string, text: string): Comment {
     return addComment(this.ctx, id, author, text);
+  }
+
+  /** Gives issues new ids (old → new), rewriting every reference; sets the prefix (rename-prefix). */
+  renameIds(renames: ReadonlyMap<string, string>, prefix: string): number {
+    return renameIds(this.ctx, renames, prefix);
   }
 }

@@ -50,7 +50,7 @@ export function findWorkspaceRoot(from: string): string | null {
   let dir = path.resolve(from);
   for (;;) {
     try {
-      if (fs.statSync(path.join(dir, '.beads')).isDirectory()) return dir;
+      if (fs.statSync(path.join(dir, '.beads')).isDirectory() && !isRegistryOnly(path.join(dir, '.beads'))) return dir;
     } catch {
       // not here: keep walking up
     }
@@ -58,4 +58,18 @@ export function findWorkspaceRoot(from: string): string | null {
     if (parent === dir) return null;
     dir = parent;
   }
+}
+
+/** The names bd keeps in `~/.beads/` for its daemon registry (see src/daemon/daemon-registry.ts). */
+export const isRegistryFileName = (name: string): boolean =>
+  name === 'registry.json' || name === 'registry.lock' || /^registry-.*\.json\.tmp$/.test(name);
+
+/**
+ * `~/.beads/` holding only bd's daemon registry (`registry.json`, its lock and temps) is where
+ * daemons list themselves, not a workspace: as in bd, discovery walks past it. A directory is
+ * read only when the registry's lock is in it.
+ */
+function isRegistryOnly(beadsDir: string): boolean {
+  if (!fs.existsSync(path.join(beadsDir, 'registry.lock')) && !fs.existsSync(path.join(beadsDir, 'registry.json'))) return false;
+  return fs.readdirSync(beadsDir).every(isRegistryFileName);
 }

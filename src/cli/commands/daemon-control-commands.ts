@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { globalFlags } from '../global-flags';
 import { print, printJson } from '../render';
 import { type DaemonArgs, resolvePaths } from './daemon-args';
 
@@ -56,7 +57,8 @@ async function statusCommand(argv: DaemonArgs): Promise<void> {
   print(`Mode: ${s.daemon_mode === 'events' ? 'event-driven' : 'polling'}`);
   print(`Uptime: ${duration(s.uptime_seconds)}`);
   print(`Last sync: ${ago(s.last_sync_at)}`);
-  if (!argv.verbose) return;
+  // -v/--verbose is also bd's global flag, taken off the command line before yargs sees it.
+  if (!argv.verbose && !globalFlags().verbose) return;
   print();
   print('Event statistics:');
   print(`  File changes: ${s.file_changes}`);

@@ -4,22 +4,29 @@ import type { EffectEvent } from '../../events/daemon-event';
 import { exportReportOf, importReportOf } from '../../events/sync-report';
 import type { ExportReport } from '../../sync/export-jsonl';
 import type { ImportReport } from '../../sync/import-jsonl';
+import { ValidationError } from '../../store/store-errors';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { escapeControls } from '../../text/escape-controls';
 import { print, printJson } from '../render';
+import { UsageError } from '../report-error';
 
 type ExportArgs = GlobalArgs & { output?: string; force?: boolean };
 type ImportArgs = GlobalArgs & { input?: string; force?: boolean };
 
 export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
   command: 'export',
-  describe: 'Write the issues to the JSONL (or -o FILE, - for stdout)',
+  describe: 'Print the issues as JSONL (bd: stdout), or write them with -o FILE (-o .beads/issues.jsonl flushes)',
   builder: (y) =>
     y
-      .option('output', { alias: 'o', type: 'string', describe: 'Another file; - prints to stdout' })
+      .option('output', { alias: 'o', type: 'string', describe: 'A file to write; - or none prints to stdout' })
+      .option('format', { alias: 'f', type: 'string', describe: 'jsonl (the only format bd-rx writes)' })
       .option('force', { type: 'boolean', describe: 'Write even when clean; allow an empty export' }),
   handler: async (argv) => {
-    if (argv.output === '-') {
+    const format = (argv as Record<string, unknown>).format;
+    if (format !== undefined && format !== 'jsonl') {
+      throw new UsageError(`The export format "${String(format)}" is not supported. bd-rx writes jsonl only: drop --format or give --format jsonl.`);
+    }
+    if (argv.output === undefined || argv.output === '-') {
       const { BeadsStore } = await import('../../store/beads-store');
       const { renderJsonl } = await import('../../sync/export-jsonl');
       const { importJsonl } = await import('../../sync/import-jsonl');
@@ -36,11 +43,19 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
       return;
     }
     await withBackend(argv, async (backend, paths) => {
-      const output = argv.output ? path.resolve(argv.output) : undefined;
-      const r = exportReportOf((await backend.call('export', { ...(output ? { output } : {}), force: argv.force === true })) as ExportReport | EffectEvent);
-      if (argv.json) return printJson(r);
+      const output = path.resolve(argv.output as string);
+      // The workspace JSONL goes through the daemon's lane (or direct mode's own export).
+      const workspaceFile = output === path.resolve(paths.jsonlPath);
+      const r = exportReportOf(
+        (await backend.call('export', { ...(workspaceFile ? {} : { output }), force: argv.force === true })) as ExportReport | EffectEvent,
+      );
+      if (argv.json) {
+        // bd prints its export stats on stderr, keeping stdout for the data.
+        process.stderr.write(JSON.stringify({ success: true, exported: r.issues, skipped: r.skipped ? 1 : 0, total_issues: r.issues, output_file: output }, null, 2) + '\n');
+        return;
+      }
       if (r.skipped) return print(`Nothing to export: ${paths.jsonlPath} is already current.`);
-      print(`✓ Exported ${r.issues} issues (${r.bytes} bytes) to ${output ?? paths.jsonlPath} in ${r.ms} ms`);
+      print(`✓ Exported ${r.issues} issues (${r.bytes} bytes) to ${output} in ${r.ms} ms`);
     });
   },
 };
@@ -51,9 +66,21 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
   builder: (y) =>
     y
       .option('input', { alias: 'i', type: 'string', describe: 'Another JSONL file to merge in' })
-      .option('force', { type: 'boolean', describe: 'Read even if the file looks unchanged' }),
-  handler: async (argv) =>
-    withBackend(argv, async (backend, paths) => {
+      .option('force', { type: 'boolean', describe: 'Read even if the file looks unchanged' })
+      .options({
+        'skip-existing': { alias: 's', type: 'boolean', hidden: true },
+        strict: { type: 'boolean', hidden: true },
+        'dedupe-after': { type: 'boolean', hidden: true },
+        'dry-run': { type: 'boolean', hidden: true },
+        'rename-on-import': { type: 'boolean', hidden: true },
+        'clear-duplicate-external-refs': { type: 'boolean', hidden: true },
+        'orphan-handling': { type: 'string', hidden: true },
+        'protect-left-snapshot': { type: 'boolean', hidden: true },
+        'git-history': { type: 'boolean', hidden: true },
+      }),
+  handler: async (argv) => {
+    refuseUnsupportedImportFlags(argv as Record<string, unknown>);
+    await withBackend(argv, async (backend, paths) => {
       const input = argv.input ? path.resolve(argv.input) : undefined;
       const r = importReportOf((await backend.call('import', { ...(input ? { input } : {}), force: argv.force === true })) as ImportReport | EffectEvent);
       if (argv.json) return printJson(r);
@@ -69,5 +96,21 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
       }
       if (r.kept_local?.length) process.stderr.write(`note: kept the newer local copy of ${escapeControls(r.kept_local.join(', '))}\n`);
       if (r.overwritten_local?.length) process.stderr.write(`warning: unexported local changes replaced by newer incoming versions: ${r.overwritten_local.join(', ')}\n`);
-    }),
+    });
+  },
 };
+
+/**
+ * bd's import flags that would change what an import does: bd-rx's import cannot honour them,
+ * and ignoring one (a dry run that writes, say) would be worse than refusing it.
+ */
+function refuseUnsupportedImportFlags(argv: Record<string, unknown>): void {
+  const given = ['dry-run', 'skip-existing', 'rename-on-import', 'dedupe-after', 'clear-duplicate-external-refs'].filter((f) => argv[f]);
+  const orphans = argv['orphan-handling'];
+  if (orphans !== undefined && orphans !== 'allow') given.push(`orphan-handling ${String(orphans)}`);
+  if (given.length) {
+    throw new ValidationError(
+      `import does not support ${given.map((f) => `--${f}`).join(', ')} in bd-rx: it merges the file by updated_at, keeping orphans; run it without ${given.length > 1 ? 'them' : 'it'}`,
+    );
+  }
+}

@@ -69,6 +69,39 @@ function procStat(pid: number): { rssKb: number; fds: number } {
   return { rssKb, fds: fs.readdirSync(`/proc/${pid}/fd`).length };
 }
 
+const statKeyOf = (file: string): string | null => {
+  try {
+    const st = fs.statSync(file);
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Adds `line` to the JSONL by a new file renamed over it, unless the JSONL moved between the
+ * read and the rename (checked on a second name of the file about to be replaced, so only the
+ * microseconds between that link and the rename are left open). Returns whether it was written.
+ */
+function outsideEdit(jsonl: string, line: string): boolean {
+  const before = statKeyOf(jsonl);
+  const text = before === null ? '' : fs.readFileSync(jsonl, 'utf8');
+  if (statKeyOf(jsonl) !== before) return false;
+  const tmp = `${jsonl}.soak`;
+  const held = `${jsonl}.soak-held`;
+  fs.writeFileSync(tmp, text + line + '\n');
+  fs.rmSync(held, { force: true });
+  try {
+    if (before !== null) fs.linkSync(jsonl, held);
+    if (before !== null && statKeyOf(held) !== before) return false;
+    fs.renameSync(tmp, jsonl);
+    return true;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+    fs.rmSync(held, { force: true });
+  }
+}
+
 function jsonlIds(file: string): string[] {
   return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { id: string }).id);
 }
@@ -116,19 +149,25 @@ export async function runSoak(durationMs: number, log: (s: string) => void = con
       }
     }
   };
+  let deferredEdits = 0;
   const editor = async () => {
     let k = 0;
     while (Date.now() < end) {
       await sleep(1500);
       if (paused || Date.now() >= end) continue;
-      // An outside edit: the current file plus one new issue, renamed over it as git would.
-      const id = `soak-out${k++}`;
+      // An outside edit: the current file plus one new issue, renamed over it as git would. A
+      // careful teammate: an edit made from a file the daemon has since replaced is not renamed
+      // over the daemon's newer file (that would delete the issues it added, as a teammate's
+      // stale copy does), it is made again from the new file.
+      const id = `soak-out${k}`;
       const now = new Date().toISOString();
       const line = JSON.stringify({ id, title: `outside ${id}`, status: 'open', priority: 2, issue_type: 'task', created_at: now, updated_at: now });
-      const text = fs.existsSync(jsonl) ? fs.readFileSync(jsonl, 'utf8') : '';
-      fs.writeFileSync(`${jsonl}.soak`, text + line + '\n');
-      fs.renameSync(`${jsonl}.soak`, jsonl);
-      outside.add(id);
+      if (outsideEdit(jsonl, line)) {
+        outside.add(id);
+        k++;
+      } else {
+        deferredEdits++;
+      }
     }
   };
   const samples: Array<{ t: number; rssKb: number; fds: number }> = [];
@@ -184,7 +223,7 @@ export async function runSoak(durationMs: number, log: (s: string) => void = con
   const rows: SoakResult['rows'] = [
     ['duration', `${Math.round(durationMs / 1000)} s`, true],
     ['acknowledged RPC creates', String(acked.size), acked.size > 0],
-    ['outside JSONL edits', String(outside.size), true],
+    ['outside JSONL edits (made again after a race)', `${outside.size} (${deferredEdits})`, true],
     ['RPC errors outside the restart', String(writeErrors.length), writeErrors.length === 0],
     ['DB ≡ JSONL (ids)', `${dbIds.length} / ${fileIds.length}`, sameIds],
     ['acknowledged writes missing', String(missingAcked.length), missingAcked.length === 0],

@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { issueLine, readDbIssues, useDaemons, type Workspace } from '../helpers/daemon-process';
-import { WAIT, withClient } from '../helpers/real-daemon';
+import { WAIT, waitForJsonlIds, withClient } from '../helpers/real-daemon';
+import { waitFor } from '../helpers/wait-for';
+
+jest.setTimeout(120_000);
 
 const ARGS = ['--debounce-ms', '50', '--max-wait-ms', '1000'];
 
@@ -55,10 +58,10 @@ describe('fault 5: a malformed JSONL while the daemon runs', () => {
     expect(readDbIssues(ws.dbPath).map((r) => r.id)).toContain(created.id);
 
     // The teammate fixes the file: it imports, and the daemon's own write is kept beside it.
-    const fixed = d.mark();
     replaceJsonl(ws, [issueLine('t-1', { title: 'fixed', updated_at: '2030-01-01T00:00:00Z' }), good[1]].join('\n') + '\n');
-    await d.waitForEvent((e) => e.type === 'import/done', WAIT, fixed);
-    await d.waitForEvent((e) => e.type === 'export/done', WAIT, fixed);
+    // Merged by an import, or by the export (retried after its failures) merging it first.
+    await waitFor(() => readDbIssues(ws.dbPath).find((r) => r.id === 't-1')?.title === 'fixed', WAIT, 'the fixed file to be merged');
+    await waitForJsonlIds(ws.jsonlPath, [created.id]);
     const after = readDbIssues(ws.dbPath);
     expect(after.find((r) => r.id === 't-1')?.title).toBe('fixed');
     expect(after.map((r) => r.id)).toEqual(expect.arrayContaining(['t-1', 't-2', created.id]));

@@ -111,7 +111,9 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
 }
 
 /** How many times one export writes again after the file it was replacing changed under it. */
-const TARGET_CHANGED_ATTEMPTS = 5;
+// Few: every attempt holds the write lock (RPC writes wait); a file that keeps changing fails
+// the export as `ETARGETCHANGED`, and the pipeline retries it with backoff (export-retry.ts).
+const TARGET_CHANGED_ATTEMPTS = 3;
 
 /**
  * Runs one export attempt (merge, write, rename) again while the file it meant to replace was

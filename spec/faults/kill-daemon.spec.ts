@@ -5,7 +5,7 @@ import { type DaemonProcess, issueLine, readDbIssues, useDaemons, type Workspace
 import { jsonlIds, socketOf, WAIT, waitForJsonlIds } from '../helpers/real-daemon';
 import { waitFor } from '../helpers/wait-for';
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
 const ITERATIONS = 50;
 const SEED_ISSUES = 1500;
@@ -111,10 +111,14 @@ describe('fault 1: kill -9 of the daemon at random moments under RPC writes', ()
 
     expect(await d.stop()).toEqual({ code: 0, signal: null });
     const finalIds = completeIds(ws.jsonlPath);
-    expect(acked.filter((id) => !finalIds.includes(id))).toEqual([]);
-    expect(finalIds).toHaveLength(SEED_ISSUES + acked.length);
     // Not a guarantee, a sign the test exercised what it claims: how many kills hit an export.
-    process.stdout.write(`kill -9: ${ITERATIONS} kills (seed ${seed}), ${acked.length} acknowledged creates, ${killedMidExport} with an export's temp file present\n`);
+    process.stdout.write(
+      `kill -9: ${ITERATIONS} kills (seed ${seed}), ${acked.length} acknowledged creates, ${finalIds.length - SEED_ISSUES - acked.length} committed but killed before the answer, ${killedMidExport} kills with an export's temp file present\n`,
+    );
+    expect(acked.filter((id) => !finalIds.includes(id))).toEqual([]);
+    // Beyond the acknowledged: at most the one create per kill that committed before its answer went out.
+    expect(finalIds.length - SEED_ISSUES - acked.length).toBeGreaterThanOrEqual(0);
+    expect(finalIds.length - SEED_ISSUES - acked.length).toBeLessThanOrEqual(ITERATIONS);
     expect(acked.length).toBeGreaterThan(ITERATIONS);
   });
 });

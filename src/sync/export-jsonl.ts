@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { replaceWithTemp, TargetChangedError, writeSyncedTemp } from '../jsonl/atomic-write';
 import { contentHash } from '../jsonl/content-hash';
+import { otherRecordType } from '../jsonl/other-records';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl, type ImportReport } from './import-jsonl';
 import type { LineCache } from './line-cache';
@@ -45,12 +46,24 @@ export class EmptyExportError extends Error {
   }
 }
 
-function countLines(file: string): number {
+/** The lines of `file` an empty export would wipe: every non-blank line but other records (which the export keeps). */
+export function countIssueLines(file: string): number {
+  let text: string;
   try {
-    const text = fs.readFileSync(file, 'utf8');
-    return text.split('\n').filter((l) => l.trim() !== '').length;
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return 0;
+  }
+  let n = 0;
+  for (const l of text.split('\n')) if (l.trim() !== '' && !isOtherRecordText(l)) n++;
+  return n;
+}
+
+function isOtherRecordText(line: string): boolean {
+  try {
+    return otherRecordType(JSON.parse(line)) !== undefined;
+  } catch {
+    return false; // not JSON: counted, so the refusal errs on the side of keeping the file
   }
 }
 
@@ -58,7 +71,8 @@ const NEWLINE = Buffer.from('\n');
 
 /**
  * All issues as JSONL bytes, sorted by id in byte order (SQLite's BINARY collation), each line
- * as the UTF-8 bytes the store holds (see `IssueRows.lineBytes` for why never as JS strings).
+ * as the UTF-8 bytes the store holds (see `IssueRows.lineBytes` for why never as JS strings),
+ * then the records that are not issues, as read (src/jsonl/other-records.ts).
  */
 export function renderJsonl(store: BeadsStore): { data: Buffer; issues: number } {
   const parts: Buffer[] = [];
@@ -67,7 +81,17 @@ export function renderJsonl(store: BeadsStore): { data: Buffer; issues: number }
     parts.push(line, NEWLINE);
     bytes += line.length + 1;
   }
-  return { data: Buffer.concat(parts, bytes), issues: parts.length / 2 };
+  const issues = parts.length / 2;
+  const others = store.otherRecords();
+  parts.push(others);
+  return { data: Buffer.concat(parts, bytes + others.length), issues };
+}
+
+/** The line cache's render of the issues, with the other records after them (see `renderJsonl`). */
+export function renderCached(store: BeadsStore, cache: LineCache): { data: Buffer; issues: number } {
+  const { data, issues } = cache.render(store);
+  const others = store.otherRecords();
+  return { data: others.length === 0 ? data : Buffer.concat([data, others]), issues };
 }
 
 /**
@@ -90,12 +114,12 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
       if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
         return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
       }
-      const { data, issues } = opts.cache && isWorkspaceFile ? opts.cache.render(store) : renderJsonl(store);
+      const { data, issues } = opts.cache && isWorkspaceFile ? renderCached(store, opts.cache) : renderJsonl(store);
       // An empty DB whose issues were deleted here is an intended empty export; an empty DB
       // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
       const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;
       if (issues === 0 && !opts.force && !deletedHere && fs.existsSync(target)) {
-        const lines = countLines(target);
+        const lines = countIssueLines(target);
         if (lines > 0) throw new EmptyExportError(target, lines);
       }
       const tmp = writeSyncedTemp(target, data);

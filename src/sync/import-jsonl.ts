@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentHash } from '../jsonl/content-hash';
+import { joinOtherRecords, mergeOtherRecordsByKey, splitOtherRecords, type OtherRecordLine } from '../jsonl/other-records';
 import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
 import { compareTimestamps, toEpochNanos } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
@@ -41,6 +42,11 @@ export interface ImportReport {
   overwritten_local: string[];
   duplicates: Array<{ id: string; lines: number[]; kept_line: number }>;
   warnings: ImportWarnings;
+  /**
+   * Lines of the file that are records of another kind (bd's memories, …): kept as they are and
+   * written back after the issues. Absent when there are none.
+   */
+  other_records?: number;
   /** The DB now holds changes the JSONL lacks: an export should follow. */
   needs_export: boolean;
   hash: string;
@@ -156,7 +162,10 @@ function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWork
   // An outside change of a few lines: only those are parsed and merged (changed-lines.ts).
   const changed = isWorkspaceFile ? changedLines(store, file, buf) : undefined;
   const report = emptyReport(undefined, hash);
-  const incoming = changed ? changed.incoming : dedupe(parseJsonl(buf, path.basename(file)), report);
+  const parsed = changed ? undefined : parseJsonl(buf, path.basename(file));
+  const incoming = changed ? changed.incoming : dedupe(parsed!.issues, report);
+  const others = changed ? changed.others : parsed!.others;
+  if (others.length > 0) report.other_records = others.length;
   if (changed) report.unchanged = changed.unchanged;
   countWarnings(incoming.values(), report.warnings);
 
@@ -167,7 +176,7 @@ function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWork
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
   const meter = progressMeter('import', file, buf.length);
   try {
-    importRecords(store, incoming, isWorkspaceFile, file, { hash, key }, report, meter, changed);
+    importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key }, report, meter, changed);
   } finally {
     meter.end();
     restoreCache();
@@ -180,6 +189,7 @@ function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWork
 function importRecords(
   store: BeadsStore,
   incoming: Map<string, JsonlRecord>,
+  others: OtherRecordLine[],
   isWorkspaceFile: boolean,
   file: string,
   synced: { hash: string; key: string },
@@ -238,6 +248,29 @@ function importRecords(
       }
       recordSynced(store, file, synced.hash, 'import', synced.key);
     }
+    keepOtherRecords(store, others, isWorkspaceFile);
     report.needs_export = store.pendingExportCount() > 0;
   });
+}
+
+/**
+ * The file's other records into the DB. The workspace file's replace the stored ones (it is the
+ * file the DB is now in step with), unless some came from another file and are not exported yet:
+ * those are kept over the file's, like a local edit. Another file's are merged in by key and
+ * left to the next export.
+ */
+function keepOtherRecords(store: BeadsStore, others: OtherRecordLine[], isWorkspaceFile: boolean): void {
+  const stored = store.otherRecords();
+  if (isWorkspaceFile && !store.otherRecordsDirty()) {
+    const tail = joinOtherRecords(others);
+    if (!tail.equals(stored)) store.setOtherRecords(tail, false);
+    return;
+  }
+  if (others.length === 0 && !isWorkspaceFile) return;
+  const merged = isWorkspaceFile
+    ? mergeOtherRecordsByKey(others, splitOtherRecords(stored))
+    : mergeOtherRecordsByKey(splitOtherRecords(stored), others);
+  const tail = joinOtherRecords(merged);
+  if (isWorkspaceFile) store.setOtherRecords(tail, !tail.equals(joinOtherRecords(others)));
+  else if (!tail.equals(stored)) store.setOtherRecords(tail, true);
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { replaceWithTemp, TargetChangedError, writeSyncedTemp } from '../jsonl/atomic-write';
 import { contentHash } from '../jsonl/content-hash';
 import type { BeadsStore } from '../store/beads-store';
-import { elapsed, type ExportReport, recordExported } from './export-jsonl';
+import { elapsed, type ExportReport, recordExported, renderCached } from './export-jsonl';
 import { statKey, unchangedByStat } from './jsonl-file-state';
 import type { LineCache } from './line-cache';
 
@@ -49,7 +49,7 @@ export function stageExport(store: BeadsStore, opts: StageExportOptions): Staged
   const snapshot = store.inTransaction(() => {
     if (!unchangedByStat(store, opts.jsonlPath) || store.pendingExportCount() === 0) return undefined;
     const jsonlStat = statKey(opts.jsonlPath);
-    const { data, issues } = opts.cache.render(store);
+    const { data, issues } = renderCached(store, opts.cache);
     if (jsonlStat === null || issues === 0) return undefined;
     return { data, issues, jsonlStat, dataVersion: store.dataVersion(), totalChanges: store.totalChanges() };
   });

@@ -92,7 +92,7 @@ describe('effect failure', () => {
     });
   });
 
-  it('should report failing start-up effects and stay up, idle, when no input arrives', () => {
+  it('should report failing start-up effects and stay up, the export retried with backoff, when no input arrives', () => {
     const scheduler = testScheduler();
     const effects = fakeEffects(scheduler, {
       exportOutcome: () => {
@@ -103,14 +103,20 @@ describe('effect failure', () => {
       },
     });
     scheduler.run(({ expectObservable }) => {
-      const expected = '(fg)';
+      // The failed export is asked for again 1 s later (then debounced: it runs at 1500), then
+      // 2 s after that failure (4000, past the end of this run); the import waits for a trigger.
+      const expected = '(fg) 1496ms f';
       const out$ = daemonPipeline(sources(), { ...SETTINGS, ...effects, scheduler });
-      expectObservable(out$).toBe(expected, {
+      expectObservable(out$, '^ 3999ms !').toBe(expected, {
         f: exportFailed('SQLITE_CORRUPT: database disk image is malformed'),
         g: { type: 'import/failed', error: 'ENOENT: .beads/issues.jsonl', code: 'EEFFECT', batched: 1 },
       });
     });
-    expect(effects.runs).toHaveLength(2);
+    expect(effects.runs.map((r) => [r.kind, r.start])).toEqual([
+      ['export', 0],
+      ['import', 0],
+      ['export', 1500],
+    ]);
   });
 
   it('should treat a failing trigger source as fatal: stop after the pending export', () => {

@@ -2,7 +2,7 @@ import { filter } from 'rxjs';
 import { daemonPipeline } from '../src/pipeline/daemon-pipeline';
 import type { SafetyFinding } from '../src/pipeline/daemon-sources';
 import { type FileIdentity, safetyCheck$ } from '../src/sources/safety-check';
-import { exportDone, fakeEffects, importDone, isOutcomeOrLifecycle, SETTINGS, sources, STOPPED, testScheduler } from './support/fake-daemon';
+import { exportDone, fakeEffects, importDone, isOutcomeOrLifecycle, mutation, SETTINGS, sources, STOPPED, testScheduler } from './support/fake-daemon';
 
 const file = (ino: number, size = 10, mtimeMs = 1): FileIdentity => ({ dev: 1, ino, size, mtimeMs });
 
@@ -85,6 +85,29 @@ describe('fault 4 and 3: the safety check in the pipeline', () => {
         x: exportDone(1),
         y: importDone(1),
         f: { type: 'daemon/failed', code: 'EDBREPLACED', message: expect.stringContaining('was replaced under the running daemon') },
+        z: STOPPED,
+      });
+    });
+  });
+
+  it('should stop with daemon/failed EDBDELETED when the check before an export finds the DB file gone (no safety tick)', () => {
+    const scheduler = testScheduler();
+    const gone = Object.assign(new Error('/w/.beads/beads.db was deleted under the running daemon; stopping'), { code: 'EDBDELETED' });
+    const effects = fakeEffects(scheduler, {
+      exportOutcome: (n) => {
+        if (n === 1) throw gone;
+        return { kind: 'done', issues: 3, bytes: 420, ms: 0 };
+      },
+    });
+    scheduler.run(({ cold, expectObservable }) => {
+      const mutation$ = cold('100ms m', { m: mutation('bd-a1b2') });
+      const out$ = daemonPipeline(sources({ mutation$ }), { ...SETTINGS, ...effects, scheduler }).pipe(filter(isOutcomeOrLifecycle));
+      // 600: the debounced export's check fails; the failure is fed back and stops the daemon at once.
+      expectObservable(out$).toBe('(xy) 596ms (efz|)', {
+        x: exportDone(1),
+        y: importDone(1),
+        e: { type: 'export/failed', error: gone.message, code: 'EDBDELETED', batched: 1 },
+        f: { type: 'daemon/failed', code: 'EDBDELETED', message: gone.message },
         z: STOPPED,
       });
     });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { isProcessAlive } from '../../src/os/is-process-alive';
 import { useDaemons } from '../helpers/daemon-process';
-import { WAIT } from '../helpers/real-daemon';
+import { jsonlIds, WAIT, waitForJsonlIds, withClient } from '../helpers/real-daemon';
 
 const ARGS = ['--debounce-ms', '50', '--max-wait-ms', '1000', '--safety-interval', '200ms'];
 
@@ -47,5 +47,42 @@ describe('fault 3: the DB file replaced or deleted under a running daemon', () =
 
     expect(await d.waitForExit(WAIT)).toEqual({ code: 1, signal: null });
     expect(d.all('daemon/failed')[0]).toMatchObject({ code: 'EDBREPLACED' });
+  });
+});
+
+describe('fault 3: the DB file checked before each export (safety tick off)', () => {
+  const { workspace, start } = useDaemons();
+  const NO_TICK = ['--debounce-ms', '50', '--max-wait-ms', '1000', '--safety-interval', '0'];
+
+  it.each([
+    ['deleted', 'EDBDELETED', (db: string) => fs.rmSync(db)],
+    [
+      'replaced by a backup',
+      'EDBREPLACED',
+      (db: string) => {
+        fs.copyFileSync(db, `${db}.bak`);
+        fs.renameSync(`${db}.bak`, db);
+      },
+    ],
+  ] as const)('should stop with %s → %s at the next export, after writing every acknowledged issue into the JSONL; the next start has them', async (_what, code, lose) => {
+    const ws = workspace();
+    const d = start({ cwd: ws.root, args: NO_TICK });
+    await d.waitUntilWatching();
+    const before = await withClient(ws, (c) => c.request('create', { title: 'before' }));
+    await waitForJsonlIds(ws.jsonlPath, [before.id]);
+
+    lose(ws.dbPath);
+    // Acknowledged by a daemon whose DB file is gone: only its open connection holds it.
+    const after = await withClient(ws, (c) => c.request('create', { title: 'acknowledged after the DB was lost' }));
+
+    expect(await d.waitForExit(WAIT)).toEqual({ code: 1, signal: null });
+    expect(d.all('daemon/failed')[0]).toMatchObject({ code });
+    expect(jsonlIds(ws.jsonlPath)).toEqual(expect.arrayContaining([before.id, after.id]));
+
+    const again = start({ cwd: ws.root, args: NO_TICK });
+    await again.waitUntilWatching();
+    const titles = await withClient(ws, async (c) => (await c.request('list', {})).map((i) => String(i.title)));
+    expect(titles).toEqual(expect.arrayContaining(['before', 'acknowledged after the DB was lost']));
+    expect(await again.stop()).toEqual({ code: 0, signal: null });
   });
 });

@@ -15,6 +15,7 @@ import { resolveGitSyncSettings } from '../git/git-sync-settings';
 import { findGitRefs } from '../sources/git-dir';
 import { mutation$ } from '../sources/mutation';
 import { safetyCheck$ } from '../sources/safety-check';
+import { dbFileGuard } from '../store/db-file-guard';
 import { signal$ } from '../sources/signal';
 import { watcherThread$ } from '../sources/watcher-thread';
 import { BeadsStore } from '../store/beads-store';
@@ -122,7 +123,12 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   };
   const gitSync = settings.gitSync ?? resolveGitSyncSettings({}, {});
   const repoGit = daemonGit(paths, store, gitSync);
-  const fileEffects = { ...exportEffect(store, paths.jsonlPath, checkpoint), ...importEffect(store, paths.jsonlPath, checkpoint) };
+  // Before each export and import: is beads.db still the file opened? (fault 3; one stat)
+  const dbGuard = { path: paths.dbPath, check: dbFileGuard(paths.dbPath) };
+  const fileEffects = {
+    ...exportEffect(store, paths.jsonlPath, checkpoint, dbGuard),
+    ...importEffect(store, paths.jsonlPath, checkpoint, dbGuard),
+  };
   const pipeline$ = daemonPipeline(
     {
       fileChange$:

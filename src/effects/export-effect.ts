@@ -3,7 +3,17 @@ import type { BeadsStore } from '../store/beads-store';
 import { elapsed } from '../sync/export-jsonl';
 import { LeanExporter } from '../sync/lean-exporter';
 import { commitStagedExport, discardStagedExport } from '../sync/staged-export';
+import { DbFileGoneError } from '../store/db-file-guard';
+import { rescueExport } from '../sync/rescue-export';
 import type { ExportOutcome } from './effect-outcome';
+
+/** The DB file check of the export and import effects: `check` says what happened to `path`, if anything. */
+export interface DbGuard {
+  path: string;
+  check: () => 'db-deleted' | 'db-replaced' | undefined;
+}
+
+export const NO_DB_GUARD: DbGuard = { path: '', check: () => undefined };
 
 /** The lane's `export` and `prepare` effects (see `DAEMON_EFFECT_KINDS`). */
 export interface ExportEffects {
@@ -31,6 +41,8 @@ export function exportEffect(
   store: BeadsStore,
   jsonlPath: string,
   checkpoint: () => void = () => store.checkpoint(),
+  /** Checks that the DB file is still the one opened (see `dbFileGuard`); none: not checked. */
+  dbGuard: DbGuard = NO_DB_GUARD,
 ): ExportEffects {
   const exporter = new LeanExporter(store, jsonlPath, { releaseOldInBackground: true });
   let staged: { ahead: Staged; ms: number } | undefined;
@@ -47,6 +59,14 @@ export function exportEffect(
   return {
     export: () =>
       defer(() => {
+        const lost = dbGuard.check();
+        if (lost) {
+          // Fault 3: never an export's bookkeeping into an unlinked or foreign file; the JSONL
+          // still gets what the daemon acknowledged, then the failure stops the daemon.
+          const ahead = takeStaged();
+          if (ahead) discardStagedExport(ahead.ahead);
+          throw new DbFileGoneError(lost, dbGuard.path, rescueExport(store, jsonlPath));
+        }
         const ahead = takeStaged();
         const { skipped, ...result } = (ahead && commit(ahead)) ?? exporter.export();
         checkpoint();
@@ -58,6 +78,7 @@ export function exportEffect(
       defer(() => {
         const previous = takeStaged();
         if (previous) discardStagedExport(previous.ahead);
+        if (dbGuard.check()) return of(undefined);
         const started = performance.now();
         const ahead = exporter.stage();
         staged = ahead && { ahead, ms: elapsed(started) };

@@ -2,7 +2,9 @@ import { defer, of, type Observable } from 'rxjs';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl } from '../sync/import-jsonl';
 import { META_SYNCED_BY } from '../sync/jsonl-file-state';
+import { DbFileGoneError } from '../store/db-file-guard';
 import type { ImportOutcome } from './effect-outcome';
+import { type DbGuard, NO_DB_GUARD } from './export-effect';
 
 /**
  * The daemon's import: JSONL → DB with the merge rules, run when subscribed. A file that is
@@ -14,10 +16,14 @@ export function importEffect(
   store: BeadsStore,
   jsonlPath: string,
   checkpoint: () => void = () => store.checkpoint(),
+  /** As the export's: an import into a deleted or replaced DB file is refused (the daemon stops). */
+  dbGuard: DbGuard = NO_DB_GUARD,
 ): { import: () => Observable<ImportOutcome> } {
   return {
     import: () =>
       defer(() => {
+        const lost = dbGuard.check();
+        if (lost) throw new DbFileGoneError(lost, dbGuard.path);
         const { skipped, ...result } = importJsonl(store, { jsonlPath });
         if (skipped) {
           const reason =

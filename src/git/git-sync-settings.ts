@@ -1,4 +1,5 @@
 import { parseDuration, SettingsError } from '../daemon/daemon-settings';
+import { backoffDelayMs } from '../pipeline/backoff-delay';
 
 /** What the daemon does with git. All off by default: a daemon stays local unless asked. */
 export interface GitSyncSettings {
@@ -47,7 +48,5 @@ export function resolveGitSyncSettings(flags: GitSyncFlags, env: NodeJS.ProcessE
   return { autoCommit, autoPush, autoPull, remoteSyncIntervalMs };
 }
 
-/** Push retries after a rejection: 1 s, 2 s, 4 s … at most 60 s. `attempt` counts from 1. */
-export function pushRetryDelayMs(attempt: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, Math.min(attempt - 1, 16)));
-}
+/** Push retries after a rejection: 1 s, 2 s, 4 s … at most 60 s (the daemon's one backoff rule). */
+export const pushRetryDelayMs = backoffDelayMs;

@@ -13,6 +13,29 @@ export interface AtomicWriteOptions {
    * second name behind (`sweepStaleTemps` removes it).
    */
   releaseOldInBackground?: boolean;
+  /**
+   * Whether the file about to be replaced is still the one the caller decided on (its merge
+   * and its copy were made from it). Called with a second name of the file at `target` (a hard
+   * link made just before the rename, so what it names cannot move), or null when there is no
+   * file there. When it says no, nothing is renamed and {@link TargetChangedError} is thrown:
+   * another process replaced the file since the caller looked, and renaming over it would
+   * silently overwrite that change.
+   */
+  expectReplaced?: (held: string | null) => boolean;
+}
+
+/**
+ * The file at the target is not the one the caller expected to replace (an outside rename or
+ * write landed after the caller read it): nothing was replaced. Merge the file now there, then
+ * write again.
+ */
+export class TargetChangedError extends Error {
+  readonly code = 'ETARGETCHANGED';
+
+  constructor(target: string) {
+    super(`${target} was replaced by another process while an export was being written: merge it and export again`);
+    this.name = 'TargetChangedError';
+  }
 }
 
 export function tempName(target: string, kind: string): string {
@@ -88,9 +111,22 @@ export function writeSyncedTemp(target: string, data: Buffer): string {
 /**
  * The second half of {@link atomicWriteFile}: renames the synced temp `tmp` over `target`, then
  * fsyncs the directory. On failure `tmp` is removed and `target` is left as it was.
+ *
+ * With `expectReplaced`, the file at `target` is held by a second name first and checked: a
+ * file replaced since the caller looked is never renamed over. Checked again after the rename:
+ * a write into the held file in between (an in-place edit) is put back in place and reported
+ * the same way. What no check can see is another rename landing in the microseconds between
+ * the link and the rename; everything before is caught (the export's merge, copy and fsync).
  */
 export function replaceWithTemp(tmp: string, target: string, opts: AtomicWriteOptions = {}): void {
-  const old = opts.releaseOldInBackground ? keepOldName(target) : null;
+  const check = opts.expectReplaced;
+  const old = opts.releaseOldInBackground || check ? keepOldName(target) : null;
+  const held = old ?? (check && fs.existsSync(target) ? target : null);
+  if (check && !check(held)) {
+    fs.rmSync(tmp, { force: true });
+    if (old) fs.rmSync(old, { force: true });
+    throw new TargetChangedError(target);
+  }
   try {
     fs.renameSync(tmp, target);
   } catch (err) {
@@ -98,7 +134,21 @@ export function replaceWithTemp(tmp: string, target: string, opts: AtomicWriteOp
     if (old) fs.rmSync(old, { force: true });
     throw err;
   }
-  if (old) fs.unlink(old, () => undefined);
+  if (check && old && !check(old)) {
+    // Written in place while we renamed: that edit is only in the held file now. Put it back
+    // (our file is dropped; the caller has recorded nothing yet) and let the caller merge it.
+    fs.renameSync(old, target);
+    fsyncDir(target);
+    throw new TargetChangedError(target);
+  }
+  if (old) {
+    if (opts.releaseOldInBackground) fs.unlink(old, () => undefined);
+    else fs.rmSync(old, { force: true });
+  }
+  fsyncDir(target);
+}
+
+function fsyncDir(target: string): void {
   try {
     const dfd = fs.openSync(path.dirname(target), 'r');
     try {
@@ -123,8 +173,9 @@ function keepOldName(target: string): string | null {
 }
 
 /**
- * Removes temp files of `target` (`.NAME.tmp-[old-]PID-N`) left by processes that are gone:
- * a write interrupted by a crash, or an old name whose background unlink never ran.
+ * Removes temp files of `target` (`.NAME.tmp-[old-]PID-N`, `.NAME.tmp-base-PID`) left by
+ * processes that are gone: a write interrupted by a crash, an old name whose background unlink
+ * never ran, a base link not yet renamed into place.
  */
 export function sweepStaleTemps(target: string): string[] {
   const dir = path.dirname(target);
@@ -138,8 +189,10 @@ export function sweepStaleTemps(target: string): string[] {
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const m = /^(?:old-)?(\d+)-\d+$/.exec(name.slice(prefix.length));
-    if (!m || isProcessAlive(Number(m[1]))) continue;
+    // `PID-N` (a temp), `old-PID-N` (a replaced file's second name), `base-PID` (the synced
+    // base being linked, see synced-base.ts); the base itself (`base`) carries no pid.
+    const m = /^(?:old-(\d+)-\d+|(\d+)-\d+|base-(\d+))$/.exec(name.slice(prefix.length));
+    if (!m || isProcessAlive(Number(m[1] ?? m[2] ?? m[3]))) continue;
     try {
       fs.rmSync(path.join(dir, name), { force: true });
       removed.push(name);

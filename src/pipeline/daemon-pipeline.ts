@@ -25,6 +25,7 @@ import { exportRequests, requestOfBatch } from './export-requests';
 import { exportCostOf, feedbackOf } from './feedback';
 import { adaptiveLead } from './adaptive-lead';
 import { GIT_REQUEST, gitFeedbackOf, holdWhileGitFails, isGitWork, laterInputs$, remoteRequests$ } from './git-requests';
+import { exportRetry$ } from './export-retry';
 import { serialLane } from './serial-lane';
 import { thenTell } from './then-tell';
 
@@ -91,7 +92,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
     const found = new Subject<DaemonInput>();
     // The lane's events, for the loops that answer one later (git busy, push backoff).
     const laneEvent = new Subject<DaemonEvent>();
-    const later$ = laterInputs$(laneEvent, deps.busyRetryMs ?? 1000, scheduler);
+    const later$ = merge(laterInputs$(laneEvent, deps.busyRetryMs ?? 1000, scheduler), exportRetry$(laneEvent, scheduler));
     const gitOn = deps.git !== undefined && (deps.git.autoCommit || deps.git.autoPull);
     // What the latest exports cost to write (ms), reported by the exports themselves: the
     // write-ahead lead follows it (see adaptiveLead).

@@ -15,14 +15,23 @@ import type { DaemonInput } from './daemon-input';
  * - `export/done` → an import, a debounce later (when `recheckAfterExport`; see DaemonDeps).
  * - `import/done` that kept local changes the file lacks → export work, debounced like a
  *   mutation, so the export writes them back.
+ * - `export/failed` or `import/failed` with `EDBDELETED`/`EDBREPLACED` (the DB file checked
+ *   before the effect was gone or another one) → a failure: the daemon stops (`daemon/failed`).
  * - The watcher's `ready` is not here: it is an input of its own (see `isImportWork`).
  */
+const DB_LOST_CODES = new Set(['EDBDELETED', 'EDBREPLACED']);
+
 export function feedbackOf(event: DaemonEvent, recheckAfterExport: boolean): DaemonInput | undefined {
   if (event.type === 'export/done' && recheckAfterExport) {
     return { source: 'trigger', trigger: { kind: 'import', reason: 'after export' } };
   }
   if (event.type === 'import/done' && event.needs_export) {
     return { source: 'found', kind: 'export', reason: 'import kept local changes' };
+  }
+  // The DB file check before each export and import (fault 3) found the file deleted or
+  // replaced: as final as the safety tick's finding, so the daemon stops the same way.
+  if ((event.type === 'export/failed' || event.type === 'import/failed') && DB_LOST_CODES.has(event.code)) {
+    return { source: 'failed', code: event.code, message: event.error };
   }
   return undefined;
 }

@@ -1,16 +1,8 @@
-import * as fs from 'node:fs';
 import { filter, interval, map, Observable, type SchedulerLike } from 'rxjs';
 import type { SafetyFinding } from '../pipeline/daemon-sources';
+import { dbFileFinding, type FileIdentity, sameFile, type StatFn, statIdentity } from '../store/db-file-guard';
 
-/** What one tick looks at: identity and size of a file or directory, or null when it is gone. */
-export interface FileIdentity {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-export type StatFn = (path: string) => FileIdentity | null;
+export type { FileIdentity, StatFn };
 
 export interface SafetyCheckOptions {
   root: string;
@@ -51,9 +43,8 @@ export function safetyCheck$(opts: SafetyCheckOptions): Observable<SafetyFinding
         return { kind: 'workspace-gone', path: rootMoved ? opts.root : opts.beadsDir };
       }
       const nowDb = stat(opts.dbPath);
-      if (!nowDb) return { kind: 'db-deleted', path: opts.dbPath };
-      // SQLite never shrinks its file without a VACUUM (bd-rx runs none): a smaller file is another one.
-      if (db && (!sameFile(nowDb, db) || nowDb.size < db.size)) return { kind: 'db-replaced', path: opts.dbPath };
+      const lost = dbFileFinding(db, nowDb);
+      if (lost) return { kind: lost, path: opts.dbPath };
       db = nowDb;
       const nowJsonl = stat(opts.jsonlPath);
       const changed = !sameState(nowJsonl, jsonl);
@@ -74,21 +65,7 @@ export function safetyCheck$(opts: SafetyCheckOptions): Observable<SafetyFinding
   });
 }
 
-function sameFile(a: FileIdentity, b: FileIdentity): boolean {
-  return a.dev === b.dev && a.ino === b.ino;
-}
-
 function sameState(a: FileIdentity | null, b: FileIdentity | null): boolean {
   if (!a || !b) return a === b;
   return sameFile(a, b) && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-function statIdentity(path: string): FileIdentity | null {
-  try {
-    const s = fs.statSync(path);
-    return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-    throw err;
-  }
 }

@@ -19,3 +19,21 @@ export class ValidationError extends StoreError {
     this.name = 'ValidationError';
   }
 }
+
+/**
+ * SQLite could not write for lack of space (`SQLITE_FULL`): the write was rolled back whole,
+ * nothing of it is in the DB.
+ */
+export class DiskFullError extends StoreError {
+  readonly code = 'SQLITE_FULL';
+
+  constructor(dbPath: string) {
+    super(`not saved: the disk holding ${dbPath} is full (SQLITE_FULL), and nothing of this write was kept; free some space, then retry`);
+    this.name = 'DiskFullError';
+  }
+}
+
+/** `err` as the store reports it: SQLITE_FULL as a {@link DiskFullError}, anything else as it is. */
+export function storeErrorOf(err: unknown, dbPath: string): unknown {
+  return (err as { code?: unknown } | null)?.code === 'SQLITE_FULL' ? new DiskFullError(dbPath) : err;
+}

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ChangeFeed } from './change-feed';
+import { storeErrorOf } from './store-errors';
 import type { BatchOutcome, StoreMutation } from './store-types';
 
 type Runner = Database.Transaction<(fn: () => unknown) => unknown>;
@@ -54,10 +55,12 @@ export class Transactions {
     try {
       // One job: its own transaction does what the savepoint would (a rollback drops it alone).
       outcomes = jobs.length === 1 ? [this.runAlone(jobs[0], held)] : this.runTogether(jobs, held);
+    } catch (err) {
+      throw storeErrorOf(err, this.db.name);
     } finally {
       this.feed.release(held, outcomes !== undefined);
     }
-    return outcomes;
+    return outcomes.map((o) => (o.ok ? o : { ok: false, error: storeErrorOf(o.error, this.db.name) }));
   }
 
   private runTogether(jobs: ReadonlyArray<() => unknown>, held: StoreMutation[]): BatchOutcome[] {

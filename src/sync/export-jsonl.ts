@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { atomicWriteFile } from '../jsonl/atomic-write';
+import { replaceWithTemp, TargetChangedError, writeSyncedTemp } from '../jsonl/atomic-write';
 import { contentHash } from '../jsonl/content-hash';
 import { otherRecordType } from '../jsonl/other-records';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl, type ImportReport } from './import-jsonl';
 import type { LineCache } from './line-cache';
-import { recordSynced, unchangedByStat } from './jsonl-file-state';
+import { recordSynced, statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
 
 export interface ExportReport {
   skipped?: 'clean';
@@ -105,37 +105,63 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
   const isWorkspaceFile = path.resolve(target) === path.resolve(opts.jsonlPath);
   let merged: ImportReport | undefined;
   // Merge, render and rename under one write lock, as the lean export does (lean-exporter.ts).
-  const report = store.inWriteTransaction((): ExportReport => {
-    if (isWorkspaceFile && fs.existsSync(target) && !unchangedByStat(store, target)) {
-      const r = importJsonl(store, { jsonlPath: opts.jsonlPath });
-      if (!r.skipped) merged = r;
-    }
-    if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
-      return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
-    }
-    const { data, issues } = opts.cache && isWorkspaceFile ? renderCached(store, opts.cache) : renderJsonl(store);
-    // An empty DB whose issues were deleted here is an intended empty export; an empty DB
-    // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
-    const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;
-    if (issues === 0 && !opts.force && !deletedHere && fs.existsSync(target)) {
-      const lines = countIssueLines(target);
-      if (lines > 0) throw new EmptyExportError(target, lines);
-    }
-    atomicWriteFile(target, data, { releaseOldInBackground: opts.releaseOldInBackground });
-    if (isWorkspaceFile) recordExported(store, target, contentHash(data));
-    return { issues, bytes: data.length, ms: 0 };
-  });
+  const report = store.inWriteTransaction(() =>
+    untilTargetStill((): ExportReport => {
+      if (isWorkspaceFile && fs.existsSync(target) && !unchangedByStat(store, target)) {
+        const r = importJsonl(store, { jsonlPath: opts.jsonlPath });
+        if (!r.skipped) merged = r;
+      }
+      if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
+        return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
+      }
+      const { data, issues } = opts.cache && isWorkspaceFile ? renderCached(store, opts.cache) : renderJsonl(store);
+      // An empty DB whose issues were deleted here is an intended empty export; an empty DB
+      // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
+      const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;
+      if (issues === 0 && !opts.force && !deletedHere && fs.existsSync(target)) {
+        const lines = countIssueLines(target);
+        if (lines > 0) throw new EmptyExportError(target, lines);
+      }
+      const tmp = writeSyncedTemp(target, data);
+      // The temp's identity is the file's once renamed (same inode, size, mtime).
+      const key = statKey(tmp) ?? '';
+      const expectReplaced = isWorkspaceFile ? syncedFileExpected(store, target) : undefined;
+      replaceWithTemp(tmp, target, { releaseOldInBackground: opts.releaseOldInBackground, expectReplaced });
+      if (isWorkspaceFile) recordExported(store, target, contentHash(data), key);
+      return { issues, bytes: data.length, ms: 0 };
+    }),
+  );
   return { ...report, ms: elapsed(started), ...(merged ? { merged } : {}) };
+}
+
+/** How many times one export writes again after the file it was replacing changed under it. */
+// Few: every attempt holds the write lock (RPC writes wait); a file that keeps changing fails
+// the export as `ETARGETCHANGED`, and the pipeline retries it with backoff (export-retry.ts).
+const TARGET_CHANGED_ATTEMPTS = 3;
+
+/**
+ * Runs one export attempt (merge, write, rename) again while the file it meant to replace was
+ * replaced by another process in the meantime (`TargetChangedError`): each attempt merges the
+ * file now there first, so the outside change is kept and the local one still written.
+ */
+export function untilTargetStill<T>(attempt: () => T): T {
+  for (let n = 1; ; n++) {
+    try {
+      return attempt();
+    } catch (err) {
+      if (!(err instanceof TargetChangedError) || n >= TARGET_CHANGED_ATTEMPTS) throw err;
+    }
+  }
 }
 
 /**
  * The DB's side of an export to the workspace JSONL, in the export's transaction once the file
  * is in place: every local change is now in the file, deletions included, and the file written
- * (`hash`) is the one the DB is in step with.
+ * (`hash`, stat `key` taken from the temp before its rename) is the one the DB is in step with.
  */
-export function recordExported(store: BeadsStore, jsonlPath: string, hash: string): void {
+export function recordExported(store: BeadsStore, jsonlPath: string, hash: string, key: string): void {
   store.markAllExported();
-  recordSynced(store, jsonlPath, hash, 'export');
+  recordSynced(store, jsonlPath, hash, 'export', key);
 }
 
 /** Milliseconds since `started` (a `performance.now()`), to 0.1 ms. */

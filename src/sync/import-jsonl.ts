@@ -6,7 +6,7 @@ import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
 import { compareTimestamps, toEpochNanos } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
-import { META_HASH, META_STAT, recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
+import { META_HASH, META_STAT, readWithKey, recordSynced, unchangedByStat } from './jsonl-file-state';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 import { changedLines, type ChangedLines } from './changed-lines';
 
@@ -149,10 +149,14 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
 
 /** `importJsonl` once the file is known to need reading (under the write lock for the workspace file). */
 function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWorkspaceFile: boolean, started: number): ImportReport {
-  const buf = fs.readFileSync(file);
+  // The workspace file's bytes come with the stat key of exactly those bytes, which is what the
+  // sync records (see recordSynced).
+  const read = isWorkspaceFile ? readWithKey(file) : { data: fs.readFileSync(file), key: '' };
+  if (!read) return emptyReport('missing');
+  const { data: buf, key } = read;
   const hash = contentHash(buf);
   if (isWorkspaceFile && !opts.force && hash === store.getMeta(META_HASH)) {
-    store.setMeta(META_STAT, statKey(file) ?? '');
+    store.setMeta(META_STAT, key);
     return emptyReport('unchanged', hash);
   }
   // An outside change of a few lines: only those are parsed and merged (changed-lines.ts).
@@ -172,7 +176,7 @@ function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWork
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
   const meter = progressMeter('import', file, buf.length);
   try {
-    importRecords(store, incoming, others, isWorkspaceFile, file, hash, report, meter, changed);
+    importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key }, report, meter, changed);
   } finally {
     meter.end();
     restoreCache();
@@ -188,7 +192,7 @@ function importRecords(
   others: OtherRecordLine[],
   isWorkspaceFile: boolean,
   file: string,
-  hash: string,
+  synced: { hash: string; key: string },
   report: ImportReport,
   meter: ProgressMeter,
   /** When only changed lines are in `incoming`: every id in the file, and those gone from it. */
@@ -242,7 +246,7 @@ function importRecords(
       for (const id of pendingDeletes.keys()) {
         if (!inFile(id)) store.forgetDeletion(id);
       }
-      recordSynced(store, file, hash, 'import');
+      recordSynced(store, file, synced.hash, 'import', synced.key);
     }
     keepOtherRecords(store, others, isWorkspaceFile);
     report.needs_export = store.pendingExportCount() > 0;

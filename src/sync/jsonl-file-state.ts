@@ -1,36 +1,69 @@
 import * as fs from 'node:fs';
 import type { BeadsStore } from '../store/beads-store';
 import { errnoCode } from '../os/errno-code';
+import { statKey } from './stat-key';
 import { keepBase } from './synced-base';
 
-/** Cheap identity of the JSONL on disk: if it matches what we recorded, the bytes are ours. */
-export function statKey(file: string): string | null {
-  try {
-    const st = fs.statSync(file);
-    return `${st.size}:${st.mtimeMs}:${st.ino}`;
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return null;
-    throw err;
-  }
-}
+export { statKey };
 
 export const META_HASH = 'jsonl_hash';
 export const META_STAT = 'jsonl_stat';
 /** Whether the file was last written by our export or read by an import. */
 export const META_SYNCED_BY = 'jsonl_synced_by';
 
-/** Records the file the DB is now in step with (after an import or an export). */
-export function recordSynced(store: BeadsStore, file: string, hash: string, by: 'import' | 'export'): void {
+/**
+ * Records the file the DB is now in step with (after an import or an export). `key` is the stat
+ * key of the bytes synced, taken when they were read or before they were renamed into place,
+ * never by a stat of the path afterwards: a file another process renamed there in between
+ * would be recorded as synced, so never imported, and overwritten by the next export.
+ */
+export function recordSynced(store: BeadsStore, file: string, hash: string, by: 'import' | 'export', key: string): void {
   store.setMeta(META_HASH, hash);
   store.setMeta(META_SYNCED_BY, by);
-  store.setMeta(META_STAT, statKey(file) ?? '');
+  store.setMeta(META_STAT, key);
   store.setMeta('last_sync_at', new Date().toISOString());
   // The bytes the DB is now in step with, for the next import to compare against (changed-lines.ts).
-  keepBase(file);
+  keepBase(file, key);
+}
+
+/**
+ * The bytes of `file` and the stat key of exactly those bytes: the same identity before and
+ * after the read means no rename or write landed in between. Retried a few times while the file
+ * keeps moving; null when there is no file.
+ */
+export function readWithKey(file: string): { data: Buffer; key: string } | null {
+  let data: Buffer | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = statKey(file);
+    if (before === null) return null;
+    try {
+      data = fs.readFileSync(file);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') continue;
+      throw err;
+    }
+    if (statKey(file) === before) return { data, key: before };
+  }
+  // Still moving: the bytes are one of its versions, and a key matching none makes the next
+  // check read it again.
+  return data ? { data, key: '' } : null;
 }
 
 /** True when the file is, as far as a stat can tell, the one last imported or exported. */
 export function unchangedByStat(store: BeadsStore, file: string): boolean {
   const key = statKey(file);
   return key !== null && key === store.getMeta(META_STAT);
+}
+
+/**
+ * What an export may rename over (`expectReplaced` of atomic-write): the file the DB is in step
+ * with, i.e. the one recorded at the last sync, which the export has just merged if it had
+ * changed; or, when the export found no file, still none.
+ */
+export function syncedFileExpected(store: BeadsStore, file: string): (held: string | null) => boolean {
+  const existed = statKey(file) !== null;
+  return (held) => {
+    if (held === null) return !existed;
+    return existed && statKey(held) === store.getMeta(META_STAT);
+  };
 }

@@ -62,6 +62,8 @@ export interface WrittenExport {
   issues: number;
   /** How it was written: copying unchanged lines from the file, or every row from the DB. */
   mode: 'copy' | 'full';
+  /** The temp's stat key, which is the file's once renamed into place (same inode, size, mtime). */
+  key: string;
   /** The new file's index; `stat` is filled in once the temp is renamed into place. */
   index: LineIndexBuilder;
 }
@@ -104,7 +106,7 @@ function writeTemp(store: BeadsStore, jsonlPath: string, index: LineIndex | unde
     writer.write(store.otherRecords());
     const hash = writer.finish();
     fs.closeSync(fd);
-    return { tmp, hash, bytes: writer.position, issues, mode: index ? 'copy' : 'full', index: built };
+    return { tmp, hash, bytes: writer.position, issues, mode: index ? 'copy' : 'full', key: statKey(tmp) ?? '', index: built };
   } catch (err) {
     try {
       fs.closeSync(fd);

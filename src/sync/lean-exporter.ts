@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { replaceWithTemp } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
-import { countIssueLines, elapsed, EmptyExportError, type ExportReport, recordExported } from './export-jsonl';
+import { countIssueLines, elapsed, EmptyExportError, type ExportReport, recordExported, untilTargetStill } from './export-jsonl';
 import { importJsonl, type ImportReport } from './import-jsonl';
-import { statKey, unchangedByStat } from './jsonl-file-state';
+import { statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
 import { writeExportTemp, type WrittenExport } from './lean-export';
 import type { LineIndex } from './line-index';
 import { discardStagedExport, type StagedExport } from './staged-export';
@@ -33,25 +33,28 @@ export class LeanExporter {
     // The merge of an unseen change, the read of the rows and of the file on disk, the rename
     // and the bookkeeping all happen under one write lock: another process's export between
     // them would be overwritten by a file written from a stale snapshot (fault 7).
-    const report = store.inWriteTransaction((): LeanExportReport => {
-      if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath)) {
-        const r = importJsonl(store, { jsonlPath });
-        if (!r.skipped) merged = r;
-      }
-      if (!opts.force && fs.existsSync(jsonlPath) && store.pendingExportCount() === 0) {
-        return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
-      }
-      const deletedHere = store.pendingExportCount() > 0;
-      const written = this.write();
-      try {
-        if (written.issues === 0 && !opts.force && !deletedHere) refuseEmpty(jsonlPath);
+    const report = store.inWriteTransaction(() =>
+      // An outside rename landing while the temp is written is merged and written again.
+      untilTargetStill((): LeanExportReport => {
+        if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath)) {
+          const r = importJsonl(store, { jsonlPath });
+          if (!r.skipped) merged = r;
+        }
+        if (!opts.force && fs.existsSync(jsonlPath) && store.pendingExportCount() === 0) {
+          return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
+        }
+        const deletedHere = store.pendingExportCount() > 0;
+        const written = this.write();
+        try {
+          if (written.issues === 0 && !opts.force && !deletedHere) refuseEmpty(jsonlPath);
+        } catch (err) {
+          fs.rmSync(written.tmp, { force: true });
+          throw err;
+        }
         this.install(written);
-      } catch (err) {
-        fs.rmSync(written.tmp, { force: true });
-        throw err;
-      }
-      return { issues: written.issues, bytes: written.bytes, ms: 0, mode: written.mode };
-    });
+        return { issues: written.issues, bytes: written.bytes, ms: 0, mode: written.mode };
+      }),
+    );
     const withMerged = merged ? { merged } : {};
     return { ...report, ms: elapsed(started), ...withMerged };
   }
@@ -68,14 +71,14 @@ export class LeanExporter {
       const jsonlStat = statKey(jsonlPath);
       if (jsonlStat === null || store.count() === 0) return undefined;
       const written = this.write();
-      const { tmp, hash, bytes, issues } = written;
-      return { tmp, hash, bytes, issues, jsonlStat, dataVersion: store.dataVersion(), totalChanges: store.totalChanges(), written };
+      const { tmp, hash, bytes, issues, key } = written;
+      return { tmp, hash, bytes, issues, key, jsonlStat, dataVersion: store.dataVersion(), totalChanges: store.totalChanges(), written };
     });
   }
 
   /** After `commitStagedExport` renamed `staged` into place: its index is the file's now. */
   staged(staged: StagedExport & { written: WrittenExport }, committed: boolean): void {
-    if (committed) this.index = staged.written.index.build(statKey(this.jsonlPath) ?? '', staged.written.hash, staged.written.bytes);
+    if (committed) this.index = staged.written.index.build(staged.written.key, staged.written.hash, staged.written.bytes);
     else discardStagedExport(staged);
   }
 
@@ -83,11 +86,13 @@ export class LeanExporter {
     return writeExportTemp(this.store, this.jsonlPath, this.index);
   }
 
+  /** Renames `written` into place unless the file changed since the export looked (then it throws `TargetChangedError`, the temp removed). */
   private install(written: WrittenExport): void {
     this.index = undefined;
-    replaceWithTemp(written.tmp, this.jsonlPath, { releaseOldInBackground: this.opts.releaseOldInBackground });
-    recordExported(this.store, this.jsonlPath, written.hash);
-    this.index = written.index.build(statKey(this.jsonlPath) ?? '', written.hash, written.bytes);
+    const expectReplaced = syncedFileExpected(this.store, this.jsonlPath);
+    replaceWithTemp(written.tmp, this.jsonlPath, { releaseOldInBackground: this.opts.releaseOldInBackground, expectReplaced });
+    recordExported(this.store, this.jsonlPath, written.hash, written.key);
+    this.index = written.index.build(written.key, written.hash, written.bytes);
   }
 }
 

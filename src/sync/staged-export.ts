@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { replaceWithTemp, writeSyncedTemp } from '../jsonl/atomic-write';
+import { replaceWithTemp, TargetChangedError, writeSyncedTemp } from '../jsonl/atomic-write';
 import { contentHash } from '../jsonl/content-hash';
 import type { BeadsStore } from '../store/beads-store';
 import { elapsed, type ExportReport, recordExported, renderCached } from './export-jsonl';
@@ -23,6 +23,8 @@ export interface StagedExport {
   totalChanges: number;
   /** The JSONL's stat key then, which was also the one recorded at the last sync. */
   jsonlStat: string;
+  /** The temp's own stat key: the JSONL's once renamed into place. */
+  key: string;
 }
 
 export interface StageExportOptions {
@@ -54,7 +56,7 @@ export function stageExport(store: BeadsStore, opts: StageExportOptions): Staged
   if (!snapshot) return undefined;
   const { data, ...rest } = snapshot;
   const tmp = writeSyncedTemp(opts.jsonlPath, data);
-  return { tmp, hash: contentHash(data), bytes: data.length, ...rest };
+  return { tmp, hash: contentHash(data), bytes: data.length, key: statKey(tmp) ?? '', ...rest };
 }
 
 export interface CommitStagedOptions {
@@ -79,9 +81,16 @@ export function commitStagedExport(store: BeadsStore, staged: StagedExport, opts
   try {
     const done = store.inWriteTransaction((): boolean => {
       if (!stillExact(store, staged, opts.jsonlPath)) return false;
-      replaceWithTemp(staged.tmp, opts.jsonlPath, { releaseOldInBackground: opts.releaseOldInBackground });
+      // The stat above and the rename are not one step: the file held at the rename is checked again.
+      const expectReplaced = (held: string | null): boolean => held !== null && statKey(held) === staged.jsonlStat;
+      try {
+        replaceWithTemp(staged.tmp, opts.jsonlPath, { releaseOldInBackground: opts.releaseOldInBackground, expectReplaced });
+      } catch (err) {
+        if (err instanceof TargetChangedError) return false;
+        throw err;
+      }
       renamed = true;
-      recordExported(store, opts.jsonlPath, staged.hash);
+      recordExported(store, opts.jsonlPath, staged.hash, staged.key);
       return true;
     });
     if (!done) return undefined;

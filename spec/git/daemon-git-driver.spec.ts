@@ -54,8 +54,8 @@ describe('bd-rx merge as the driver of a git pull made beside running daemons', 
     // Meanwhile on A (no daemon: the CLI exports itself): the same issues changed otherwise.
     cli(a, ['update', x1, '--title', 'edited on A']);
     cli(a, ['label', 'add', x1, 'urgent']);
-    cli(a, ['delete', x2]);
-    cli(a, ['delete', x3]);
+    cli(a, ['delete', x2, '--force']);
+    cli(a, ['delete', x3, '--force']);
     gitOk(a, ['add', '-A']);
     gitOk(a, ['commit', '--quiet', '-m', 'A edits']);
     gitOk(a, ['push', '--quiet', 'origin', 'HEAD:main']);

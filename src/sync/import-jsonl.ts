@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentHash } from '../jsonl/content-hash';
 import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
-import { compareTimestamps, toEpochNanos } from '../jsonl/rfc3339';
+import { compareTimestamps, toEpochMs } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { META_HASH, META_STAT, recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
@@ -25,7 +25,7 @@ export interface ImportWarnings {
 }
 
 /** How far ahead of the local clock a timestamp may be before the import warns about it. */
-const FUTURE_SLACK_NS = 24n * 3600n * 1_000_000_000n;
+const FUTURE_SLACK_MS = 24 * 3600 * 1000;
 const TIMESTAMP_FIELDS = ['created_at', 'updated_at', 'closed_at'] as const;
 
 export interface ImportReport {
@@ -94,7 +94,7 @@ function dedupe(records: JsonlRecord[], report: ImportReport): Map<string, Jsonl
 }
 
 function countWarnings(records: Iterable<JsonlRecord>, w: ImportWarnings, now: Date = new Date()): void {
-  const horizon = BigInt(now.getTime()) * 1_000_000n + FUTURE_SLACK_NS;
+  const horizon = now.getTime() + FUTURE_SLACK_MS;
   for (const { record } of records) {
     if (!isIssueStatus(record.status)) w.unknown_status++;
     if (!isIssueType(record.issue_type)) w.unknown_type++;
@@ -105,9 +105,9 @@ function countWarnings(records: Iterable<JsonlRecord>, w: ImportWarnings, now: D
       const value = (record as Record<string, unknown>)[field];
       // bd writes an unset closed_at as absent; an empty string means the same.
       if (value === undefined || value === null || value === '') continue;
-      const ns = toEpochNanos(value);
-      if (ns === null) bad = true;
-      else if (ns > horizon) future = true;
+      const ms = toEpochMs(value);
+      if (ms === null) bad = true;
+      else if (ms > horizon) future = true;
     }
     if (bad) w.bad_timestamp++;
     if (future) w.future_timestamp++;
@@ -129,7 +129,7 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
     return emptyReport('missing');
   }
   if (isWorkspaceFile && !opts.force && unchangedByStat(store, file)) return emptyReport('unchanged');
-  if (!isWorkspaceFile || store.isInTransaction()) return importRead(store, opts, file, isWorkspaceFile, started);
+  if (!isWorkspaceFile || store.isInTransaction()) return importRead(store, opts, file, isWorkspaceFile, started, false);
   // The workspace file is read, compared with the sync bookkeeping and the base, and merged
   // under the write lock: read before it, the file can be one another process has since
   // replaced (and recorded as synced, its new rows `synced = 1`), and merging that stale file
@@ -137,12 +137,23 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
   return store.inWriteTransaction(() => {
     if (!fs.existsSync(file)) return emptyReport('missing');
     if (!opts.force && unchangedByStat(store, file)) return emptyReport('unchanged');
-    return importRead(store, opts, file, isWorkspaceFile, started);
+    return importRead(store, opts, file, isWorkspaceFile, started, true);
   });
 }
 
-/** `importJsonl` once the file is known to need reading (under the write lock for the workspace file). */
-function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWorkspaceFile: boolean, started: number): ImportReport {
+/**
+ * `importJsonl` once the file is known to need reading (under the write lock for the workspace
+ * file). `ownTransaction`: the caller opened the transaction for this import alone, so the merge
+ * needs no savepoint of its own (one costs a copy of every page it changes).
+ */
+function importRead(
+  store: BeadsStore,
+  opts: ImportOptions,
+  file: string,
+  isWorkspaceFile: boolean,
+  started: number,
+  ownTransaction: boolean,
+): ImportReport {
   const buf = fs.readFileSync(file);
   const hash = contentHash(buf);
   if (isWorkspaceFile && !opts.force && hash === store.getMeta(META_HASH)) {
@@ -163,7 +174,9 @@ function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWork
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
   const meter = progressMeter('import', file, buf.length);
   try {
-    importRecords(store, incoming, isWorkspaceFile, file, hash, report, meter, changed);
+    const merge = () => importRecords(store, incoming, isWorkspaceFile, file, hash, report, meter, changed);
+    if (ownTransaction) merge();
+    else store.inTransaction(merge);
   } finally {
     meter.end();
     restoreCache();
@@ -172,7 +185,10 @@ function importRead(store: BeadsStore, opts: ImportOptions, file: string, isWork
   return report;
 }
 
-/** The merge itself, in one transaction. */
+/** Below this many incoming records, keeping the listing indexes row by row costs too little to matter. */
+const BULK_MIN = 1000;
+
+/** The merge itself, inside the caller's transaction. */
 function importRecords(
   store: BeadsStore,
   incoming: Map<string, JsonlRecord>,
@@ -184,56 +200,71 @@ function importRecords(
   /** When only changed lines are in `incoming`: every id in the file, and those gone from it. */
   scope?: Pick<ChangedLines, 'present' | 'gone'>,
 ): void {
-  store.inTransaction(() => {
-    const emptyDb = store.count() === 0;
-    const pendingDeletes = store.pendingDeletions();
-    for (const [id, { record, line, bytes }] of incoming) {
-      meter.tick((bytes ?? line).length + 1);
-      const local = emptyDb ? undefined : store.getRow(id);
-      if (!local) {
-        const deletedAt = pendingDeletes.get(id);
-        if (deletedAt !== undefined && compareTimestamps(record.updated_at, deletedAt) <= 0) {
-          report.kept_local.push(id);
-          continue;
+  const existing = store.count();
+  const emptyDb = existing === 0;
+  const pendingDeletes = store.pendingDeletions();
+  const merge = () => mergeRecords(store, incoming, isWorkspaceFile, emptyDb, pendingDeletes, report, meter);
+  // Into an empty or nearly empty DB the listing indexes are built once, after the inserts.
+  if (incoming.size >= BULK_MIN && existing < incoming.size) store.withListingIndexesDeferred(merge);
+  else merge();
+  if (isWorkspaceFile) {
+    const inFile = (id: string): boolean => (scope ? scope.present.has(id) : incoming.has(id));
+    if (!emptyDb) {
+      // A row synced is in the file last synced: with a scope, the ids gone from it are all
+      // the candidates, and the other rows need not be read.
+      const locals = scope ? scope.gone.flatMap((id) => store.getRow(id) ?? []) : store.syncStates();
+      for (const l of locals) {
+        if (inFile(l.id)) continue;
+        if (l.synced === 1 && l.dirty === 0) {
+          store.removeIssue(l.id);
+          report.deleted++;
         }
-        store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile }, true);
-        report.created++;
-        continue;
       }
-      if (local.line === line) {
-        report.unchanged++;
-        if (isWorkspaceFile && (local.dirty || !local.synced)) store.markSynced(id);
-        continue;
-      }
-      const order = compareTimestamps(record.updated_at, local.updated_at);
-      if (order < 0 || (order === 0 && local.dirty === 1)) {
+    }
+    for (const id of pendingDeletes.keys()) {
+      if (!inFile(id)) store.forgetDeletion(id);
+    }
+    recordSynced(store, file, hash, 'import');
+  }
+  report.needs_export = store.pendingExportCount() > 0;
+}
+
+/** Each incoming record against the local row, by the merge rules (see `importJsonl`). */
+function mergeRecords(
+  store: BeadsStore,
+  incoming: Map<string, JsonlRecord>,
+  isWorkspaceFile: boolean,
+  emptyDb: boolean,
+  pendingDeletes: Map<string, string>,
+  report: ImportReport,
+  meter: ProgressMeter,
+): void {
+  for (const [id, { record, line, bytes }] of incoming) {
+    meter.tick((bytes ?? line).length + 1);
+    const local = emptyDb ? undefined : store.getRow(id);
+    if (!local) {
+      const deletedAt = pendingDeletes.get(id);
+      if (deletedAt !== undefined && compareTimestamps(record.updated_at, deletedAt) <= 0) {
         report.kept_local.push(id);
-        if (!local.dirty) store.markDirty(id);
         continue;
       }
-      if (local.dirty === 1) report.overwritten_local.push(id);
-      store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile });
-      report.updated++;
+      store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile }, true);
+      report.created++;
+      continue;
     }
-    if (isWorkspaceFile) {
-      const inFile = (id: string): boolean => (scope ? scope.present.has(id) : incoming.has(id));
-      if (!emptyDb) {
-        // A row synced is in the file last synced: with a scope, the ids gone from it are all
-        // the candidates, and the other rows need not be read.
-        const locals = scope ? scope.gone.flatMap((id) => store.getRow(id) ?? []) : store.syncStates();
-        for (const l of locals) {
-          if (inFile(l.id)) continue;
-          if (l.synced === 1 && l.dirty === 0) {
-            store.removeIssue(l.id);
-            report.deleted++;
-          }
-        }
-      }
-      for (const id of pendingDeletes.keys()) {
-        if (!inFile(id)) store.forgetDeletion(id);
-      }
-      recordSynced(store, file, hash, 'import');
+    if (local.line === line) {
+      report.unchanged++;
+      if (isWorkspaceFile && (local.dirty || !local.synced)) store.markSynced(id);
+      continue;
     }
-    report.needs_export = store.pendingExportCount() > 0;
-  });
+    const order = compareTimestamps(record.updated_at, local.updated_at);
+    if (order < 0 || (order === 0 && local.dirty === 1)) {
+      report.kept_local.push(id);
+      if (!local.dirty) store.markDirty(id);
+      continue;
+    }
+    if (local.dirty === 1) report.overwritten_local.push(id);
+    store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile });
+    report.updated++;
+  }
 }

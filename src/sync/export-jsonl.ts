@@ -4,15 +4,15 @@ import { atomicWriteFile } from '../jsonl/atomic-write';
 import { contentHash } from '../jsonl/content-hash';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl, type ImportReport } from './import-jsonl';
-import type { LineCache } from './line-cache';
 import { recordSynced, unchangedByStat } from './jsonl-file-state';
+import { progressMeter, type ProgressMeter } from './sync-progress';
 
 export interface ExportReport {
   skipped?: 'clean';
   issues: number;
   bytes: number;
   ms: number;
-  /** The file was written ahead by `stageExport` and only renamed into place here. */
+  /** The file was written ahead (`LeanExporter.stage`) and only renamed into place here. */
   staged?: true;
   /** With `staged`: what writing it ahead cost (ms), which the write-ahead lead follows. */
   prepared_ms?: number;
@@ -28,8 +28,6 @@ export interface ExportOptions {
   output?: string;
   /** Write even when nothing changed; allow an empty export over a non-empty file. */
   force?: boolean;
-  /** Lines kept from the previous export (the daemon's): only changed rows are read. */
-  cache?: LineCache;
   /** See `AtomicWriteOptions`: for a long-lived process only. */
   releaseOldInBackground?: boolean;
 }
@@ -60,12 +58,13 @@ const NEWLINE = Buffer.from('\n');
  * All issues as JSONL bytes, sorted by id in byte order (SQLite's BINARY collation), each line
  * as the UTF-8 bytes the store holds (see `IssueRows.lineBytes` for why never as JS strings).
  */
-export function renderJsonl(store: BeadsStore): { data: Buffer; issues: number } {
+export function renderJsonl(store: BeadsStore, meter?: ProgressMeter): { data: Buffer; issues: number } {
   const parts: Buffer[] = [];
   let bytes = 0;
   for (const [line] of store.lineBytes()) {
     parts.push(line, NEWLINE);
     bytes += line.length + 1;
+    meter?.tick(line.length + 1);
   }
   return { data: Buffer.concat(parts, bytes), issues: parts.length / 2 };
 }
@@ -89,7 +88,15 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
     if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
       return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
     }
-    const { data, issues } = opts.cache && isWorkspaceFile ? opts.cache.render(store) : renderJsonl(store);
+    // The file's size now is the estimate the bar shows; the new one is known only at the end.
+    const meter = progressMeter('export', target, fs.existsSync(target) ? fs.statSync(target).size : 0);
+    let rendered: { data: Buffer; issues: number };
+    try {
+      rendered = renderJsonl(store, meter);
+    } finally {
+      meter.end();
+    }
+    const { data, issues } = rendered;
     // An empty DB whose issues were deleted here is an intended empty export; an empty DB
     // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
     const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;

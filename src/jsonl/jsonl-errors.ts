@@ -3,7 +3,7 @@ export class JsonlLineError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
-    readonly reason: 'conflict-marker' | 'invalid-json' | 'missing-id',
+    readonly reason: 'conflict-marker' | 'invalid-json' | 'missing-id' | 'repeated-id-key',
     message: string,
   ) {
     // A line's own text (quoted in the message by JSON.parse's error, say) may hold control
@@ -44,5 +44,15 @@ export function missingIdError(file: string, line: number): JsonlLineError {
     'missing-id',
     `${file} line ${line} is not an issue: expected a JSON object with a string "id". ` +
       'Fix or remove that line, then run `bd-rx import`. Nothing was imported.',
+  );
+}
+
+/** A line whose object has its `"id"` key twice (the first is read from its bytes, the last by JSON). */
+export function repeatedIdKeyError(file: string, line: number): JsonlLineError {
+  return new JsonlLineError(
+    file,
+    line,
+    'repeated-id-key',
+    `${file} line ${line} has more than one "id" key: keep the one that is meant, then run \`bd-rx import\`. Nothing was imported.`,
   );
 }

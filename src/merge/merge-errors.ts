@@ -4,6 +4,7 @@ const WHAT: Record<JsonlLineError['reason'], string> = {
   'conflict-marker': 'is a git conflict marker',
   'invalid-json': 'is not valid JSON',
   'missing-id': 'is not an issue (no string "id")',
+  'repeated-id-key': 'has two "id" keys',
 };
 
 /**

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseJsonlLine, type JsonlRecord } from '../jsonl/parse-jsonl';
 import type { BeadsStore } from '../store/beads-store';
 import { META_STAT, statKey } from './jsonl-file-state';
-import { idOfLine, indexId } from './line-index';
+import { idOfLine, indexId, utf8Id } from './line-index';
 import { basePathFor } from './synced-base';
 
 export interface ChangedLines {
@@ -109,9 +109,4 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
     if (!nextOld()) return undefined;
   }
   return out;
-}
-
-function utf8Id(id: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(id) ? id : Buffer.from(id, 'latin1').toString('utf8');
 }

@@ -1,30 +1,40 @@
 /**
  * Dashboard benchmark: does watching slow the daemon? A real `bd-rx daemon --dashboard` (the
  * compiled CLI: `npm run build` first) in a temp workspace, RPC creates over its socket (one
- * connection, 32 in flight), alternating rounds with no tab open and with `--tabs` real
- * headless Chromium tabs following every event.
+ * connection, 32 in flight), in rounds that rotate through the arms:
  *
- *   npx ts-node --transpile-only scripts/bench-dashboard.ts [--creates 3000] [--rounds 5] [--tabs 5] [--no-append]
+ *   none       no viewer (the floor)
+ *   sse        `--tabs` plain SSE readers in a process of their own (the daemon's own cost)
+ *   tabs       `--tabs` real headless Chromium tabs (the daemon's cost + the browsers' CPU)
+ *   tabs-nice  the same in a Chromium reniced to 19 (the browsers only get what is left)
  *
- * The floor is the same daemon's throughput with no tab, measured in the same run; the noise
- * is the spread of those no-tab rounds ((max − min) / median). Target: the tabs' median within
- * that noise of the floor's. Prints a Markdown section and appends it to BENCHMARKS.md (unless
- * --no-append). A report, not a test: exits 0 whatever the numbers.
+ *   npx ts-node --transpile-only scripts/bench-dashboard.ts [--creates 2000] [--rounds 5] [--tabs 5]
+ *       [--arms none,sse,tabs,tabs-nice] [--no-append]
+ *
+ * Besides creates/s it reads, from /proc, the daemon's CPU per 1,000 creates and the viewers'
+ * CPU during the round: that tells what serving the streams costs the daemon from what the
+ * browsers take from the same cores. The floor is the no-viewer arm of the same run; its noise
+ * is the spread of its rounds ((max − min) / median). Prints a Markdown section and appends it
+ * to BENCHMARKS.md (unless --no-append). A report, not a test: exits 0 whatever the numbers.
  */
+import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RpcClient } from '../src/rpc/rpc-client';
 import { socketPathFor } from '../src/rpc/socket-path';
-import { launchBrowser } from '../spec/dashboard/browser';
+import { cpuMs } from '../spec/dashboard/process-cpu';
 import { createsPerSecond } from '../spec/dashboard/rpc-load';
+import { launchViewerBrowser, openSseReaders, openTabs, type ViewerBrowser, type Viewers } from '../spec/dashboard/viewers';
 import { runCliOk, startDaemon } from '../spec/helpers/daemon-process';
 
 const REPO = path.resolve(__dirname, '..');
+const ARMS = ['none', 'sse', 'tabs', 'tabs-nice'] as const;
+type Arm = (typeof ARMS)[number];
 
-function option(argv: string[], name: string, fallback: number): number {
+function option(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
+  return i >= 0 ? argv[i + 1] : fallback;
 }
 
 const median = (xs: number[]) => {
@@ -32,76 +42,119 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+interface Row {
+  round: number;
+  arm: Arm;
+  rate: number;
+  daemonCpuPer1k: number;
+  viewerCpuMs: number;
+  complete: boolean;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const creates = option(argv, '--creates', 3000);
-  const rounds = option(argv, '--rounds', 5);
-  const tabCount = option(argv, '--tabs', 5);
+  const creates = Number(option(argv, '--creates', '2000'));
+  const rounds = Number(option(argv, '--rounds', '5'));
+  const tabCount = Number(option(argv, '--tabs', '5'));
+  const arms = option(argv, '--arms', ARMS.join(',')).split(',') as Arm[];
+  for (const a of arms) if (!ARMS.includes(a)) throw new Error(`unknown arm ${a}: use ${ARMS.join(', ')}`);
   const append = !argv.includes('--no-append');
 
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-bench-dash-')));
   runCliOk(root, ['init', '--prefix', 'b']);
   const d = startDaemon({ cwd: root, args: ['--dashboard', '--debounce-ms', '500', '--log-format', 'json'] });
-  const browser = await launchBrowser();
+  const browsers: Partial<Record<Arm, ViewerBrowser>> = {};
   try {
+    if (arms.includes('tabs')) browsers.tabs = await launchViewerBrowser();
+    if (arms.includes('tabs-nice')) browsers['tabs-nice'] = await launchViewerBrowser(19);
     const started = (await d.waitForEvent('daemon/started', 20_000)) as { dashboard_url?: string };
     await d.waitUntilWatching();
+    const url = started.dashboard_url!;
     const client = await RpcClient.connect(socketPathFor(root), { timeoutMs: 30_000, expectedDb: path.join(root, '.beads', 'beads.db'), actor: 'bench' });
     await createsPerSecond(client, 1000, 32, 'warm-up');
-    const rows: Array<{ round: number; none: number; tabs: number; cutOff: boolean }> = [];
+    const rows: Row[] = [];
     for (let round = 1; round <= rounds; round++) {
-      const none = await createsPerSecond(client, creates, 32, `none ${round}`);
-      const tabs = [];
-      for (let t = 0; t < tabCount; t++) tabs.push(await browser.open(started.dashboard_url!));
-      for (const tab of tabs) await tab.waitForFunction(() => (globalThis as any).bdDashboard.connection() === 'live');
-      const before = await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as any).bdDashboard.received() as number)));
-      const withTabs = await createsPerSecond(client, creates, 32, `tabs ${round}`);
-      let caughtUp = true;
-      for (let i = 0; i < tabs.length; i++) {
-        caughtUp &&= await tabs[i]
-          .waitForFunction((n) => (globalThis as any).bdDashboard.received() >= n, before[i] + creates, { timeout: 60_000 })
-          .then(() => true, () => false);
+      // Rotated, so no arm always follows the same one (an export still running, a tab closing).
+      const order = arms.map((_, i) => arms[(i + round - 1) % arms.length]);
+      for (const arm of order) {
+        let viewers: Viewers | undefined;
+        if (arm === 'sse') viewers = await openSseReaders(url, tabCount);
+        else if (arm !== 'none') viewers = await openTabs(browsers[arm]!, url, tabCount, 20_000);
+        const cpu0 = cpuMs(d.pid);
+        const rate = await createsPerSecond(client, creates, 32, `${arm} ${round}`);
+        const daemonCpuPer1k = ((cpuMs(d.pid) - cpu0) * 1000) / creates;
+        const viewerCpuMs = viewers?.cpuMs() ?? 0;
+        let complete = true;
+        if (viewers) {
+          const t0 = Date.now();
+          while ((await viewers.received()).some((n) => n < creates) && Date.now() - t0 < 60_000) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          complete = (await viewers.received()).every((n) => n >= creates);
+          await viewers.close();
+        }
+        rows.push({ round, arm, rate, daemonCpuPer1k, viewerCpuMs, complete });
+        console.error(`round ${round} ${arm}: ${Math.round(rate)} creates/s, daemon ${daemonCpuPer1k.toFixed(0)} ms CPU / 1k, viewers ${viewerCpuMs} ms`);
       }
-      await Promise.all(tabs.map((t) => t.close()));
-      rows.push({ round, none, tabs: withTabs, cutOff: !caughtUp });
-      console.error(`round ${round}: none ${Math.round(none)}/s, ${tabCount} tabs ${Math.round(withTabs)}/s`);
     }
     client.close();
-
-    const noneMed = median(rows.map((r) => r.none));
-    const tabsMed = median(rows.map((r) => r.tabs));
-    const noise = (Math.max(...rows.map((r) => r.none)) - Math.min(...rows.map((r) => r.none))) / noneMed;
-    const ratio = tabsMed / noneMed;
-    const verdict = Math.abs(1 - ratio) <= noise ? 'within noise' : ratio > 1 ? 'faster than noise allows (noise)' : 'SLOWER than the noise';
-    const commit = (() => {
-      try {
-        return require('node:child_process').execSync('git rev-parse --short HEAD', { cwd: REPO, encoding: 'utf8' }).trim();
-      } catch {
-        return 'unknown';
-      }
-    })();
-    const lines = [
-      '',
-      `## Dashboard: RPC throughput with ${tabCount} tabs open (code at ${commit}, ${new Date().toISOString().slice(0, 16)}Z)`,
-      '',
-      `\`npx ts-node --transpile-only scripts/bench-dashboard.ts --creates ${creates} --rounds ${rounds} --tabs ${tabCount}\`: one RPC connection, 32 creates in flight, debounce 500 ms; ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
-      '',
-      `| round | no tab (floor), creates/s | ${tabCount} tabs, creates/s | tabs got every event |`,
-      '|---|---|---|---|',
-      ...rows.map((r) => `| ${r.round} | ${Math.round(r.none)} | ${Math.round(r.tabs)} | ${r.cutOff ? 'no' : 'yes'} |`),
-      `| **median** | **${Math.round(noneMed)}** | **${Math.round(tabsMed)}** | |`,
-      '',
-      `Ratio ${tabCount} tabs / no tab: **${ratio.toFixed(3)}**; noise of the no-tab rounds ((max − min) / median): ${(noise * 100).toFixed(1)} % → ${verdict}.`,
-      '',
-    ];
-    const md = lines.join('\n');
-    console.log(md);
-    if (append) fs.appendFileSync(path.join(REPO, 'BENCHMARKS.md'), md);
+    report(rows, arms, { creates, rounds, tabCount, append });
+  } catch (err) {
+    // Say what the daemon said: a dropped connection is otherwise all one sees.
+    console.error(`daemon exit: ${JSON.stringify(d.exit)}\nstderr: ${d.stderr.slice(-2000)}\nlast lines: ${d.lines.slice(-5).join('\n')}`);
+    throw err;
   } finally {
-    await browser.close();
+    for (const b of Object.values(browsers)) await b?.close();
     await d.stop().catch(() => d.kill());
     fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+function report(rows: Row[], arms: Arm[], o: { creates: number; rounds: number; tabCount: number; append: boolean }): void {
+  const of = (arm: Arm) => rows.filter((r) => r.arm === arm);
+  const floor = of('none').map((r) => r.rate);
+  const floorMed = median(floor);
+  const noise = floor.length > 1 ? (Math.max(...floor) - Math.min(...floor)) / floorMed : NaN;
+  const commit = (() => {
+    try {
+      return execSync('git rev-parse --short HEAD', { cwd: REPO, encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const label: Record<Arm, string> = {
+    none: 'no viewer (floor)',
+    sse: `${o.tabCount} SSE readers`,
+    tabs: `${o.tabCount} Chromium tabs`,
+    'tabs-nice': `${o.tabCount} Chromium tabs, nice 19`,
+  };
+  const lines = [
+    '',
+    `## Dashboard: RPC throughput with ${o.tabCount} viewers (${process.env.BD_RX_CLI_BIN ? `daemon ${process.env.BD_RX_CLI_BIN}, bench` : 'code'} at ${commit}, ${new Date().toISOString().slice(0, 16)}Z)`,
+    '',
+    `\`${process.env.BD_RX_CLI_BIN ? `BD_RX_CLI_BIN=${process.env.BD_RX_CLI_BIN} ` : ''}npx ts-node --transpile-only scripts/bench-dashboard.ts --creates ${o.creates} --rounds ${o.rounds} --tabs ${o.tabCount} --arms ${arms.join(',')}\`: ` +
+      `one RPC connection, 32 creates in flight, debounce 500 ms; ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
+    '',
+    '| arm | creates/s per round | median | / floor | daemon CPU ms per 1k creates (median) | viewers\' CPU ms per round (median) | every viewer got every event |',
+    '|---|---|---|---|---|---|---|',
+    ...arms.map((arm) => {
+      const rs = of(arm);
+      const med = median(rs.map((r) => r.rate));
+      return `| ${label[arm]} | ${rs.map((r) => Math.round(r.rate)).join(', ')} | **${Math.round(med)}** | ${(med / floorMed).toFixed(2)} | ${median(rs.map((r) => r.daemonCpuPer1k)).toFixed(0)} | ${arm === 'none' ? '—' : median(rs.map((r) => r.viewerCpuMs)).toFixed(0)} | ${arm === 'none' ? '—' : rs.every((r) => r.complete) ? 'yes' : 'NO'} |`;
+    }),
+    '',
+    `Noise of the floor ((max − min) / median of its ${floor.length} rounds): ${(noise * 100).toFixed(1)} %, i.e. a band down to ${Math.round(Math.min(...floor))} creates/s.`,
+    ...arms
+      .filter((a) => a !== 'none')
+      .map((arm) => {
+        const med = median(of(arm).map((r) => r.rate));
+        return `- ${label[arm]}: median ${Math.round(med)} → ${med >= Math.min(...floor) ? 'within the noise band (or above it)' : 'BELOW the noise band'}.`;
+      }),
+    '',
+  ];
+  const md = lines.join('\n');
+  console.log(md);
+  if (o.append) fs.appendFileSync(path.join(REPO, 'BENCHMARKS.md'), md);
 }
 
 main().catch((err) => {

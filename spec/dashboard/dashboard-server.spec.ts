@@ -2,7 +2,6 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { Subject } from 'rxjs';
 import { startDashboard, type DashboardServer } from '../../src/dashboard/dashboard-server';
-import { recordRecentEvents } from '../../src/dashboard/recent-events';
 import type { LoggedEvent } from '../../src/events/daemon-event';
 import { waitFor } from '../helpers/wait-for';
 
@@ -46,9 +45,8 @@ describe('startDashboard', () => {
 
   async function start(opts: Parameters<typeof startDashboard>[1] = {}): Promise<DashboardServer> {
     events = new Subject<LoggedEvent>();
-    const recent = recordRecentEvents(events, 3);
-    const server = await startDashboard({ events$: events, recentEvents: () => recent.events(), status: () => ({ mutations: 7 }) }, opts);
-    cleanups.push(() => server.close(), recent.stop);
+    const server = await startDashboard({ events$: events, status: () => ({ mutations: 7 }) }, { replay: 3, ...opts });
+    cleanups.push(() => server.close());
     return server;
   }
 
@@ -65,9 +63,11 @@ describe('startDashboard', () => {
     expect(new URL(other.url).searchParams.get('token')).not.toBe(url.searchParams.get('token'));
   });
 
-  it('should send a late client the replay (numbered), then the live events, each turn as one message', async () => {
+  it('should send a late client the replay (numbered, counted), then the live events of one flush window as one message', async () => {
     const s = await start();
     for (let i = 0; i < 5; i++) events.next(mutated(i));
+    // The replay is what has gone out: the window holding events 0–4 closes first.
+    await waitFor(() => s.sent() === 5, 5000, 'the first window to close');
     const stream = readStream(s.url.replace('/?', '/events?'));
     await waitFor(() => stream.messages.some((m) => m.event === 'replay'), 5000, 'the replay');
     await waitFor(() => s.clients() === 1, 5000, 'the client to be counted');
@@ -80,10 +80,12 @@ describe('startDashboard', () => {
     const replay = stream.messages.find((m) => m.event === 'replay')!;
     // The recorder keeps 3: events 2, 3, 4, numbered from 2.
     expect(replay.data.from).toBe(2);
+    expect(replay.data.n).toBe(3);
     expect(replay.data.events.map((e: LoggedEvent & { id: string }) => e.id)).toEqual(['t-2', 't-3', 't-4']);
     const live = stream.messages.filter((m) => m.event === 'events');
     expect(live).toHaveLength(1);
     expect(live[0].data.from).toBe(5);
+    expect(live[0].data.n).toBe(2);
     expect(live[0].data.events.map((e: LoggedEvent & { id: string }) => e.id)).toEqual(['t-5', 't-6']);
   });
 
@@ -96,14 +98,16 @@ describe('startDashboard', () => {
     stalled.write(`GET /events?token=${url.searchParams.get('token')} HTTP/1.1\r\nHost: 127.0.0.1:${url.port}\r\n\r\n`);
     const reader = readStream(s.url.replace('/?', '/events?'));
     await waitFor(() => s.clients() === 2, 5000, 'both clients to be connected');
-    const big = 'x'.repeat(2000);
+    const big = 'x'.repeat(20_000);
+    const delivered = () => reader.messages.reduce((n, m) => n + (m.event === 'events' ? m.data.n : 0), 0);
     let sent = 0;
     const t0 = Date.now();
-    while (s.cutOff() === 0 && Date.now() - t0 < 20_000) {
+    while (s.cutOff() === 0 && Date.now() - t0 < 30_000) {
       // Pushing never blocks: the daemon's side of the stream is a synchronous next().
       for (let i = 0; i < 10; i++) events.next({ type: 'fs/changed', path: big, ts: new Date().toISOString() });
       sent += 10;
-      await new Promise((resolve) => setImmediate(resolve));
+      // At the reader's pace: it keeps up, the stalled client falls behind by 200 KB a round.
+      await waitFor(() => delivered() === sent || s.cutOff() > 0, 10_000, 'the reader to read the round', 2);
     }
     expect(s.cutOff()).toBe(1);
     expect(s.clients()).toBe(1);

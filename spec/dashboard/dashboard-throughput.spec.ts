@@ -1,58 +1,91 @@
-import type { Page } from 'playwright-core';
-import { useDaemons } from '../helpers/daemon-process';
 import { WAIT, withClient } from '../helpers/real-daemon';
-import { type PageGlobals, useBrowser, waitInPage } from './browser';
+import { useDaemons } from '../helpers/daemon-process';
 import { createsPerSecond } from './rpc-load';
+import { launchViewerBrowser, openSseReaders, openTabs, type ViewerBrowser, type Viewers } from './viewers';
+import { waitFor } from '../helpers/wait-for';
 
 /**
- * Open tabs do not stall the daemon: RPC creates/s with 5 dashboard tabs following every event
- * against none, same daemon, alternating. The bound is generous: the 5 browsers run on the
- * same cores as the daemon (2 here, shared with other jobs), so what they cost the machine
- * shows up as well as what they cost the daemon. The precise figures, both, are
- * scripts/bench-dashboard.ts's, in BENCHMARKS.md.
+ * Watching does not slow the daemon: RPC creates/s (a real daemon, its real socket, one
+ * connection with 32 in flight) with 5 viewers following every event, against none, in
+ * alternating rounds on the same daemon. "Within noise" is defined by this test's own no-viewer
+ * rounds: the median with viewers must not be lower than the median without by more than the
+ * spread (max − min) of the no-viewer rounds.
+ *
+ * Two kinds of viewer. Plain SSE readers (in a process of their own, a few ms of CPU) show the
+ * daemon's own cost of serving 5 streams. Real Chromium tabs show it with a browser; on this
+ * machine (2 cores, shared) five renderers drawing every event would take cores from the daemon
+ * whatever the daemon does, so that browser runs at nice 19: what is measured is what the tabs
+ * cost the daemon, not what a browser costs the machine. Both figures, the browser at normal
+ * priority too, are scripts/bench-dashboard.ts's, in BENCHMARKS.md.
  */
 
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
+const VIEWERS = 5;
+const ROUNDS = 5;
 const CREATES = 1500;
-const TABS = 5;
-const MIN_RATIO = 0.3;
+const IN_FLIGHT = 32;
 
-describe('the dashboard and RPC throughput (a real daemon, 5 real tabs)', () => {
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+describe('the dashboard and RPC throughput (a real daemon, 5 viewers)', () => {
   const { workspace, start } = useDaemons();
-  const browser = useBrowser();
+  let browser: ViewerBrowser | undefined;
+  afterEach(async () => {
+    await browser?.close();
+    browser = undefined;
+  });
 
-  it('should keep RPC throughput with 5 tabs open within a generous bound of none, every tab receiving every event', async () => {
+  /** Alternating rounds: none, then `VIEWERS` viewers, ROUNDS times; each viewer must get every create's event. */
+  async function rounds(open: (url: string) => Promise<Viewers>): Promise<{ none: number[]; watched: number[]; kind: string }> {
     const ws = workspace();
     const d = start({ cwd: ws.root, args: ['--dashboard', '--debounce-ms', '200', '--max-wait-ms', '1000'] });
     const started = (await d.waitForEvent('daemon/started', WAIT)) as { dashboard_url?: string };
     await d.waitUntilWatching();
     const none: number[] = [];
-    const withTabs: number[] = [];
-    let received: number[] = [];
+    const watched: number[] = [];
+    let kind = '';
     await withClient(ws, async (c) => {
-      await createsPerSecond(c, 300, 32, 'warm-up');
-      for (let round = 0; round < 2; round++) {
-        none.push(await createsPerSecond(c, CREATES, 32, `none ${round}`));
-        const tabs: Page[] = [];
-        for (let t = 0; t < TABS; t++) tabs.push(await browser().open(started.dashboard_url!));
-        for (const tab of tabs) {
-          await waitInPage(tab, () => (globalThis as PageGlobals).bdDashboard.connection() === 'live', WAIT, 'the tab to be live');
+      await createsPerSecond(c, 300, IN_FLIGHT, 'warm-up');
+      for (let round = 0; round < ROUNDS; round++) {
+        none.push(await createsPerSecond(c, CREATES, IN_FLIGHT, `none ${round}`));
+        const viewers = await open(started.dashboard_url!);
+        kind = viewers.kind;
+        try {
+          watched.push(await createsPerSecond(c, CREATES, IN_FLIGHT, `watched ${round}`));
+          // None was cut off or fell behind for good: each got every create's event.
+          await waitFor(async () => (await viewers.received()).every((n) => n >= CREATES), 60_000, 'every viewer to get every event');
+          expect((await viewers.received()).every((n) => n >= CREATES)).toBe(true);
+        } finally {
+          await viewers.close();
         }
-        const before = await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.received())));
-        withTabs.push(await createsPerSecond(c, CREATES, 32, `tabs ${round}`));
-        // Every tab got every create's event: none was cut off or fell behind for good.
-        for (const [i, tab] of tabs.entries()) {
-          await waitInPage(tab, (n: number) => (globalThis as PageGlobals).bdDashboard.received() >= n, 60_000, 'the tab to catch up', before[i] + CREATES);
-        }
-        received = await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.received())));
-        await Promise.all(tabs.map((t) => t.close()));
-        expect(received.every((n, i) => n - before[i] >= CREATES)).toBe(true);
       }
     });
-    const best = (xs: number[]) => Math.max(...xs);
-    const ratio = best(withTabs) / best(none);
-    console.log(`creates/s: none ${none.map(Math.round).join(', ')}; ${TABS} tabs ${withTabs.map(Math.round).join(', ')}; best-of ratio ${ratio.toFixed(2)}`);
-    expect(ratio).toBeGreaterThan(MIN_RATIO);
+    console.log(
+      `creates/s, ${kind}: ${watched.map(Math.round).join(', ')} (median ${Math.round(median(watched))}); ` +
+        `none: ${none.map(Math.round).join(', ')} (median ${Math.round(median(none))}, noise ±${Math.round(Math.max(...none) - Math.min(...none))}); ` +
+        `ratio ${(median(watched) / median(none)).toFixed(2)}`,
+    );
+    return { none, watched, kind };
+  }
+
+  function expectWithinNoise({ none, watched }: { none: number[]; watched: number[] }): void {
+    const noise = Math.max(...none) - Math.min(...none);
+    expect(median(watched)).toBeGreaterThanOrEqual(median(none) - noise);
+  }
+
+  it('should keep RPC create throughput with 5 SSE readers within the noise of the no-reader rounds (median ≥ their median − their max−min spread)', async () => {
+    const result = await rounds((url) => openSseReaders(url, VIEWERS));
+    expectWithinNoise(result);
+  });
+
+  it('should keep RPC create throughput with 5 Chromium tabs (browser at nice 19) within the noise of the no-tab rounds (median ≥ their median − their max−min spread)', async () => {
+    browser = await launchViewerBrowser(19);
+    const result = await rounds((url) => openTabs(browser!, url, VIEWERS, WAIT));
+    expectWithinNoise(result);
+    expect(browser.browser.pageErrors).toEqual([]);
   });
 });

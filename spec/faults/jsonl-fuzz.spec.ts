@@ -58,7 +58,14 @@ const randomLine: fc.Arbitrary<Buffer> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }).map((s) => Buffer.from(s)),
   fc.uint8Array({ maxLength: 60 }).map((a) => Buffer.from(a)),
   fc.string({ maxLength: 12 }).map((id) => Buffer.from(JSON.stringify({ id, title: id }))),
+  // Newer bd's lines: memories, other record kinds, `_type:"issue"` before the id.
+  fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 12 })).map(([key, value]) => Buffer.from(JSON.stringify({ _type: 'memory', key, value }))),
+  fc.tuple(fc.constantFrom('memory', 'issue', 'note', ''), fc.jsonValue({ maxDepth: 1 })).map(([t, v]) => Buffer.from(JSON.stringify({ _type: t, v }))),
+  fc.constantFrom(...REAL_LINES).map((l) => Buffer.concat([Buffer.from('{"_type":"issue",'), l.subarray(1)])),
 );
+
+/** git's conflict markers, diff3's `|||||||` included: a refusal names one of these lines as a conflict, and no other. */
+const MARKER = /^(<{7}|\|{7}|={7}|>{7})(\s|$)/;
 
 const lineList: fc.Arbitrary<Buffer[]> = fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...REAL_LINES) }, { weight: 1, arbitrary: randomLine }), {
       minLength: 1,
@@ -70,6 +77,25 @@ const file: fc.Arbitrary<Buffer> = fc
   .map(([lines, mutations]) =>
     mutations.reduce<Buffer>((f, m) => m(f), Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]))),
   );
+
+/** The lines of `file` that are JSON objects with a string `_type` other than "issue", as bytes (no `\r`). */
+function otherLinesOf(file: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  while (start < file.length) {
+    let end = file.indexOf(0x0a, start);
+    if (end < 0) end = file.length;
+    const line = file.subarray(start, end > start && file[end - 1] === 0x0d ? end - 1 : end);
+    start = end + 1;
+    try {
+      const v = JSON.parse(line.toString('utf8'));
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v._type === 'string' && v._type !== 'issue') out.push(line);
+    } catch {
+      // not JSON: not one of them
+    }
+  }
+  return out;
+}
 
 /** Every row of every table, in rowid order: what "the DB did not change" compares. */
 function dump(dbPath: string): string {
@@ -103,16 +129,24 @@ describe('JSONL import fuzz', () => {
   it('should import a mutated real file or refuse it with a JsonlLineError, leaving the DB unchanged on refusal', () => {
     let refused = 0;
     let imported = 0;
+    let withOthers = 0;
     fc.assert(
       fc.property(file, (bytes) => {
         fs.writeFileSync(ws.jsonlPath, bytes);
         const before = dump(ws.dbPath);
         try {
-          ws.import({ force: true });
+          const r = ws.import({ force: true });
           imported++;
+          // The lines of other kinds are kept byte for byte, in file order, for the export to write back.
+          const others = otherLinesOf(bytes);
+          expect(ws.store.otherRecords().equals(Buffer.concat(others.flatMap((l) => [l, Buffer.from('\n')])))).toBe(true);
+          expect(r.other_records ?? 0).toBe(others.length);
+          if (others.length > 0) withOthers++;
         } catch (err) {
           if (!(err instanceof JsonlLineError)) throw err;
           expect(err.message).toMatch(/line \d+ .*Nothing was imported\.$/);
+          const named = bytes.toString('utf8').split('\n')[err.line - 1].replace(/\r$/, '');
+          expect(MARKER.test(named)).toBe(err.reason === 'conflict-marker');
           expect(dump(ws.dbPath)).toBe(before);
           refused++;
         }
@@ -122,5 +156,6 @@ describe('JSONL import fuzz', () => {
     // Both outcomes were exercised, so neither half of the property is vacuous.
     expect(refused).toBeGreaterThan(10);
     expect(imported).toBeGreaterThan(10);
+    expect(withOthers).toBeGreaterThan(3);
   });
 });

@@ -55,7 +55,7 @@ describe('parseJsonl', () => {
 
   it('should keep each line exactly as read with its 1-based line number, skipping blank lines', () => {
     const spaced = '{"id": "x-2", "title": "spaced"}';
-    const parsed = parseJsonl(`{"id":"x-1"}\n\n${spaced}\r\n   \n{"id":"x-3"}`);
+    const parsed = parseJsonl(`{"id":"x-1"}\n\n${spaced}\r\n   \n{"id":"x-3"}`).issues;
     expect(parsed.map((r) => [r.lineNo, r.line, r.record.id])).toEqual([
       [1, '{"id":"x-1"}', 'x-1'],
       [3, spaced, 'x-2'],
@@ -65,15 +65,15 @@ describe('parseJsonl', () => {
   });
 
   it('should read an empty file as no issues', () => {
-    expect(parseJsonl('')).toEqual([]);
-    expect(parseJsonl('\n\n')).toEqual([]);
+    expect(parseJsonl('')).toEqual({ issues: [], others: [] });
+    expect(parseJsonl('\n\n')).toEqual({ issues: [], others: [] });
   });
 
   it('should read the file’s bytes line by line exactly as it reads the decoded text, keeping each line’s bytes', () => {
     const text = `{"id":"x-1","title":"caf\u00e9 😀"}\n\n{"id": "x-2"}\r\n   \n{"id":"x-3","t":"\\u003c"}`;
     const buf = Buffer.from(text, 'utf8');
-    const fromBytes = parseJsonl(buf);
-    const fromText = parseJsonl(text);
+    const fromBytes = parseJsonl(buf).issues;
+    const fromText = parseJsonl(text).issues;
     expect(fromBytes.map(({ lineNo, line, record }) => ({ lineNo, line, record }))).toEqual(fromText);
     for (const r of fromBytes) expect(r.bytes).toEqual(Buffer.from(r.line, 'utf8'));
     expect(fromBytes[1].bytes!.toString()).toBe('{"id": "x-2"}');

@@ -49,13 +49,21 @@ const fresh = (id: string): IssueRecord => ({ id, title: `Issue ${id}`, status: 
 /** What one side does to each id: keep it, delete it, edit it (or add it, when the base lacks it). */
 const action = fc.oneof(fc.constant<'keep'>('keep'), fc.constant<'delete'>('delete'), edit);
 
+/** Newer bd's memories (`{"_type":"memory",…}` after the issues): per side, a few keys, values from a small pool. */
+const memoryKeys = ['build', 'deploy', 'style', 'x-😀'];
+const memories = fc.uniqueArray(fc.tuple(fc.constantFrom(...memoryKeys), fc.constantFrom('v1', 'v2', '<&>')), { selector: ([k]) => k, maxLength: 4 });
+const memoryAction = fc.oneof(fc.constant<'same'>('same'), memories);
+
 const scenario = fc
   .record({
     base: fc.dictionary(fc.constantFrom(...ids), fc.option(edit, { nil: undefined }), { maxKeys: ids.length }),
     ours: fc.dictionary(fc.constantFrom(...ids), action, { maxKeys: ids.length }),
     theirs: fc.dictionary(fc.constantFrom(...ids), action, { maxKeys: ids.length }),
+    baseMemories: memories,
+    oursMemories: memoryAction,
+    theirsMemories: memoryAction,
   })
-  .map(({ base, ours, theirs }) => {
+  .map(({ base, ours, theirs, baseMemories, oursMemories, theirsMemories }) => {
     const b = new Map<string, IssueRecord>();
     for (const [id, e] of Object.entries(base)) b.set(id, e ? applyEdit(fresh(id), e) : fresh(id));
     const side = (acts: Record<string, 'keep' | 'delete' | Edit>): Map<string, IssueRecord> => {
@@ -66,21 +74,31 @@ const scenario = fc
       }
       return out;
     };
-    return { base: b, ours: side(ours), theirs: side(theirs) };
+    const memoryLines = (m: Array<[string, string]>) => m.map(([key, value]) => serializeRecord({ _type: 'memory', key, value }));
+    const bm = memoryLines(baseMemories);
+    const sideMemories = (m: typeof oursMemories) => (m === 'same' ? bm : memoryLines(m));
+    return {
+      base: Object.assign(b, { memories: bm }),
+      ours: Object.assign(side(ours), { memories: sideMemories(oursMemories) }),
+      theirs: Object.assign(side(theirs), { memories: sideMemories(theirsMemories) }),
+    };
   });
 
-/** A JSONL file as bd writes it: sorted by id (compared as bytes), one line each. */
-function jsonl(records: Map<string, IssueRecord>): string {
+/** A JSONL file as bd writes it: sorted by id (compared as bytes), one line each; then its memories. */
+function jsonl(records: Map<string, IssueRecord> & { memories?: string[] }): string {
   return [...records.values()]
     .sort((x, y) => Buffer.compare(Buffer.from(x.id), Buffer.from(y.id)))
     .map((r) => serializeRecord(r) + '\n')
+    .concat((records.memories ?? []).map((l) => `${l}\n`))
     .join('');
 }
+
+const isMemory = (l: string) => l.startsWith('{"_type":"memory"');
 
 function parse(data: Buffer): Map<string, { line: string; record: IssueRecord }> {
   const text = data.toString('utf8');
   const out = new Map<string, { line: string; record: IssueRecord }>();
-  for (const line of text.split('\n').filter((l) => l !== '')) out.set(JSON.parse(line).id, { line, record: JSON.parse(line) });
+  for (const line of text.split('\n').filter((l) => l !== '' && !isMemory(l))) out.set(JSON.parse(line).id, { line, record: JSON.parse(line) });
   return out;
 }
 
@@ -115,7 +133,11 @@ describe('mergeJsonl properties', () => {
     fc.assert(
       fc.property(scenario, ({ base, ours, theirs }) => {
         const out = mergeJsonl({ base: jsonl(base), ours: jsonl(ours), theirs: jsonl(theirs) }).data.toString('utf8');
-        const lines = out.split('\n').filter((l) => l !== '');
+        const all = out.split('\n').filter((l) => l !== '');
+        // Issues first, then the memories.
+        const firstMemory = all.findIndex(isMemory);
+        if (firstMemory >= 0) expect(all.slice(firstMemory).every(isMemory)).toBe(true);
+        const lines = all.filter((l) => !isMemory(l));
         const got = lines.map((l) => JSON.parse(l).id as string);
         expect(new Set(got).size).toBe(got.length);
         expect([...got].sort((p, q) => Buffer.compare(Buffer.from(p), Buffer.from(q)))).toEqual(got);
@@ -160,6 +182,33 @@ describe('mergeJsonl properties', () => {
             for (const l of (m.labels as string[]) ?? []) if (!had.has(l)) expect(labels.has(l)).toBe(true);
             if (other.has(id)) for (const l of had) if (!((m.labels as string[]) ?? []).includes(l)) expect(labels.has(l)).toBe(false);
           }
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('mergeJsonl properties of the memories', () => {
+  const memoriesOf = (data: Buffer) => new Map(data.toString('utf8').split('\n').filter(isMemory).map((l) => [JSON.parse(l).key as string, l]));
+  const keyed = (m: string[]) => new Map(m.map((l) => [JSON.parse(l).key as string, l]));
+
+  it('should write each memory key once, keep one side’s change (edit, addition, removal), and keep whatever both sides agree on', () => {
+    fc.assert(
+      fc.property(scenario, ({ base, ours, theirs }) => {
+        const r = mergeJsonl({ base: jsonl(base), ours: jsonl(ours), theirs: jsonl(theirs) });
+        const lines = r.data.toString('utf8').split('\n').filter(isMemory);
+        const got = memoriesOf(r.data);
+        expect(got.size).toBe(lines.length);
+        expect(r.report.other_records).toBe(lines.length);
+        const [b, o, t] = [keyed(base.memories), keyed(ours.memories), keyed(theirs.memories)];
+        for (const key of new Set([...b.keys(), ...o.keys(), ...t.keys()])) {
+          const [was, mine, other] = [b.get(key), o.get(key), t.get(key)];
+          if (mine === other) expect(got.get(key)).toBe(mine);
+          else if (other === was) expect(got.get(key)).toBe(mine);
+          else if (mine === was) expect(got.get(key)).toBe(other);
+          else if (mine !== undefined && other !== undefined) expect([mine, other]).toContain(got.get(key));
+          else expect(got.get(key)).toBe(mine ?? other); // an edit over the other side's removal
         }
       }),
       RUNS,

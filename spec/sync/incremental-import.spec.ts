@@ -6,6 +6,7 @@ import { BeadsStore } from '../../src/store/beads-store';
 import type { ImportReport } from '../../src/sync/import-jsonl';
 import { importJsonl } from '../../src/sync/import-jsonl';
 import { basePathFor } from '../../src/sync/synced-base';
+import { serializeRecord } from '../../src/jsonl/serialize-record';
 import { TempWorkspace, issueLine, type DbSnapshot } from '../helpers/temp-workspace';
 
 const NEWER = '2030-01-01T00:00:00Z';
@@ -56,6 +57,12 @@ function snapshotOf(db: Database.Database): DbSnapshot {
   for (const table of ['issues', 'labels', 'dependencies', 'deletions']) {
     out[table] = db.prepare(`SELECT * FROM ${table}`).all().map((r) => JSON.stringify(r)).sort();
   }
+  // Newer bd's memories (and other records that are not issues), as the export will write them.
+  out.other_records = db
+    .prepare<[], { key: string; value: Buffer }>("SELECT key, CAST(value AS BLOB) AS value FROM metadata WHERE key LIKE 'jsonl_other_records%'")
+    .all()
+    .map((r) => `${r.key}=${r.value.toString('hex')}`)
+    .sort();
   return out;
 }
 
@@ -147,6 +154,7 @@ describe('incremental import', () => {
     | { kind: 'outside-add'; title: string }
     | { kind: 'outside-remove'; pick: number }
     | { kind: 'outside-append-in-place'; title: string }
+    | { kind: 'outside-memories'; memories: string[]; typed: number }
     | { kind: 'import' };
 
   const title = fc.string({ minLength: 1, maxLength: 10 }).filter((t) => t.trim() !== '');
@@ -159,6 +167,11 @@ describe('incremental import', () => {
     fc.record({ kind: fc.constant('outside-add' as const), title }),
     fc.record({ kind: fc.constant('outside-remove' as const), pick: fc.nat() }),
     fc.record({ kind: fc.constant('outside-append-in-place' as const), title }),
+    fc.record({
+      kind: fc.constant('outside-memories' as const),
+      memories: fc.array(fc.tuple(fc.constantFrom('build', 'style'), title).map(([key, value]) => serializeRecord({ _type: 'memory', key, value })), { maxLength: 3 }),
+      typed: fc.nat(),
+    }),
     { weight: 3, arbitrary: fc.constant({ kind: 'import' as const }) },
   );
 
@@ -188,6 +201,12 @@ describe('incremental import', () => {
             } else if (o.kind === 'outside-remove' && lines.length) {
               lines.splice(o.pick % lines.length, 1);
               local.writeJsonl(lines);
+            } else if (o.kind === 'outside-memories') {
+              // Newer bd rewrites the file: its memories after the issues, one issue line in its `_type` shape.
+              const issues = lines.filter((l) => !l.startsWith('{"_type":"memory"'));
+              const i = issues.length === 0 ? -1 : o.typed % issues.length;
+              if (i >= 0 && issues[i].startsWith('{"id":')) issues[i] = `{"_type":"issue",${issues[i].slice(1)}`;
+              local.writeJsonl([...issues, ...o.memories]);
             } else if (o.kind === 'outside-append-in-place') {
               fs.appendFileSync(local.jsonlPath, issueLine({ id: `bd-y${n++}`, title: o.title }) + '\n');
             } else if (o.kind === 'import') {

@@ -6,6 +6,7 @@ import { renderJsonl } from '../../src/sync/export-jsonl';
 import { META_HASH, META_STAT, statKey } from '../../src/sync/jsonl-file-state';
 import { LeanExporter } from '../../src/sync/lean-exporter';
 import { commitStagedExport } from '../../src/sync/staged-export';
+import { serializeRecord } from '../../src/jsonl/serialize-record';
 import { TempWorkspace, issueLine } from '../helpers/temp-workspace';
 
 /** What the lean export must always write: a full export of the same DB. */
@@ -154,9 +155,14 @@ describe('LeanExporter', () => {
     | { kind: 'outside-edit'; pick: number; title: string }
     | { kind: 'restart' }
     | { kind: 'export' }
-    | { kind: 'stage-and-commit' };
+    | { kind: 'stage-and-commit' }
+    | { kind: 'outside-memories'; memories: string[]; typed: number };
+
+  const isMemory = (l: string) => l.startsWith('{"_type":"memory"');
 
   const title = fc.string({ minLength: 1, maxLength: 12 }).filter((t) => t.trim() !== '');
+  /** Newer bd rewrites the file: its memories after the issues, and one issue line in its `_type` shape. */
+  const memory = fc.tuple(fc.constantFrom('build', 'style', 'x'), title).map(([key, value]) => serializeRecord({ _type: 'memory', key, value }));
   const op: fc.Arbitrary<Op> = fc.oneof(
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('create' as const), title }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('update' as const), pick: fc.nat(), title }) },
@@ -166,6 +172,7 @@ describe('LeanExporter', () => {
     { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
     { weight: 3, arbitrary: fc.constant({ kind: 'export' as const }) },
     { weight: 2, arbitrary: fc.constant({ kind: 'stage-and-commit' as const }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('outside-memories' as const), memories: fc.array(memory, { maxLength: 3 }), typed: fc.nat() }) },
   );
 
   it('should always write exactly what a full export writes, whatever the mix of writes, outside edits and restarts', () => {
@@ -186,12 +193,19 @@ describe('LeanExporter', () => {
             else if (o.kind === 'other-connection') createFromAnotherConnection(local.dbPath, o.title);
             else if (o.kind === 'outside-edit' && fs.existsSync(local.jsonlPath)) {
               // A collaborator's newer version of one line, written as git does (new file, rename).
-              const lines = fs.readFileSync(local.jsonlPath, 'utf8').split('\n').filter(Boolean);
+              const all = fs.readFileSync(local.jsonlPath, 'utf8').split('\n').filter(Boolean);
+              const lines = all.filter((l) => !isMemory(l));
               if (lines.length === 0) continue;
               const i = o.pick % lines.length;
               const rec = JSON.parse(lines[i]) as Record<string, unknown>;
               lines[i] = issueLine({ ...(rec as { id: string }), title: o.title, updated_at: '2030-01-01T00:00:00Z' });
-              fs.writeFileSync(`${local.jsonlPath}.new`, lines.join('\n') + '\n');
+              fs.writeFileSync(`${local.jsonlPath}.new`, [...lines, ...all.filter(isMemory)].join('\n') + '\n');
+              fs.renameSync(`${local.jsonlPath}.new`, local.jsonlPath);
+            } else if (o.kind === 'outside-memories' && fs.existsSync(local.jsonlPath)) {
+              const lines = fs.readFileSync(local.jsonlPath, 'utf8').split('\n').filter((l) => l !== '' && !isMemory(l));
+              const i = lines.length === 0 ? -1 : o.typed % lines.length;
+              if (i >= 0 && lines[i].startsWith('{"id":')) lines[i] = `{"_type":"issue",${lines[i].slice(1)}`;
+              fs.writeFileSync(`${local.jsonlPath}.new`, [...lines, ...o.memories].map((l) => `${l}\n`).join(''));
               fs.renameSync(`${local.jsonlPath}.new`, local.jsonlPath);
             } else if (o.kind === 'restart') exporter = new LeanExporter(local.store, local.jsonlPath);
             else if (o.kind === 'export') exportNow();

@@ -1,6 +1,5 @@
 import type { DaemonAttachment, DaemonRuntime } from '../daemon/daemon-runtime';
 import { startDashboard, type DashboardOptions } from './dashboard-server';
-import { recordRecentEvents } from './recent-events';
 
 /**
  * What a tab opened late is shown first: about a minute of a busy daemon. More than the
@@ -18,18 +17,12 @@ export const DASHBOARD_REPLAY = 5000;
 export function dashboardAttachment(opts: DashboardOptions = {}): DaemonAttachment {
   return {
     start: async (runtime) => {
-      const recent = recordRecentEvents(runtime.replay$, DASHBOARD_REPLAY);
-      try {
-        const server = await startDashboard(
-          { events$: runtime.replay$, recentEvents: () => recent.events(), status: () => statusOf(runtime) },
-          { port: runtime.settings.dashboardPort ?? 0, ...opts },
-        );
-        runtime.dashboardUrl = server.url;
-        return { close: () => server.close().finally(() => recent.stop()) };
-      } catch (err) {
-        recent.stop();
-        throw err;
-      }
+      const server = await startDashboard(
+        { events$: runtime.replay$, status: () => statusOf(runtime) },
+        { port: runtime.settings.dashboardPort ?? 0, replay: DASHBOARD_REPLAY, ...opts },
+      );
+      runtime.dashboardUrl = server.url;
+      return { close: () => server.close() };
     },
   };
 }

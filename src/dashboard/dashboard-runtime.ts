@@ -7,10 +7,11 @@ import type { LoggedEvent } from '../events/daemon-event';
  * at another runtime (the daemon's, a test's) without changes here.
  */
 export interface DashboardRuntime {
-  /** Every event as it is logged (hot; completes when the daemon stops). */
+  /**
+   * Every event as it is logged (hot; completes when the daemon stops). The daemon passes its
+   * `replay$`, so a dashboard attached late starts with the runtime's recent events.
+   */
   events$: Observable<LoggedEvent>;
-  /** The most recent events, oldest first: what a tab opened late is shown first. */
-  recentEvents(): readonly LoggedEvent[];
   /** The `daemon status --verbose` numbers (the RPC `status` result), read when sent. */
   status(): Record<string, unknown>;
 }

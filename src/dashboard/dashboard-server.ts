@@ -1,9 +1,11 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Subscription } from 'rxjs';
+import { type SchedulerLike, Subject, type Subscription, takeUntil } from 'rxjs';
+import { batchWindow } from './batch-window';
 import { loadAssets } from './dashboard-assets';
 import type { DashboardRuntime } from './dashboard-runtime';
 import { newDashboardToken, tokenMatches } from './dashboard-token';
+import { JsonRing } from './json-ring';
 import { SseClient, sseFrame } from './sse-client';
 
 export interface DashboardOptions {
@@ -15,6 +17,11 @@ export interface DashboardOptions {
   maxClients?: number;
   /** How often the status numbers go out (default 1000 ms). */
   statusEveryMs?: number;
+  /** Events gathered into one message per tab (default 50 ms: 20 writes a second per tab at most). */
+  flushEveryMs?: number;
+  /** Recent events a new tab is sent first (default 5000). */
+  replay?: number;
+  scheduler?: SchedulerLike;
 }
 
 export interface DashboardServer {
@@ -23,6 +30,8 @@ export interface DashboardServer {
   readonly port: number;
   /** Tabs connected right now. */
   clients(): number;
+  /** Events numbered and sent (to the tabs open then, and into the replay), since start. */
+  sent(): number;
   /** Tabs cut off for reading too slowly, since start. */
   cutOff(): number;
   /** Ends every stream and stops listening. Idempotent. */
@@ -58,9 +67,11 @@ const SECURITY_HEADERS = {
  * reads: GET (and HEAD) are the only methods, and no request changes anything in the daemon.
  *
  * Stream: `hello` (the run, the status numbers), `replay` (the recent events, oldest first),
- * then `events` (the events of one event-loop turn, so a burst costs a tab one message and the
- * daemon one write per tab; both as `{from, events}`, `from` numbering the first) and `status` every `statusEveryMs` while anyone watches.
- * Each event is serialized once, whatever the number of tabs.
+ * then `events` (the events of one `flushEveryMs` window, so a burst costs a tab one message
+ * and the daemon one write per tab; both as `{from, n, events}`, `from` numbering the first,
+ * `n` counting them, both first so a page can read them without parsing the rest) and
+ * `status` every `statusEveryMs` while anyone watches. Each event is serialised once, whatever
+ * the number of tabs, and nothing is done per event per tab.
  */
 export async function startDashboard(runtime: DashboardRuntime, opts: DashboardOptions = {}): Promise<DashboardServer> {
   const token = newDashboardToken();
@@ -72,41 +83,33 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
   let cutOff = 0;
   let port = 0;
 
-  // Events are numbered in the order seen, so a tab that reconnects skips what it has.
+  // Events are numbered in the order seen, so a tab that reconnects skips what it has. Each is
+  // serialised once, for every tab and the replay alike, and only once per window: on the
+  // daemon's side of the stream, an event costs one push (see batchWindow).
   let seen = 0;
-  let pending: string[] = [];
-  let pendingFrom = 0;
-  let flushScheduled = false;
-  const flush = () => {
-    flushScheduled = false;
-    if (pending.length === 0) return;
-    const frame = sseFrame('events', `{"from":${pendingFrom},"events":[${pending.join(',')}]}`);
-    pending = [];
-    for (const c of clients) c.send(frame);
+  const replay = new JsonRing(opts.replay ?? 5000);
+  const broadcast = (frame: string) => {
+    if (clients.size === 0) return;
+    const bytes = Buffer.from(frame, 'utf8'); // encoded once, written to every tab
+    for (const c of clients) c.send(bytes);
   };
-  const subscription: Subscription = runtime.events$.subscribe({
-    next: (event) => {
-      const seq = seen++;
-      if (clients.size === 0) return;
-      if (pending.length === 0) pendingFrom = seq;
-      pending.push(JSON.stringify(event));
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flush);
-      }
-    },
-    // The daemon is stopping: tell the tabs, so they show it rather than a generic error.
-    complete: () => {
-      flush();
-      for (const c of clients) c.send(sseFrame('bye', '{}'));
-    },
-  });
+  const stop$ = new Subject<void>();
+  const subscription: Subscription = runtime.events$
+    .pipe(takeUntil(stop$), batchWindow(opts.flushEveryMs ?? 50, opts.scheduler))
+    .subscribe({
+      next: (batch) => {
+        const from = seen;
+        seen += batch.length;
+        const json = batch.map((e) => JSON.stringify(e));
+        for (const j of json) replay.push(j);
+        if (clients.size > 0) broadcast(sseFrame('events', batchJson(from, batch.length, json.join(','))));
+      },
+      // The daemon is stopping: tell the tabs, so they show it rather than a generic error.
+      complete: () => broadcast(sseFrame('bye', '{}')),
+    });
 
   let statusTimer: NodeJS.Timeout | undefined;
-  const sendStatus = () => {
-    const frame = sseFrame('status', JSON.stringify(runtime.status()));
-    for (const c of clients) c.send(frame);
-  };
+  const sendStatus = () => broadcast(sseFrame('status', JSON.stringify(runtime.status())));
   const watchersChanged = () => {
     if (clients.size > 0 && !statusTimer) {
       statusTimer = setInterval(sendStatus, opts.statusEveryMs ?? 1000);
@@ -136,8 +139,8 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
     });
     client.send(`retry: 1000\n\n`);
     client.send(sseFrame('hello', JSON.stringify({ run, server_time: new Date().toISOString(), status: runtime.status() })));
-    const replay = runtime.recentEvents();
-    client.send(sseFrame('replay', `{"from":${seen - replay.length},"events":${JSON.stringify(replay)}}`));
+    const events = replay.toJsonArray();
+    client.send(sseFrame('replay', batchJson(seen - replay.size, replay.size, events.slice(1, -1))));
     if (!client.isClosed) {
       clients.add(client);
       watchersChanged();
@@ -184,17 +187,24 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
     url: `http://${HOST}:${port}/?token=${token}`,
     port,
     clients: () => clients.size,
+    sent: () => seen,
     cutOff: () => cutOff,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
+        // The open window (daemon/stopped, say) reaches the tabs before the streams end.
+        stop$.next();
         subscription.unsubscribe();
-        flush(); // the last events (daemon/stopped) reach the tabs before the streams end
         if (statusTimer) clearInterval(statusTimer);
         for (const c of [...clients]) c.close();
         server.close(() => resolve());
         server.closeAllConnections();
       })),
   };
+}
+
+/** `{from, n, events}`: `events` is the events' JSON joined by commas. */
+function batchJson(from: number, n: number, events: string): string {
+  return `{"from":${from},"n":${n},"events":[${events}]}`;
 }
 
 function refuse(res: http.ServerResponse, status: number, message: string): void {

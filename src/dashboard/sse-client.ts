@@ -22,8 +22,8 @@ export class SseClient {
     return this.closed;
   }
 
-  /** Queues an already framed chunk (`event: …\ndata: …\n\n`). */
-  send(chunk: string): void {
+  /** Queues an already framed chunk (`event: …\ndata: …\n\n`), encoded once for every tab. */
+  send(chunk: string | Buffer): void {
     if (this.closed) return;
     if (this.res.writableLength > this.maxBufferedBytes) {
       this.end(true);

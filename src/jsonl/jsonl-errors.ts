@@ -42,7 +42,8 @@ export function missingIdError(file: string, line: number): JsonlLineError {
     file,
     line,
     'missing-id',
-    `${file} line ${line} is not an issue: expected a JSON object with a string "id". ` +
+    `${file} line ${line} is not an issue: expected a JSON object with a string "id" ` +
+      '(or a record of another kind, with a string "_type", which is kept as it is). ' +
       'Fix or remove that line, then run `bd-rx import`. Nothing was imported.',
   );
 }

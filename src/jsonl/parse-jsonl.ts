@@ -1,4 +1,5 @@
 import { conflictMarkerError, invalidJsonError, missingIdError } from './jsonl-errors';
+import { otherRecordKey, otherRecordType, type OtherRecordLine } from './other-records';
 
 /** One issue line as read: the exact text (for byte-exact re-export) and its parsed object. */
 export interface JsonlRecord {
@@ -14,18 +15,38 @@ export interface JsonlRecord {
 /** An issue as a JSON object: every field the file carries, in the file's key order. */
 export type IssueRecord = { id: string } & Record<string, unknown>;
 
-const CONFLICT_MARKER = /^(<{7}|={7}|>{7})(\s|$)/;
+/** A whole file as read: its issue lines, and the lines of other records (see other-records.ts), each in file order. */
+export interface ParsedJsonl {
+  issues: JsonlRecord[];
+  others: OtherRecordLine[];
+}
+
+/** One non-blank line: an issue or another record. */
+export type JsonlLine = JsonlRecord | OtherRecordLine;
+
+export function isIssueLine(l: JsonlLine): l is JsonlRecord {
+  return 'record' in l;
+}
+
+/** git's markers, diff3's `||||||| base` included (`merge.conflictStyle = diff3` or `zdiff3`). */
+const CONFLICT_MARKER = /^(<{7}|\|{7}|={7}|>{7})(\s|$)/;
 
 /**
  * Parses a whole JSONL file, refusing it at the first line that is a git conflict marker,
- * not JSON, or not an object with a string `id`. Blank lines are skipped.
+ * not JSON, or neither an issue (an object with a string `id`) nor another record (see
+ * other-records.ts). Blank lines are skipped.
  *
  * Given the file's bytes, each line is decoded on its own: a file with one non-ASCII character
  * decodes, as a whole, to a two-byte string, and then every line of it is two-byte too, which
  * JSON.parse and SQLite's UTF-8 binding both handle more slowly (~35 % on a 100k file).
  */
-export function parseJsonl(data: string | Buffer, file = 'issues.jsonl'): JsonlRecord[] {
-  const out: JsonlRecord[] = [];
+export function parseJsonl(data: string | Buffer, file = 'issues.jsonl'): ParsedJsonl {
+  const out: ParsedJsonl = { issues: [], others: [] };
+  const add = (l: JsonlLine | undefined): void => {
+    if (!l) return;
+    if (isIssueLine(l)) out.issues.push(l);
+    else out.others.push(l);
+  };
   let start = 0;
   let lineNo = 0;
   if (typeof data === 'string') {
@@ -37,8 +58,7 @@ export function parseJsonl(data: string | Buffer, file = 'issues.jsonl'): JsonlR
       let line = data.slice(start, end);
       start = end + 1;
       if (line.endsWith('\r')) line = line.slice(0, -1);
-      const parsed = parseLine(line, lineNo, file);
-      if (parsed) out.push({ lineNo, line, record: parsed });
+      add(parseLine(line, undefined, lineNo, file));
     }
     return out;
   }
@@ -47,12 +67,8 @@ export function parseJsonl(data: string | Buffer, file = 'issues.jsonl'): JsonlR
     let end = data.indexOf(0x0a, start);
     if (end === -1) end = n;
     lineNo++;
-    const stop = end > start && data[end - 1] === 0x0d ? end - 1 : end;
-    const bytes = data.subarray(start, stop);
+    add(parseJsonlLine(data, start, end, lineNo, file));
     start = end + 1;
-    const line = bytes.toString('utf8');
-    const parsed = parseLine(line, lineNo, file);
-    if (parsed) out.push({ lineNo, line, bytes, record: parsed });
   }
   return out;
 }
@@ -61,16 +77,14 @@ export function parseJsonl(data: string | Buffer, file = 'issues.jsonl'): JsonlR
  * One line of a file's bytes, as `parseJsonl` reads it (a `\r` before the newline dropped):
  * for a reader that parses only some lines (the incremental import). Undefined for a blank line.
  */
-export function parseJsonlLine(data: Buffer, start: number, end: number, lineNo: number, file = 'issues.jsonl'): JsonlRecord | undefined {
+export function parseJsonlLine(data: Buffer, start: number, end: number, lineNo: number, file = 'issues.jsonl'): JsonlLine | undefined {
   const stop = end > start && data[end - 1] === 0x0d ? end - 1 : end;
   const bytes = data.subarray(start, stop);
-  const line = bytes.toString('utf8');
-  const record = parseLine(line, lineNo, file);
-  return record ? { lineNo, line, bytes, record } : undefined;
+  return parseLine(bytes.toString('utf8'), bytes, lineNo, file);
 }
 
 /** The record on one line; undefined for a blank line; throws for anything else. */
-function parseLine(line: string, lineNo: number, file: string): IssueRecord | undefined {
+function parseLine(line: string, bytes: Buffer | undefined, lineNo: number, file: string): JsonlLine | undefined {
   if (line.trim() === '') return undefined;
   if (CONFLICT_MARKER.test(line)) throw conflictMarkerError(file, lineNo, line);
   let record: unknown;
@@ -78,6 +92,11 @@ function parseLine(line: string, lineNo: number, file: string): IssueRecord | un
     record = JSON.parse(line);
   } catch (err) {
     throw invalidJsonError(file, lineNo, (err as Error).message);
+  }
+  const type = otherRecordType(record);
+  if (type !== undefined) {
+    const key = otherRecordKey(type, record as object, line);
+    return bytes ? { lineNo, line, bytes, type, key } : { lineNo, line, type, key };
   }
   if (
     record === null ||
@@ -88,5 +107,6 @@ function parseLine(line: string, lineNo: number, file: string): IssueRecord | un
   ) {
     throw missingIdError(file, lineNo);
   }
-  return record as IssueRecord;
+  const issue = record as IssueRecord;
+  return bytes ? { lineNo, line, bytes, record: issue } : { lineNo, line, record: issue };
 }

@@ -3,6 +3,7 @@ import { compareTimestamps } from '../jsonl/rfc3339';
 import { serializeRecord } from '../jsonl/serialize-record';
 import { compareUtf8 } from './byte-order';
 import { isTombstone, mergeFields } from './merge-fields';
+import { mergeOtherRecords } from './merge-other-records';
 import { emptyMergeReport, type MergeReport, type MergeTally } from './merge-report';
 
 /** One issue's line in one input. */
@@ -92,7 +93,10 @@ export interface MergeInputs {
 }
 
 export interface MergeResult {
-  /** The merged JSONL: one line per issue, sorted by id in UTF-8 byte order, `\n` after each. */
+  /**
+   * The merged JSONL: one line per issue, sorted by id in UTF-8 byte order, `\n` after each;
+   * then the records of other kinds (see merge-other-records.ts).
+   */
   data: Buffer;
   report: MergeReport;
 }
@@ -111,13 +115,20 @@ const NEWLINE = Buffer.from('\n');
  * theirs : a1 b1 c1 d1     c: deleted on ours, unchanged on theirs → deleted;  d: added → kept
  * merged : a2 b1 d1
  * ```
+ *
+ * Records that are not issues (bd's memories) are merged apart and come after the issues.
  */
 export function mergeJsonl(inputs: MergeInputs): MergeResult {
   const report = emptyMergeReport();
   const names = inputs.names ?? {};
-  const base = indexIssues(parseJsonl(inputs.base, names.base ?? 'base'), 'base', report);
-  const ours = indexIssues(parseJsonl(inputs.ours, names.ours ?? 'ours'), 'ours', report);
-  const theirs = indexIssues(parseJsonl(inputs.theirs, names.theirs ?? 'theirs'), 'theirs', report);
+  const parsed = {
+    base: parseJsonl(inputs.base, names.base ?? 'base'),
+    ours: parseJsonl(inputs.ours, names.ours ?? 'ours'),
+    theirs: parseJsonl(inputs.theirs, names.theirs ?? 'theirs'),
+  };
+  const base = indexIssues(parsed.base.issues, 'base', report);
+  const ours = indexIssues(parsed.ours.issues, 'ours', report);
+  const theirs = indexIssues(parsed.theirs.issues, 'theirs', report);
   const ids = new Set<string>([...base.keys(), ...ours.keys(), ...theirs.keys()]);
   const sorted = [...ids].sort(compareUtf8);
   const tally: MergeTally = { resolvedByTime: 0, renumberedComments: 0 };
@@ -138,6 +149,10 @@ export function mergeJsonl(inputs: MergeInputs): MergeResult {
     }
     report.issues++;
   }
+  const others = mergeOtherRecords(parsed.base.others, parsed.ours.others, parsed.theirs.others);
+  chunks.push(others.data);
+  report.other_records = others.records;
+  report.other_conflicts = others.conflicts;
   report.resolved_by_time = tally.resolvedByTime;
   report.renumbered_comments = tally.renumberedComments;
   return { data: Buffer.concat(chunks), report };

@@ -12,12 +12,16 @@ export interface MergeReport {
   resolved_by_time: number;
   /** Comments added on both sides under the same id: the later one got a new id. */
   renumbered_comments: number;
+  /** Records of other kinds (bd's memories, …) in the merged file, after the issues. */
+  other_records: number;
+  /** Such records (`memory:KEY`) changed differently on both sides: the greater line was kept. */
+  other_conflicts: string[];
   /** The same id on more than one line of one input: the newest `updated_at` was used. */
   duplicates: Array<{ input: 'base' | 'ours' | 'theirs'; id: string; lines: number[] }>;
 }
 
 export function emptyMergeReport(): MergeReport {
-  return { issues: 0, merged: [], kept_over_delete: [], deleted: [], resolved_by_time: 0, renumbered_comments: 0, duplicates: [] };
+  return { issues: 0, merged: [], kept_over_delete: [], deleted: [], resolved_by_time: 0, renumbered_comments: 0, other_records: 0, other_conflicts: [], duplicates: [] };
 }
 
 /** What the field merge counts while it decides (a part of the report). */

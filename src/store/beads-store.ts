@@ -109,11 +109,6 @@ export class BeadsStore {
     return this.feed.onMutation(listener);
   }
 
-  /** Reports a change made outside the write methods (e.g. an import that kept local edits). */
-  notifyMutation(op: string, id: string): void {
-    this.feed.emit(op, id);
-  }
-
   /** See `Transactions.batch`: group commit, one savepoint per job. */
   batch(jobs: ReadonlyArray<() => unknown>): BatchOutcome[] {
     return this.tx.batch(jobs);
@@ -235,6 +230,20 @@ export class BeadsStore {
 
   syncStates(): SyncState[] {
     return this.sync.syncStates();
+  }
+
+  /** See `SyncBookkeeping.otherRecords`: the JSONL's non-issue lines, as the bytes written after the issues. */
+  otherRecords(): Buffer {
+    return this.sync.otherRecords();
+  }
+
+  /** See `SyncBookkeeping.setOtherRecords`. */
+  setOtherRecords(tail: Buffer, dirty: boolean): void {
+    this.sync.setOtherRecords(tail, dirty);
+  }
+
+  otherRecordsDirty(): boolean {
+    return this.sync.otherRecordsDirty();
   }
 
   /** Every local change, deletions included, is now in the JSONL. */

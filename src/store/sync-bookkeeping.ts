@@ -2,6 +2,14 @@ import type Database from 'better-sqlite3';
 import type { SyncState } from './store-types';
 
 /**
+ * Metadata rows holding the JSONL's records that are not issues (bd's memories, …): kept in
+ * the key/value table rather than a table of their own, as there are few and they are only ever
+ * read and written whole, with the file.
+ */
+const OTHER_RECORDS = 'jsonl_other_records';
+const OTHER_RECORDS_DIRTY = 'jsonl_other_records_dirty';
+
+/**
  * What the DB knows about its last sync with the JSONL: metadata (the file's hash and stat),
  * which rows changed locally (`dirty`), which were in the file (`synced`), and the deletions
  * not yet exported.
@@ -30,6 +38,15 @@ export class SyncBookkeeping {
         .prepare<[], string>('SELECT d.id FROM deletions d WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.id = d.id) ORDER BY d.id')
         .pluck(),
       locallyChanged: db.prepare<[], string>('SELECT id FROM issues WHERE dirty = 1 UNION SELECT id FROM deletions').pluck(),
+      // The lines as the bytes stored (CAST … AS BLOB): kept verbatim, never re-encoded through JS.
+      otherRecords: db.prepare<[], Buffer>(`SELECT CAST(value AS BLOB) FROM metadata WHERE key = '${OTHER_RECORDS}'`).pluck(),
+      setOtherRecords: db.prepare<[Buffer]>(
+        `INSERT INTO metadata (key, value) VALUES ('${OTHER_RECORDS}', CAST(? AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      ),
+      forgetOtherRecords: db.prepare(`DELETE FROM metadata WHERE key = '${OTHER_RECORDS}'`),
+      otherRecordsDirty: db.prepare<[], number>(`SELECT count(*) FROM metadata WHERE key = '${OTHER_RECORDS_DIRTY}'`).pluck(),
+      markOtherRecordsDirty: db.prepare(`INSERT OR REPLACE INTO metadata (key, value) VALUES ('${OTHER_RECORDS_DIRTY}', '1')`),
+      forgetOtherRecordsDirty: db.prepare(`DELETE FROM metadata WHERE key = '${OTHER_RECORDS_DIRTY}'`),
     };
   }
 
@@ -55,9 +72,37 @@ export class SyncBookkeeping {
     this.stmts.setMeta.run(key, value);
   }
 
-  /** Local changes not yet in the JSONL: dirty issues plus deletions. */
+  /** Local changes not yet in the JSONL: dirty issues plus deletions (plus one for changed other records). */
   pendingExportCount(): number {
-    return (this.stmts.dirtyCount.get() as number) + (this.stmts.deletionCount.get() as number);
+    return (
+      (this.stmts.dirtyCount.get() as number) +
+      (this.stmts.deletionCount.get() as number) +
+      (this.stmts.otherRecordsDirty.get() as number)
+    );
+  }
+
+  /**
+   * The JSONL's records that are not issues (src/jsonl/other-records.ts), as the exact bytes the
+   * export writes after the issues: each line followed by `\n`. Empty when there are none.
+   */
+  otherRecords(): Buffer {
+    return this.stmts.otherRecords.get() ?? Buffer.alloc(0);
+  }
+
+  /**
+   * Replaces the other records. `dirty`: they differ from the JSONL's (an import of another
+   * file brought some), so an export is due; otherwise they are the file's own.
+   */
+  setOtherRecords(tail: Buffer, dirty: boolean): void {
+    if (tail.length === 0) this.stmts.forgetOtherRecords.run();
+    else this.stmts.setOtherRecords.run(tail);
+    if (dirty) this.stmts.markOtherRecordsDirty.run();
+    else this.stmts.forgetOtherRecordsDirty.run();
+  }
+
+  /** The other records differ from the JSONL's (see `setOtherRecords`). */
+  otherRecordsDirty(): boolean {
+    return (this.stmts.otherRecordsDirty.get() as number) > 0;
   }
 
   /** Deleted ids not yet exported, with when they were deleted. */
@@ -93,5 +138,6 @@ export class SyncBookkeeping {
   markAllExported(): void {
     this.stmts.markAllExported.run();
     this.stmts.forgetAllDeletions.run();
+    this.stmts.forgetOtherRecordsDirty.run();
   }
 }

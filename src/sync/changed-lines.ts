@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseJsonlLine, type JsonlRecord } from '../jsonl/parse-jsonl';
+import { isOtherRecordLine, type OtherRecordLine } from '../jsonl/other-records';
+import { isIssueLine, parseJsonlLine, type JsonlRecord } from '../jsonl/parse-jsonl';
 import type { BeadsStore } from '../store/beads-store';
 import { META_STAT, statKey } from './jsonl-file-state';
 import { idOfLine, indexId, utf8Id } from './line-index';
+import { otherRecordsByPrefix } from './other-records-shape';
 import { basePathFor } from './synced-base';
 
 export interface ChangedLines {
@@ -15,6 +17,8 @@ export interface ChangedLines {
   present: Set<string>;
   /** Ids in the base and no longer in the file: the deletion candidates. */
   gone: string[];
+  /** The new file's records of other kinds, all of them (they are few, and replace the stored ones whole). */
+  others: OtherRecordLine[];
 }
 
 const NEWLINE = 0x0a;
@@ -30,6 +34,7 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
   const base = basePathFor(jsonlPath);
   const baseStat = statKey(base);
   if (baseStat === null || baseStat !== store.getMeta(META_STAT)) return undefined;
+  if (!otherRecordsByPrefix(store)) return undefined;
   let old: Buffer;
   try {
     old = fs.readFileSync(base);
@@ -38,7 +43,7 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
   }
   const local = new Set(store.locallyChangedIds().map(indexId));
   const file = path.basename(jsonlPath);
-  const out: ChangedLines = { incoming: new Map(), unchanged: 0, present: new Set(), gone: [] };
+  const out: ChangedLines = { incoming: new Map(), unchanged: 0, present: new Set(), gone: [], others: [] };
 
   let oAt = 0;
   let oStart = 0;
@@ -56,7 +61,8 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
       oStart = oAt;
       oEnd = nl;
       oAt = nl + 1;
-      if (oEnd === oStart) continue;
+      // Blank lines and the base's other records play no part: the new file's replace them whole.
+      if (oEnd === oStart || isOtherRecordLine(old, oStart, oEnd)) continue;
       oId = idOfLine(old, oStart, oEnd);
       if (oId === undefined || (oLast !== undefined && !(oLast < oId))) return false;
       oLast = oId;
@@ -77,10 +83,15 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
     let id = idOfLine(data, start, nl);
     let parsed: JsonlRecord | undefined;
     if (id === undefined) {
-      // Not in the export's shape (another key first, CRLF, a conflict marker): parsed, and
-      // so refused, exactly as the full import would.
-      parsed = parseJsonlLine(data, start, nl, lineNo, file);
-      if (!parsed) continue;
+      // Not in the export's shape (another key first, CRLF, a conflict marker, another kind of
+      // record): parsed, and so refused or kept, exactly as the full import would.
+      const l = parseJsonlLine(data, start, nl, lineNo, file);
+      if (!l) continue;
+      if (!isIssueLine(l)) {
+        out.others.push(l);
+        continue;
+      }
+      parsed = l;
       id = indexId(parsed.record.id);
     }
     if (last !== undefined && !(last < id)) return undefined;
@@ -99,8 +110,15 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
       out.present.add(utf8Id(id));
       continue;
     }
-    parsed ??= parseJsonlLine(data, start, nl, lineNo, file);
-    if (!parsed) continue;
+    if (!parsed) {
+      const l = parseJsonlLine(data, start, nl, lineNo, file);
+      if (!l) continue;
+      if (!isIssueLine(l)) {
+        out.others.push(l); // `{"id":…` first and a `_type` further on: another record after all
+        continue;
+      }
+      parsed = l;
+    }
     out.incoming.set(parsed.record.id, parsed);
     out.present.add(parsed.record.id);
   }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { atomicWriteFile } from '../jsonl/atomic-write';
 import { contentHash } from '../jsonl/content-hash';
+import { otherRecordType } from '../jsonl/other-records';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl, type ImportReport } from './import-jsonl';
 import { recordSynced, unchangedByStat } from './jsonl-file-state';
@@ -43,12 +44,24 @@ export class EmptyExportError extends Error {
   }
 }
 
-function countLines(file: string): number {
+/** The lines of `file` an empty export would wipe: every non-blank line but other records (which the export keeps). */
+export function countIssueLines(file: string): number {
+  let text: string;
   try {
-    const text = fs.readFileSync(file, 'utf8');
-    return text.split('\n').filter((l) => l.trim() !== '').length;
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return 0;
+  }
+  let n = 0;
+  for (const l of text.split('\n')) if (l.trim() !== '' && !isOtherRecordText(l)) n++;
+  return n;
+}
+
+function isOtherRecordText(line: string): boolean {
+  try {
+    return otherRecordType(JSON.parse(line)) !== undefined;
+  } catch {
+    return false; // not JSON: counted, so the refusal errs on the side of keeping the file
   }
 }
 
@@ -56,7 +69,8 @@ const NEWLINE = Buffer.from('\n');
 
 /**
  * All issues as JSONL bytes, sorted by id in byte order (SQLite's BINARY collation), each line
- * as the UTF-8 bytes the store holds (see `IssueRows.lineBytes` for why never as JS strings).
+ * as the UTF-8 bytes the store holds (see `IssueRows.lineBytes` for why never as JS strings),
+ * then the records that are not issues, as read (src/jsonl/other-records.ts).
  */
 export function renderJsonl(store: BeadsStore, meter?: ProgressMeter): { data: Buffer; issues: number } {
   const parts: Buffer[] = [];
@@ -66,7 +80,10 @@ export function renderJsonl(store: BeadsStore, meter?: ProgressMeter): { data: B
     bytes += line.length + 1;
     meter?.tick(line.length + 1);
   }
-  return { data: Buffer.concat(parts, bytes), issues: parts.length / 2 };
+  const issues = parts.length / 2;
+  const others = store.otherRecords();
+  parts.push(others);
+  return { data: Buffer.concat(parts, bytes + others.length), issues };
 }
 
 /**
@@ -101,7 +118,7 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
     // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
     const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;
     if (issues === 0 && !opts.force && !deletedHere && fs.existsSync(target)) {
-      const lines = countLines(target);
+      const lines = countIssueLines(target);
       if (lines > 0) throw new EmptyExportError(target, lines);
     }
     atomicWriteFile(target, data, { releaseOldInBackground: opts.releaseOldInBackground });

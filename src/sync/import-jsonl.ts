@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentHash } from '../jsonl/content-hash';
+import { joinOtherRecords, mergeOtherRecordsByKey, splitOtherRecords, type OtherRecordLine } from '../jsonl/other-records';
 import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
 import { compareTimestamps, toEpochMs } from '../jsonl/rfc3339';
 import type { BeadsStore } from '../store/beads-store';
@@ -42,6 +43,11 @@ export interface ImportReport {
   overwritten_local: string[];
   duplicates: Array<{ id: string; lines: number[]; kept_line: number }>;
   warnings: ImportWarnings;
+  /**
+   * Lines of the file that are records of another kind (bd's memories, …): kept as they are and
+   * written back after the issues. Absent when there are none.
+   */
+  other_records?: number;
   /** The DB now holds changes the JSONL lacks: an export should follow. */
   needs_export: boolean;
   hash: string;
@@ -163,14 +169,23 @@ function importRead(
   const changed = isWorkspaceFile ? changedLines(store, file, buf) : undefined;
   const report = emptyReport(undefined, hash);
   let incoming: IncomingRecords;
+  let others: OtherRecordLine[];
   if (changed) {
     incoming = changed.incoming;
+    others = changed.others;
     report.unchanged = changed.unchanged;
   } else {
     // A whole file: parsed line by line as it is merged, when its shape allows (stream-records.ts).
     const streamed = streamRecords(buf, path.basename(file));
-    if (streamed) report.duplicates.push(...streamed.duplicates);
-    incoming = streamed ? streamed.records : dedupe(parseJsonl(buf, path.basename(file)), report);
+    if (streamed) {
+      report.duplicates.push(...streamed.duplicates);
+      incoming = streamed.records;
+      others = streamed.others; // filled as the records are read
+    } else {
+      const parsed = parseJsonl(buf, path.basename(file));
+      incoming = dedupe(parsed.issues, report);
+      others = parsed.others;
+    }
   }
 
   // SQLite's default page cache (2 MB) spills dirty pages to the WAL mid-transaction and writes
@@ -182,9 +197,10 @@ function importRead(
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
   const meter = progressMeter('import', file, buf.length);
   try {
-    const merge = () => importRecords(store, incoming, isWorkspaceFile, file, hash, report, meter, changed);
+    const merge = () => importRecords(store, incoming, others, isWorkspaceFile, file, hash, report, meter, changed);
     if (ownTransaction) merge();
     else store.inTransaction(merge);
+    if (others.length > 0) report.other_records = others.length;
   } finally {
     meter.end();
     restoreCache();
@@ -200,6 +216,7 @@ const BULK_MIN = 1000;
 function importRecords(
   store: BeadsStore,
   incoming: IncomingRecords,
+  others: OtherRecordLine[],
   isWorkspaceFile: boolean,
   file: string,
   hash: string,
@@ -234,6 +251,7 @@ function importRecords(
     }
     recordSynced(store, file, hash, 'import');
   }
+  keepOtherRecords(store, others, isWorkspaceFile);
   report.needs_export = store.pendingExportCount() > 0;
 }
 
@@ -277,4 +295,26 @@ function mergeRecords(
     store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile });
     report.updated++;
   }
+}
+
+/**
+ * The file's other records into the DB. The workspace file's replace the stored ones (it is the
+ * file the DB is now in step with), unless some came from another file and are not exported yet:
+ * those are kept over the file's, like a local edit. Another file's are merged in by key and
+ * left to the next export.
+ */
+function keepOtherRecords(store: BeadsStore, others: OtherRecordLine[], isWorkspaceFile: boolean): void {
+  const stored = store.otherRecords();
+  if (isWorkspaceFile && !store.otherRecordsDirty()) {
+    const tail = joinOtherRecords(others);
+    if (!tail.equals(stored)) store.setOtherRecords(tail, false);
+    return;
+  }
+  if (others.length === 0 && !isWorkspaceFile) return;
+  const merged = isWorkspaceFile
+    ? mergeOtherRecordsByKey(others, splitOtherRecords(stored))
+    : mergeOtherRecordsByKey(splitOtherRecords(stored), others);
+  const tail = joinOtherRecords(merged);
+  if (isWorkspaceFile) store.setOtherRecords(tail, !tail.equals(joinOtherRecords(others)));
+  else if (!tail.equals(stored)) store.setOtherRecords(tail, true);
 }

@@ -5,6 +5,7 @@ import { ExportWriter, SourceChangedError } from './export-writer';
 import { META_HASH, META_STAT, statKey } from './jsonl-file-state';
 import { indexId, LineIndexBuilder, scanJsonl, type LineIndex } from './line-index';
 import { progressMeter, type ProgressMeter } from './sync-progress';
+import { otherRecordsByPrefix } from './other-records-shape';
 
 /**
  * # The memory-lean export (issue 13)
@@ -18,7 +19,9 @@ import { progressMeter, type ProgressMeter } from './sync-progress';
  *   one byte range for each run of consecutive unchanged lines (through a 1 MB buffer);
  * - a changed row (`dirty = 1`) is written from the DB, in its place by id; a deleted id
  *   (`deletions`) is left out; a new id goes where it sorts;
- * - the new file's index is built as it is written, and its SHA-256 hashed on the way.
+ * - the new file's index is built as it is written, and its SHA-256 hashed on the way;
+ * - the records that are not issues (bd's memories, src/jsonl/other-records.ts) come last, from
+ *   the store; the index leaves their lines out.
  *
  * Why the copy is exact: a row that is not dirty is byte for byte the line of the file the DB
  * last synced with (see `IssueRows.dirtyIdsAndLineBytes`). So the copy is only made from *that* file:
@@ -70,6 +73,7 @@ export function usableIndex(store: BeadsStore, jsonlPath: string, previous: Line
   const syncedStat = store.getMeta(META_STAT);
   const syncedHash = store.getMeta(META_HASH);
   if (stat === null || stat !== syncedStat || !syncedHash) return undefined;
+  if (!otherRecordsByPrefix(store)) return undefined;
   if (previous && previous.stat === stat && previous.hash === syncedHash) return previous;
   const scanned = scanJsonl(jsonlPath, stat);
   return scanned && scanned.hash === syncedHash ? scanned : undefined;
@@ -99,6 +103,8 @@ function writeTemp(store: BeadsStore, jsonlPath: string, index: LineIndex | unde
     const writer = new ExportWriter(fd);
     const built = new LineIndexBuilder();
     const issues = index ? copyWalk(store, jsonlPath, index, writer, built, meter) : fullWalk(store, writer, built, meter);
+    // After the issues, as newer bd writes them; never in the index, which holds issue lines only.
+    writer.write(store.otherRecords());
     const hash = writer.finish();
     fs.closeSync(fd);
     meter.end();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { replaceWithTemp } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
-import { elapsed, EmptyExportError, type ExportReport, recordExported } from './export-jsonl';
+import { countIssueLines, elapsed, EmptyExportError, type ExportReport, recordExported } from './export-jsonl';
 import { importJsonl, type ImportReport } from './import-jsonl';
 import { statKey, unchangedByStat } from './jsonl-file-state';
 import { writeExportTemp, type WrittenExport } from './lean-export';
@@ -93,8 +93,6 @@ export class LeanExporter {
 
 function refuseEmpty(file: string): void {
   if (!fs.existsSync(file)) return;
-  let lines = 0;
-  const text = fs.readFileSync(file, 'utf8');
-  for (const l of text.split('\n')) if (l.trim() !== '') lines++;
+  const lines = countIssueLines(file);
   if (lines > 0) throw new EmptyExportError(file, lines);
 }

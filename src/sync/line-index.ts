@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { isOtherRecordLine } from '../jsonl/other-records';
 
 /**
  * Where each line of a JSONL file is: its id, byte offset and length (without the newline),
@@ -22,6 +23,8 @@ export interface LineIndex {
 }
 
 const ID_PREFIX = Buffer.from('{"id":"');
+/** newer bd's issue lines: `"_type":"issue"` before the id (see other-records.ts). */
+const TYPED_ID_PREFIX = Buffer.from('{"_type":"issue","id":"');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE = 0x7d;
@@ -58,14 +61,16 @@ export class LineIndexBuilder {
 }
 
 /**
- * The id of a line as the export writes it: `{"id":"…"` first, no escapes in the id, ending in
- * `}`. Anything else (another key first, `\r`, blank, spaces) returns undefined: such a file
- * is not one the lean export can reproduce by copying, so it renders in full.
+ * The id of a line as the export writes it: `{"id":"…"` (or `{"_type":"issue","id":"…"`) first,
+ * no escapes in the id, ending in `}`. Anything else (another key first, `\r`, blank, spaces)
+ * returns undefined: such a file is not one the lean export can reproduce by copying, so it
+ * renders in full.
  */
 export function idOfLine(buf: Buffer, start: number, end: number): string | undefined {
   if (end - start < ID_PREFIX.length + 2 || buf[end - 1] !== CLOSE) return undefined;
-  if (buf.compare(ID_PREFIX, 0, ID_PREFIX.length, start, start + ID_PREFIX.length) !== 0) return undefined;
-  const from = start + ID_PREFIX.length;
+  const prefix = hasPrefix(buf, start, end, ID_PREFIX) ? ID_PREFIX : hasPrefix(buf, start, end, TYPED_ID_PREFIX) ? TYPED_ID_PREFIX : undefined;
+  if (!prefix) return undefined;
+  const from = start + prefix.length;
   const quote = buf.indexOf(QUOTE, from);
   if (quote < 0 || quote >= end) return undefined;
   const slash = buf.indexOf(BACKSLASH, from);
@@ -73,10 +78,15 @@ export function idOfLine(buf: Buffer, start: number, end: number): string | unde
   return buf.toString('latin1', from, quote);
 }
 
+function hasPrefix(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  return end - start >= prefix.length && buf.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+}
+
 /**
  * Reads `file` in 1 MB chunks (never whole) and indexes it, hashing it as it goes. Returns
  * undefined when the file cannot be reproduced by copying its lines in id order: a line not in
- * the export's shape, ids out of order or repeated, a blank line, or no file.
+ * the export's shape, ids out of order or repeated, a blank line, or no file. Lines of other
+ * records (`{"_type":"memory"…`) are left out of the index: the export writes the stored ones.
  */
 export function scanJsonl(file: string, stat: string): LineIndex | undefined {
   let fd: number;
@@ -108,6 +118,10 @@ export function scanJsonl(file: string, stat: string): LineIndex | undefined {
           if (n > 0) break;
           if (at >= end) break;
           nl = end; // the last line, with no newline after it
+        }
+        if (isOtherRecordLine(buf, at, nl)) {
+          at = nl + 1;
+          continue;
         }
         const id = idOfLine(buf, at, nl);
         if (id === undefined || (last !== undefined && !(last < id))) return undefined;

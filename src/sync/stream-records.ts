@@ -1,5 +1,6 @@
 import { repeatedIdKeyError } from '../jsonl/jsonl-errors';
-import { parseJsonlLine, type JsonlRecord } from '../jsonl/parse-jsonl';
+import type { OtherRecordLine } from '../jsonl/other-records';
+import { isIssueLine, parseJsonlLine, type JsonlRecord } from '../jsonl/parse-jsonl';
 import { compareTimestamps } from '../jsonl/rfc3339';
 import { idOfLine, utf8Id } from './line-index';
 
@@ -23,13 +24,17 @@ const NEWLINE = 0x0a;
  * twice, the newest `updated_at`, a tie to the later line), parsed one at a time as they are
  * merged instead of all up front: at 100k issues the parsed records were ~200 MB of the
  * import's ~500 MB. A first pass reads only each line's id from its bytes (as the line index
- * does), so ids, count and duplicates are known before any merge. Undefined when a line is not
+ * does), so ids, count and duplicates are known before any merge; a line of another record
+ * (`{"_type":…` first) sends the file to the full parse. Undefined when a line is not
  * in the export's shape (`{"id":"…"` first, no `\r`, no blank line): the caller parses in full,
  * which also reports a bad line exactly as before. Iterating may throw a JSONL line error (bad
  * JSON; an object with two "id" keys, which only a full parse would read as its last), from
  * inside the caller's transaction, which then rolls back.
  */
-export function streamRecords(data: Buffer, file: string): { records: IncomingRecords; duplicates: Duplicate[] } | undefined {
+export function streamRecords(
+  data: Buffer,
+  file: string,
+): { records: IncomingRecords; duplicates: Duplicate[]; others: OtherRecordLine[] } | undefined {
   const ids = new Set<string>();
   let repeated: Set<string> | undefined;
   for (let at = 0; at < data.length; ) {
@@ -53,12 +58,13 @@ export function streamRecords(data: Buffer, file: string): { records: IncomingRe
         const id = utf8Id(raw);
         if (!repeated!.has(id)) return;
         const parsed = parseJsonlLine(data, start, end, lineNo, file)!;
+        if (!isIssueLine(parsed)) throw new Error('not an issue');
         let list = lines.get(id);
         if (!list) lines.set(id, (list = []));
         list.push(parsed);
       });
     } catch {
-      return undefined; // a bad line: the full parse reports the first one in the file
+      return undefined; // a bad line, or another record: the full parse reads the file
     }
     for (const [id, list] of [...lines].sort((a, b) => a[1][1].lineNo - b[1][1].lineNo)) {
       let kept = list[0];
@@ -67,6 +73,7 @@ export function streamRecords(data: Buffer, file: string): { records: IncomingRe
       duplicates.push({ id, lines: list.map((r) => r.lineNo), kept_line: kept.lineNo });
     }
   }
+  const others: OtherRecordLine[] = [];
   const records: IncomingRecords = {
     size: ids.size,
     has: (id) => ids.has(id),
@@ -89,12 +96,17 @@ export function streamRecords(data: Buffer, file: string): { records: IncomingRe
           continue;
         }
         const parsed = parseJsonlLine(data, start, nl, lineNo, file)!;
+        if (!isIssueLine(parsed)) {
+          // Another record whose first key is "id" (see other-records.ts): kept aside, as the full parse does.
+          others.push(parsed);
+          continue;
+        }
         if (parsed.record.id !== id) throw repeatedIdKeyError(file, lineNo);
         yield [id, parsed] as [string, JsonlRecord];
       }
     },
   };
-  return { records, duplicates };
+  return { records, duplicates, others };
 }
 
 function eachLine(data: Buffer, fn: (start: number, end: number, lineNo: number) => void): void {

@@ -16,6 +16,7 @@
     status: null, statusAt: 0, paused: false, zoom: 5, es: null, received: 0, dropped: 0,
     rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0,
     filter: '', selectedSeq: -1, restarts: 0, frames: 0,
+    hidden: [], hiddenEvents: 0, hiddenStatus: null, looping: false,
   };
 
   var timeline = new window.bdTimeline.Timeline(
@@ -54,15 +55,19 @@
       } else if (state.run !== null) {
         banner('', false);
       }
-      if (hello.run !== state.run) state.lastSeq = -1;
+      // What a hidden tab kept is numbered in the old run: read it before the numbering restarts.
+      if (hello.run !== state.run) { drainHidden(); state.lastSeq = -1; }
       state.run = hello.run;
       state.skew = Date.parse(hello.server_time) - Date.now();
       onStatus(hello.status);
       setConn('live', 'live');
     });
-    es.addEventListener('replay', onBatch);
-    es.addEventListener('events', onBatch);
-    es.addEventListener('status', function (m) { onStatus(JSON.parse(m.data)); });
+    es.addEventListener('replay', onMessage);
+    es.addEventListener('events', onMessage);
+    es.addEventListener('status', function (m) {
+      if (document.hidden) state.hiddenStatus = m.data;
+      else onStatus(JSON.parse(m.data));
+    });
     es.addEventListener('bye', function () { setConn('down', 'daemon stopped'); });
     es.onerror = function () {
       if (es !== state.es) return;
@@ -71,8 +76,37 @@
     };
   }
 
-  function onBatch(m) {
-    var batch = JSON.parse(m.data);
+  // A hidden tab draws nothing and parses nothing: it keeps each message's text, and only as
+  // many of the newest as the bounded history could show; they are read when it is shown again.
+  var HEAD = /^\{"from":(\d+),"n":(\d+)/;
+  function onMessage(m) {
+    if (!document.hidden) { onBatch(JSON.parse(m.data)); return; }
+    var head = HEAD.exec(m.data.slice(0, 48));
+    var n = head ? Number(head[2]) : 0;
+    state.hidden.push({ data: m.data, n: n });
+    state.hiddenEvents += n;
+    while (state.hidden.length > 1 && state.hiddenEvents - state.hidden[0].n >= MAX_EVENTS) {
+      state.hiddenEvents -= state.hidden[0].n;
+      state.dropped += state.hidden.shift().n;
+    }
+  }
+
+  function drainHidden() {
+    var kept = state.hidden;
+    state.hidden = [];
+    state.hiddenEvents = 0;
+    for (var i = 0; i < kept.length; i++) onBatch(JSON.parse(kept[i].data));
+  }
+
+  function onShown() {
+    drainHidden();
+    if (state.hiddenStatus) { onStatus(JSON.parse(state.hiddenStatus)); state.hiddenStatus = null; }
+    if (!state.looping) { state.looping = true; requestAnimationFrame(loop); }
+  }
+
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) onShown(); });
+
+  function onBatch(batch) {
     for (var i = 0; i < batch.events.length; i++) {
       var seq = batch.from + i;
       if (seq <= state.lastSeq) continue; // already shown before a reconnect
@@ -158,7 +192,9 @@
       state.lastPanels = start;
       renderPanels();
     }
-    requestAnimationFrame(loop);
+    // Hidden, the loop stops (browsers throttle it anyway) until the tab is shown again.
+    if (document.hidden) state.looping = false;
+    else requestAnimationFrame(loop);
   }
 
   function renderPanels() {
@@ -236,14 +272,16 @@
   // Read-only hooks for scripts and tests (the DOM contract is the stable interface).
   window.bdDashboard = {
     drawn: function () { return timeline.size(); },
-    waiting: function () { return state.queue.length - state.qHead; },
+    waiting: function () { return state.queue.length - state.qHead + state.hiddenEvents; },
     received: function () { return state.received; },
     frames: function () { return state.frames; },
+    drawing: function () { return state.looping; },
     connection: function () { return $('conn').dataset.state; },
     where: function (seq) { return timeline.where(seq); },
   };
 
   zoom(0);
   connect();
+  state.looping = true;
   requestAnimationFrame(loop);
 })();

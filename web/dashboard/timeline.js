@@ -14,7 +14,7 @@
   var R = 5; // marble radius
   var RIGHT_MARGIN = 0.9; // "now" sits at 90 % of the width while following
   var MAX_LINKS_PER_EFFECT = 40;
-  var IDLE_REDRAW_MS = 33;
+  var REDRAW_EVERY_MS = 33;
   var TICK_STEPS_S = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
   var FONT = '11px ui-monospace, SFMono-Regular, Menlo, monospace';
 
@@ -234,9 +234,11 @@
       if (lane.countDirty) { lane.countEl.textContent = lane.count; lane.countDirty = false; }
     });
     var offset = this.px(this.viewEnd) - this.width * RIGHT_MARGIN;
-    // Nothing visibly moved: no redraw. Only the scroll moved: 30 redraws a second are smooth
-    // enough and halve what an idle tab costs the machine (the daemon may share its cores).
-    if (!this.dirty && (Math.abs(offset - this.offset) < 0.5 || nowMs - this.drawnAt < IDLE_REDRAW_MS)) return;
+    // At most 30 redraws a second, new events or not: smooth enough for a scrolling diagram,
+    // and half of what every frame would cost the machine (the daemon may share its cores).
+    // Nothing visibly moved: no redraw at all.
+    if (nowMs - this.drawnAt < REDRAW_EVERY_MS) return;
+    if (!this.dirty && Math.abs(offset - this.offset) < 0.5) return;
     this.offset = offset;
     this.dirty = false;
     this.drawnAt = nowMs;

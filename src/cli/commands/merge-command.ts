@@ -59,6 +59,8 @@ export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {
         resolved_by_time: r.resolved_by_time,
         deleted: r.deleted.length,
         renumbered_comments: r.renumbered_comments,
+        other_records: r.other_records,
+        other_conflicts: r.other_conflicts,
         merged_ids: r.merged,
         kept_over_delete_ids: r.kept_over_delete,
         deleted_ids: r.deleted,
@@ -67,5 +69,6 @@ export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {
     }
     // git shows a driver's stderr: say what was kept against a deletion, as the edit may surprise.
     for (const id of r.kept_over_delete) process.stderr.write(`bd-rx merge: kept ${id}: deleted on one side, edited on the other\n`);
+    for (const key of r.other_conflicts) process.stderr.write(`bd-rx merge: ${key} was changed differently on both sides; kept the greater line\n`);
   },
 };

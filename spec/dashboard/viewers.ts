@@ -1,0 +1,72 @@
+import type { Page } from 'playwright-core';
+import { type PageGlobals, type TestBrowser, launchBrowser, waitInPage } from './browser';
+import { chromiumProcesses, cpuMs, descendants, parentOf, renice } from './process-cpu';
+import { startSseReaders } from './sse-readers';
+
+/**
+ * Whoever watches the dashboard during a throughput round: `n` real Chromium tabs, or `n` plain
+ * SSE readers. Both say how many live events each got, and how much CPU they took meanwhile.
+ */
+export interface Viewers {
+  readonly kind: string;
+  /** Live events each has received since it opened. */
+  received(): Promise<number[]>;
+  /** CPU (ms) the viewers' processes have used so far (read it before `close`). */
+  cpuMs(): number;
+  close(): Promise<void>;
+}
+
+export async function openSseReaders(url: string, n: number): Promise<Viewers> {
+  const readers = await startSseReaders(url, n);
+  const cpuAtOpen = cpuMs(readers.pid); // not its start-up (loading ts-node)
+  return {
+    kind: `${n} SSE readers`,
+    received: () => readers.counts(),
+    cpuMs: () => cpuMs(readers.pid) - cpuAtOpen,
+    close: () => readers.close(),
+  };
+}
+
+/** A Chromium of its own (so its CPU can be told from another's), at `niceness` when given. */
+export interface ViewerBrowser {
+  browser: TestBrowser;
+  niceness: number | undefined;
+  /** The browser's processes now (renderers come and go with tabs). */
+  processes(): number[];
+  close(): Promise<void>;
+}
+
+export async function launchViewerBrowser(niceness?: number): Promise<ViewerBrowser> {
+  const before = new Set(chromiumProcesses());
+  const browser = await launchBrowser();
+  // Playwright spawns the browser process itself; everything else Chromium starts is below it.
+  const roots = chromiumProcesses().filter((pid) => !before.has(pid) && parentOf(pid) === process.pid);
+  const processes = () => roots.flatMap((r) => [r, ...descendants(r)]);
+  if (niceness !== undefined) renice(processes(), niceness);
+  return { browser, niceness, processes, close: () => browser.close() };
+}
+
+export async function openTabs(vb: ViewerBrowser, url: string, n: number, waitMs: number): Promise<Viewers> {
+  const tabs: Page[] = [];
+  for (let t = 0; t < n; t++) tabs.push(await vb.browser.open(url));
+  // Live, and done drawing the replay: a round measures watching, not a page's start.
+  for (const tab of tabs) {
+    await waitInPage(tab, () => (globalThis as PageGlobals).bdDashboard.connection() === 'live', waitMs, 'the tab to be live');
+    await waitInPage(tab, () => (globalThis as PageGlobals).bdDashboard.waiting() === 0, waitMs, 'the tab to draw its replay');
+  }
+  // New renderers fork from the zygote and inherit its niceness; this catches any that did not.
+  if (vb.niceness !== undefined) renice(vb.processes(), vb.niceness);
+  const count = () => Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.received() as number)));
+  const base = await count();
+  const cpuAtOpen = sum(vb.processes().map(cpuMs));
+  return {
+    kind: `${n} Chromium tabs${vb.niceness !== undefined ? ` (nice ${vb.niceness})` : ''}`,
+    received: async () => (await count()).map((c, i) => c - base[i]),
+    cpuMs: () => sum(vb.processes().map(cpuMs)) - cpuAtOpen,
+    close: async () => {
+      await Promise.all(tabs.map((t) => t.close()));
+    },
+  };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

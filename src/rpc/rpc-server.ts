@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { encodeResponse, failure } from './protocol';
-import { END_GRACE_MS, RpcConnection } from './rpc-connection';
+import { RpcConnection } from './rpc-connection';
 import { type RpcHandler, createDispatch } from './rpc-dispatch';
 import { AlreadyRunningError, errnoCode, TOO_MANY_CONNECTIONS } from './rpc-errors';
 import { prepareSocketDir } from './socket-path';
@@ -138,10 +138,27 @@ function listenOwnerOnly(server: net.Server, socketPath: string): Promise<void> 
 }
 
 /** The connection limit is hit: one error line, then close. Reads are drained and dropped. */
+/**
+ * How long a refused connection is left open for its client to read the refusal and hang up.
+ * Destroying it sooner (it was 1 s) let a client whose event loop was busy (500
+ * clients in one process, a loaded machine) write its first request into a closed socket and
+ * see EPIPE/ECONNRESET instead of "too many connections" — an error it cannot tell from a crash,
+ * so it gave up where it should have retried or fallen back.
+ */
+export const REFUSED_GRACE_MS = 10_000;
+/** Past this many refused connections still open, a new one is dropped at once (a flood holds no more fds). */
+const MAX_REFUSED_OPEN = 1_000;
+
 function refuse(socket: net.Socket, max: number, refused: Set<net.Socket>): void {
-  refused.add(socket);
   socket.on('error', () => undefined);
-  const timer = setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+  if (refused.size >= MAX_REFUSED_OPEN) {
+    socket.destroy();
+    return;
+  }
+  refused.add(socket);
+  const timer = setTimeout(() => socket.destroy(), REFUSED_GRACE_MS).unref();
+  // The client read the refusal and hung up: its half is done, so is ours.
+  socket.on('end', () => socket.destroy());
   socket.on('close', () => {
     clearTimeout(timer);
     refused.delete(socket);

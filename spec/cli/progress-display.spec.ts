@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI_BIN, initWorkspace, makeTempDir, removeDir, runCli } from '../helpers/run-cli';
+import { CLI_BIN, initWorkspace, makeTempDir, removeDir, runCli, runCliOk } from '../helpers/run-cli';
 import { issueLine } from '../helpers/temp-workspace';
 
 const ISSUES = 2000;
 const BAR = /import big\.jsonl \[[=-]+\] \d+% \| [\d,]+ lines \| [\d.]+\/[\d.]+ MB \| [\d,]+ lines\/s/;
+const EXPORT_BAR = /export issues\.jsonl \[[=-]+\] \d+% \| [\d,]+ lines \| [\d.]+\/[\d.]+ MB \| [\d,]+ lines\/s/;
 
 /**
  * `bd-rx ARGS` with stdout and stderr on a real pseudo-terminal (util-linux `script`), as in a
@@ -54,6 +55,22 @@ describe('progress display', () => {
     const out = runInTerminal(dir!, ['import', '-i', big, '--no-daemon', '--json'], { BD_RX_PROGRESS_AFTER_MS: '0' });
     expect(JSON.parse(out.replace(/\r/g, '')).created).toBe(ISSUES);
     expect(out).not.toContain('lines/s');
+  });
+
+  it('should draw the export of a write in a terminal (the lean export), then clear it', () => {
+    runCliOk(['import', '-i', big, '--no-daemon'], { cwd: dir! });
+    const out = runInTerminal(dir!, ['update', 'bd-0001', '--title', 'Renamed', '--no-daemon'], { BD_RX_PROGRESS_AFTER_MS: '0' });
+    expect(out).toMatch(EXPORT_BAR);
+    expect(out).toContain('\x1b[2K');
+    expect(fs.readFileSync(path.join(dir!, '.beads', 'issues.jsonl'), 'utf8')).toContain('"title":"Renamed"');
+  });
+
+  it('should draw a forced full export in a terminal, and nothing of it with --json', () => {
+    runCliOk(['import', '-i', big, '--no-daemon'], { cwd: dir! });
+    expect(runInTerminal(dir!, ['export', '--force', '--no-daemon'], { BD_RX_PROGRESS_AFTER_MS: '0' })).toMatch(EXPORT_BAR);
+    const json = runInTerminal(dir!, ['export', '--force', '--no-daemon', '--json'], { BD_RX_PROGRESS_AFTER_MS: '0' });
+    expect(json).not.toContain('lines/s');
+    expect(JSON.parse(json.replace(/\r/g, '')).issues).toBe(ISSUES);
   });
 
   it('should write nothing of it when stderr is not a terminal', () => {

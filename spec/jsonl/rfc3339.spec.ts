@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compareTimestamps, nowRfc3339, toEpochNanos } from '../../src/jsonl/rfc3339';
+import { compareTimestamps, nowRfc3339, toEpochMs, toEpochNanos } from '../../src/jsonl/rfc3339';
 
 const NS_PER_S = 1_000_000_000n;
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -88,12 +88,24 @@ describe('compareTimestamps', () => {
           const ta = format(a, wa.offsetMin, wa.width, wa.zulu);
           const tb = format(b, wb.offsetMin, wb.width, wb.zulu);
           expect(toEpochNanos(ta)).toBe(a);
+          const ms = (a - (((a % 1_000_000n) + 1_000_000n) % 1_000_000n)) / 1_000_000n;
+          expect(toEpochMs(ta)).toBe(Number(ms));
           expect(compareTimestamps(ta, tb)).toBe(a < b ? -1 : a > b ? 1 : 0);
           expect(compareTimestamps(tb, ta)).toBe(b < a ? -1 : b > a ? 1 : 0);
         },
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('toEpochMs', () => {
+  it('should refuse what toEpochNanos refuses: out-of-range fields, a 30th of February, no timestamp at all', () => {
+    for (const bad of ['2026-13-45T99:99:99Z', '2025-02-29T00:00:00Z', '2024-02-30T00:00:00Z', '2025-01-01T24:00:00Z', '2025-01-01T00:00:00+24:00', 'soon', '', 42]) {
+      expect(toEpochMs(bad)).toBeNull();
+      expect(toEpochNanos(bad)).toBeNull();
+    }
+    expect(toEpochMs('2024-02-29T23:59:60.999999Z')).toBe(Date.UTC(2024, 2, 1, 0, 0, 0, 999));
   });
 });
 

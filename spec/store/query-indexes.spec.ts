@@ -57,7 +57,8 @@ describe('listing indexes', () => {
 
   it('should run list --limit, ready --limit and show without a full scan or a sort of all issues', () => {
     const ws = workspace();
-    fs.writeFileSync(ws.jsonlPath, populate(400));
+    // Enough issues for the import into the empty DB to build the listing indexes after its inserts.
+    fs.writeFileSync(ws.jsonlPath, populate(1500));
     ws.import();
     // The Statement class is shared by every connection: the spy sees the store's own statements.
     const db = ws.sql();
@@ -77,6 +78,26 @@ describe('listing indexes', () => {
       );
     }
     expect(findings).toEqual({ list: [], ready: [], show: [] });
+  });
+
+  it('should keep the listing indexes when a bulk write that deferred them fails', () => {
+    const ws = workspace();
+    fs.writeFileSync(ws.jsonlPath, populate(20));
+    ws.import();
+    const names = () =>
+      (ws.sql().prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'issues' AND sql IS NOT NULL`).all() as Array<{ name: string }>)
+        .map((r) => r.name)
+        .sort();
+    expect(() =>
+      ws.store.inTransaction(() =>
+        ws.store.withListingIndexesDeferred(() => {
+          ws.store.removeIssue('bd-0001');
+          throw new Error('a bad line half way');
+        }),
+      ),
+    ).toThrow('a bad line half way');
+    expect(names()).toEqual(['issues_dirty', 'issues_order', 'issues_status_order']);
+    expect(ws.store.count()).toBe(20);
   });
 
   it('should build the indexes in a version-1 database on open, keeping every issue', () => {

@@ -5,7 +5,7 @@ export class JsonlLineError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
-    readonly reason: 'conflict-marker' | 'invalid-json' | 'missing-id' | 'invalid-text',
+    readonly reason: 'conflict-marker' | 'invalid-json' | 'missing-id' | 'invalid-text' | 'repeated-id-key',
     message: string,
   ) {
     // A line's own text (quoted in the message by JSON.parse's error, say) may hold control
@@ -53,5 +53,15 @@ export function invalidTextError(file: string, line: number, detail: string): Js
     'invalid-text',
     `${file} line ${line} is not valid UTF-8 text (${detail}): re-save that line as UTF-8 ` +
       '(or write the character as a JSON escape of a real character), then run `bd-rx import`. Nothing was imported.',
+  );
+}
+
+/** A line whose object has its `"id"` key twice (the first is read from its bytes, the last by JSON). */
+export function repeatedIdKeyError(file: string, line: number): JsonlLineError {
+  return new JsonlLineError(
+    file,
+    line,
+    'repeated-id-key',
+    `${file} line ${line} has more than one "id" key: keep the one that is meant, then run \`bd-rx import\`. Nothing was imported.`,
   );
 }

@@ -5,6 +5,7 @@ const WHAT: Record<JsonlLineError['reason'], string> = {
   'invalid-json': 'is not valid JSON',
   'missing-id': 'is not an issue (no string "id")',
   'invalid-text': 'is not valid UTF-8 text (invalid bytes, or a lone surrogate escape)',
+  'repeated-id-key': 'has two "id" keys',
 };
 
 /**

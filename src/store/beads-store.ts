@@ -166,6 +166,11 @@ export class BeadsStore {
     this.rows.write(record, line, flags, isNew);
   }
 
+  /** See `IssueRows.withListingIndexesDeferred`: a bulk import's inserts, indexes built after. */
+  withListingIndexesDeferred<T>(fn: () => T): T {
+    return this.rows.withListingIndexesDeferred(fn);
+  }
+
   removeIssue(id: string): void {
     this.rows.remove(id);
   }

@@ -4,7 +4,7 @@ import { isOtherRecordLine, type OtherRecordLine } from '../jsonl/other-records'
 import { isIssueLine, parseJsonlLine, type JsonlRecord } from '../jsonl/parse-jsonl';
 import type { BeadsStore } from '../store/beads-store';
 import { META_STAT, statKey } from './jsonl-file-state';
-import { idOfLine, indexId } from './line-index';
+import { idOfLine, indexId, utf8Id } from './line-index';
 import { otherRecordsByPrefix } from './other-records-shape';
 import { basePathFor } from './synced-base';
 
@@ -127,9 +127,4 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
     if (!nextOld()) return undefined;
   }
   return out;
-}
-
-function utf8Id(id: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(id) ? id : Buffer.from(id, 'latin1').toString('utf8');
 }

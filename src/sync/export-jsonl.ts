@@ -5,15 +5,15 @@ import { contentHash } from '../jsonl/content-hash';
 import { otherRecordType } from '../jsonl/other-records';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl, type ImportReport } from './import-jsonl';
-import type { LineCache } from './line-cache';
 import { recordSynced, statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
+import { progressMeter, type ProgressMeter } from './sync-progress';
 
 export interface ExportReport {
   skipped?: 'clean';
   issues: number;
   bytes: number;
   ms: number;
-  /** The file was written ahead by `stageExport` and only renamed into place here. */
+  /** The file was written ahead (`LeanExporter.stage`) and only renamed into place here. */
   staged?: true;
   /** With `staged`: what writing it ahead cost (ms), which the write-ahead lead follows. */
   prepared_ms?: number;
@@ -29,8 +29,6 @@ export interface ExportOptions {
   output?: string;
   /** Write even when nothing changed; allow an empty export over a non-empty file. */
   force?: boolean;
-  /** Lines kept from the previous export (the daemon's): only changed rows are read. */
-  cache?: LineCache;
   /** See `AtomicWriteOptions`: for a long-lived process only. */
   releaseOldInBackground?: boolean;
 }
@@ -74,24 +72,18 @@ const NEWLINE = Buffer.from('\n');
  * as the UTF-8 bytes the store holds (see `IssueRows.lineBytes` for why never as JS strings),
  * then the records that are not issues, as read (src/jsonl/other-records.ts).
  */
-export function renderJsonl(store: BeadsStore): { data: Buffer; issues: number } {
+export function renderJsonl(store: BeadsStore, meter?: ProgressMeter): { data: Buffer; issues: number } {
   const parts: Buffer[] = [];
   let bytes = 0;
   for (const [line] of store.lineBytes()) {
     parts.push(line, NEWLINE);
     bytes += line.length + 1;
+    meter?.tick(line.length + 1);
   }
   const issues = parts.length / 2;
   const others = store.otherRecords();
   parts.push(others);
   return { data: Buffer.concat(parts, bytes + others.length), issues };
-}
-
-/** The line cache's render of the issues, with the other records after them (see `renderJsonl`). */
-export function renderCached(store: BeadsStore, cache: LineCache): { data: Buffer; issues: number } {
-  const { data, issues } = cache.render(store);
-  const others = store.otherRecords();
-  return { data: others.length === 0 ? data : Buffer.concat([data, others]), issues };
 }
 
 /**
@@ -114,7 +106,15 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
       if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
         return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
       }
-      const { data, issues } = opts.cache && isWorkspaceFile ? renderCached(store, opts.cache) : renderJsonl(store);
+      // The file's size now is the estimate the bar shows; the new one is known only at the end.
+      const meter = progressMeter('export', target, fs.existsSync(target) ? fs.statSync(target).size : 0);
+      let rendered: { data: Buffer; issues: number };
+      try {
+        rendered = renderJsonl(store, meter);
+      } finally {
+        meter.end();
+      }
+      const { data, issues } = rendered;
       // An empty DB whose issues were deleted here is an intended empty export; an empty DB
       // with no recorded deletions is far more likely a lost or fresh DB about to wipe the file.
       const deletedHere = isWorkspaceFile && store.pendingExportCount() > 0;

@@ -4,6 +4,7 @@ import type { BeadsStore } from '../store/beads-store';
 import { ExportWriter, SourceChangedError } from './export-writer';
 import { META_HASH, META_STAT, statKey } from './jsonl-file-state';
 import { indexId, LineIndexBuilder, scanJsonl, type LineIndex } from './line-index';
+import { progressMeter, type ProgressMeter } from './sync-progress';
 import { otherRecordsByPrefix } from './other-records-shape';
 
 /**
@@ -98,16 +99,20 @@ export function writeExportTemp(store: BeadsStore, jsonlPath: string, previous: 
 function writeTemp(store: BeadsStore, jsonlPath: string, index: LineIndex | undefined): WrittenExport {
   // O_EXCL, never through a file or symlink already at the name (see createTemp).
   const { tmp, fd } = createTemp(jsonlPath);
+  // The new file's size is known only at the end: the old one's is the estimate the bar shows.
+  const meter = progressMeter('export', jsonlPath, index?.bytes ?? sizeOf(jsonlPath));
   try {
     const writer = new ExportWriter(fd);
     const built = new LineIndexBuilder();
-    const issues = index ? copyWalk(store, jsonlPath, index, writer, built) : fullWalk(store, writer, built);
+    const issues = index ? copyWalk(store, jsonlPath, index, writer, built, meter) : fullWalk(store, writer, built, meter);
     // After the issues, as newer bd writes them; never in the index, which holds issue lines only.
     writer.write(store.otherRecords());
     const hash = writer.finish();
     fs.closeSync(fd);
+    meter.end();
     return { tmp, hash, bytes: writer.position, issues, mode: index ? 'copy' : 'full', key: statKey(tmp) ?? '', index: built };
   } catch (err) {
+    meter.end();
     try {
       fs.closeSync(fd);
     } catch {
@@ -118,17 +123,33 @@ function writeTemp(store: BeadsStore, jsonlPath: string, index: LineIndex | unde
   }
 }
 
-function fullWalk(store: BeadsStore, writer: ExportWriter, built: LineIndexBuilder): number {
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function fullWalk(store: BeadsStore, writer: ExportWriter, built: LineIndexBuilder, meter: ProgressMeter): number {
   let n = 0;
   for (const [id, line] of store.idsAndLineBytes()) {
     built.add(indexId(id), writer.position, line.length);
     writer.line(line);
+    meter.tick(line.length + 1);
     n++;
   }
   return n;
 }
 
-function copyWalk(store: BeadsStore, jsonlPath: string, index: LineIndex, writer: ExportWriter, built: LineIndexBuilder): number {
+function copyWalk(
+  store: BeadsStore,
+  jsonlPath: string,
+  index: LineIndex,
+  writer: ExportWriter,
+  built: LineIndexBuilder,
+  meter: ProgressMeter,
+): number {
   const deleted = new Set(store.goneDeletionIds().map(indexId));
   const changed = store.dirtyIdsAndLineBytes();
   let next = changed.next();
@@ -149,6 +170,7 @@ function copyWalk(store: BeadsStore, jsonlPath: string, index: LineIndex, writer
     const [, line] = next.value as [string, Buffer];
     built.add(nextId!, writer.position, line.length);
     writer.line(line);
+    meter.tick(line.length + 1);
     n++;
     next = changed.next();
     nextId = next.done ? undefined : indexId(next.value[0]);
@@ -172,6 +194,7 @@ function copyWalk(store: BeadsStore, jsonlPath: string, index: LineIndex, writer
       if (runStart < 0) runStart = offsets[i];
       runEnd = offsets[i] + lengths[i];
       built.add(id, at, lengths[i]);
+      meter.tick(lengths[i] + 1);
       n++;
     }
     flushRun();

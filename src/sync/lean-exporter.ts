@@ -60,7 +60,7 @@ export class LeanExporter {
   }
 
   /**
-   * The export written ahead (see `stageExport`, whose checks this keeps): undefined when the
+   * The export written ahead (see `commitStagedExport`): undefined when the
    * JSONL changed since the last sync or is missing, nothing changed locally, or no issues.
    */
   stage(): (StagedExport & { written: WrittenExport }) | undefined {

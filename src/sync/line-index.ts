@@ -37,6 +37,12 @@ export function indexId(id: string): string {
   return /^[\x00-\x7f]*$/.test(id) ? id : Buffer.from(id, 'utf8').toString('latin1');
 }
 
+/** An id kept as {@link indexId} keeps it, back as the JS string JSON.parse gives. */
+export function utf8Id(id: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(id) ? id : Buffer.from(id, 'latin1').toString('utf8');
+}
+
 /** Collects the index of bytes written in order, line by line. */
 export class LineIndexBuilder {
   readonly ids: string[] = [];

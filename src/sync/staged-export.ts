@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
-import { replaceWithTemp, TargetChangedError, writeSyncedTemp } from '../jsonl/atomic-write';
-import { contentHash } from '../jsonl/content-hash';
+import { replaceWithTemp, TargetChangedError } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
-import { elapsed, type ExportReport, recordExported, renderCached } from './export-jsonl';
+import { elapsed, type ExportReport, recordExported } from './export-jsonl';
 import { statKey, unchangedByStat } from './jsonl-file-state';
-import type { LineCache } from './line-cache';
 
 /**
  * A whole export written ahead of its deadline, into a synced temp file beside the JSONL, and
@@ -25,38 +23,6 @@ export interface StagedExport {
   jsonlStat: string;
   /** The temp's own stat key: the JSONL's once renamed into place. */
   key: string;
-}
-
-export interface StageExportOptions {
-  jsonlPath: string;
-  /** The export's own cache: the prepare's render is the one the export would do. */
-  cache: LineCache;
-}
-
-/**
- * The slow part of the daemon's next export, done ahead: renders the JSONL (through the
- * export's cache, in one read snapshot), writes it to a temp file beside the JSONL and fsyncs
- * it. Writes nothing to the DB. Returns undefined, with no file left, when there is nothing to
- * write ahead:
- * - the JSONL changed since the last sync, or is missing: the export must merge the change
- *   first, so it cannot be known in advance;
- * - no local changes: the export will skip;
- * - no issues: whether an empty file may replace the JSONL is the export's to decide.
- */
-export function stageExport(store: BeadsStore, opts: StageExportOptions): StagedExport | undefined {
-  // A write transaction left open would make the snapshot include uncommitted rows.
-  if (store.isInTransaction()) return undefined;
-  const snapshot = store.inTransaction(() => {
-    if (!unchangedByStat(store, opts.jsonlPath) || store.pendingExportCount() === 0) return undefined;
-    const jsonlStat = statKey(opts.jsonlPath);
-    const { data, issues } = renderCached(store, opts.cache);
-    if (jsonlStat === null || issues === 0) return undefined;
-    return { data, issues, jsonlStat, dataVersion: store.dataVersion(), totalChanges: store.totalChanges() };
-  });
-  if (!snapshot) return undefined;
-  const { data, ...rest } = snapshot;
-  const tmp = writeSyncedTemp(opts.jsonlPath, data);
-  return { tmp, hash: contentHash(data), bytes: data.length, key: statKey(tmp) ?? '', ...rest };
 }
 
 export interface CommitStagedOptions {

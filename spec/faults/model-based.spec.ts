@@ -119,10 +119,14 @@ function blocksReachable(m: Readonly<Model>, from: string, to: string): boolean 
   return false;
 }
 
+/** A shape as text with its issues in id order: the model keeps creation order, the JSONL is sorted by id. */
+const canonical = (shape: Record<string, unknown>): string =>
+  JSON.stringify(Object.fromEntries(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+
 /** Waits until the file holds every acknowledged write: a teammate's edit then lands on today's file. */
 async function jsonlCaughtUp(m: Readonly<Model>, r: Real): Promise<void> {
-  const want = JSON.stringify(shapeOfModel(m as Model));
-  await waitFor(() => JSON.stringify(shapeOfJsonl(r.ws)) === want, WAIT, 'the JSONL to hold every acknowledged write');
+  const want = canonical(shapeOfModel(m as Model));
+  await waitFor(() => canonical(shapeOfJsonl(r.ws)) === want, WAIT, 'the JSONL to hold every acknowledged write');
 }
 
 /** A JSONL rewritten from outside the daemon, the way git replaces it (a new file renamed over). */
@@ -338,7 +342,7 @@ describe('issue 10: model-based test of the daemon (fast-check)', () => {
         try {
           await fc.asyncModelRun(() => ({ model, real }), cmds);
           const want = shapeOfModel(model);
-          await waitFor(() => JSON.stringify(shapeOfJsonl(ws)) === JSON.stringify(want), WAIT, 'the JSONL to equal the model').catch(() => undefined);
+          await waitFor(() => canonical(shapeOfJsonl(ws)) === canonical(want), WAIT, 'the JSONL to equal the model').catch(() => undefined);
           expect(shapeOfJsonl(ws)).toEqual(want);
           const db = shapeOfDb(ws);
           expect(db.shape).toEqual(want);

@@ -104,4 +104,22 @@ describe('git loops (in the daemon pipeline)', () => {
     // Once it succeeded, exports ask for git again.
     expect(gitRuns.length).toBeGreaterThan(5);
   });
+
+  it('should drop the git runs exports ask for while pushes are rejected, leaving the retries to the push backoff and the ticks', () => {
+    const git: GitLoops = { autoCommit: true, autoPull: true, remoteSyncIntervalMs: 1000 };
+    const rejected: GitOutcome = { kind: 'rejected', step: 'push', reason: 'pre-receive hook declined' };
+    const { runs, gitEvents } = runDaemon({
+      git,
+      stopAt: 5000,
+      mutations: '100ms m 399ms m 399ms m 399ms m 399ms m 399ms m 399ms m 399ms m 399ms m 399ms m',
+      effects: { ...QUIET_START, gitOutcome: (n) => (n < 3 ? rejected : PUSHED) },
+    });
+    const gitRuns = runs.filter((r) => r.startsWith('git'));
+    const at = (r: string): number => Number(r.split('@')[1]);
+    // While rejected (until the run at 3 s): the start-up run and the ticks only; the export at 2.1 s asks for none.
+    expect(runs.filter((r) => at(r) < 3000 && (r.startsWith('git') || r.startsWith('export')))).toEqual(['export@0', 'git@0', 'git@1000', 'git@2000', 'export@2100']);
+    expect(gitEvents.filter((e) => e.startsWith('git/rejected'))).toEqual(['git/rejected@0', 'git/rejected@1000', 'git/rejected@2000']);
+    // Once a push went through, an export asks for git again.
+    expect(gitRuns.filter((r) => at(r) > 4000)).toEqual(['git@4200']);
+  });
 });

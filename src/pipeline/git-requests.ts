@@ -35,7 +35,8 @@ export function gitFeedbackOf(event: DaemonEvent, loops: GitLoops | undefined): 
 
 /**
  * While git is failing (the last git outcome was `git/failed`: the remote unreachable, a
- * credential refused …), the git runs exports ask for are dropped: the next remote-sync tick,
+ * credential refused …; or `git/rejected`: a push the remote declined, which the push retry's
+ * backoff asks for again), the git runs exports ask for are dropped: the next remote-sync tick,
  * the failure's `retry_at`, tries again, and commits whatever was exported meanwhile. A fault
  * then costs one failure per interval instead of one per write. Any other git outcome lifts
  * it. Without a tick to retry on (no auto-pull, interval 0) nothing is held.
@@ -50,7 +51,7 @@ export function holdWhileGitFails(event$: Observable<DaemonEvent>, loops: GitLoo
   if (!loops?.autoPull || loops.remoteSyncIntervalMs <= 0) return identity;
   const failing$ = event$.pipe(
     filter((e) => e.type.startsWith('git/')),
-    map((e) => e.type === 'git/failed'),
+    map((e) => e.type === 'git/failed' || e.type === 'git/rejected'),
     startWith(false),
   );
   return (input$) =>

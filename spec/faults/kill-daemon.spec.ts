@@ -4,24 +4,13 @@ import { RpcClient } from '../../src/rpc/rpc-client';
 import { type DaemonProcess, issueLine, readDbIssues, useDaemons, type Workspace } from '../helpers/daemon-process';
 import { jsonlIds, socketOf, WAIT, waitForJsonlIds } from '../helpers/real-daemon';
 import { waitFor } from '../helpers/wait-for';
+import { makeRng } from '../../scripts/gen-issues';
 
 jest.setTimeout(900_000);
 
 const ITERATIONS = 50;
 const SEED_ISSUES = 1500;
 const ARGS = ['--debounce-ms', '20', '--max-wait-ms', '200', '--safety-interval', '0'];
-
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The JSONL is a whole export: newline-terminated, every line a record, ids sorted and unique. */
 function completeIds(file: string): string[] {
@@ -69,7 +58,8 @@ describe('fault 1: kill -9 of the daemon at random moments under RPC writes', ()
 
   it(`should keep the JSONL whole and every acknowledged write, and clean up after the dead daemon, over ${ITERATIONS} kills`, async () => {
     const seed = Number(process.env.BD_RX_KILL_SEED ?? Date.now() % 100_000);
-    const rand = random(seed);
+    // A deterministic PRNG, so a failing run can be replayed from its seed.
+    const rand = makeRng(seed);
     const ws = workspace({
       lines: Array.from({ length: SEED_ISSUES }, (_, i) => issueLine(`t-${String(i).padStart(5, '0')}`, { description: 'd'.repeat(400) })),
     });

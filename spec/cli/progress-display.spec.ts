@@ -67,10 +67,13 @@ describe('progress display', () => {
 
   it('should draw a forced full export in a terminal, and nothing of it with --json', () => {
     runCliOk(['import', '-i', big, '--no-daemon'], { cwd: dir! });
-    expect(runInTerminal(dir!, ['export', '--force', '--no-daemon'], { BD_RX_PROGRESS_AFTER_MS: '0' })).toMatch(EXPORT_BAR);
-    const json = runInTerminal(dir!, ['export', '--force', '--no-daemon', '--json'], { BD_RX_PROGRESS_AFTER_MS: '0' });
+    // bd's `export` prints to stdout; `-o` names the file (here the workspace's own JSONL).
+    const jsonl = path.join(dir!, '.beads', 'issues.jsonl');
+    expect(runInTerminal(dir!, ['export', '-o', jsonl, '--force', '--no-daemon'], { BD_RX_PROGRESS_AFTER_MS: '0' })).toMatch(EXPORT_BAR);
+    fs.rmSync(jsonl);
+    const json = runInTerminal(dir!, ['export', '-o', jsonl, '--force', '--no-daemon', '--json'], { BD_RX_PROGRESS_AFTER_MS: '0' });
     expect(json).not.toContain('lines/s');
-    expect(JSON.parse(json.replace(/\r/g, '')).issues).toBe(ISSUES);
+    expect(fs.readFileSync(jsonl, 'utf8').split('\n').filter(Boolean)).toHaveLength(ISSUES);
   });
 
   it('should write nothing of it when stderr is not a terminal', () => {

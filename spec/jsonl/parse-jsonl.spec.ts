@@ -29,6 +29,18 @@ describe('parseJsonl', () => {
     expect(refusal(`>>>>>>> 44f05ad (Close bd-306)\n`).line).toBe(1);
   });
 
+  it('should report a conflict marker whose branch name is not UTF-8 as a conflict, not as bad text', () => {
+    const bytes = Buffer.concat([Buffer.from('{"id":"x-1"}\n<<<<<<< '), Buffer.from([0xc8, 0x45]), Buffer.from('AD\n')]);
+    let err: unknown;
+    try {
+      parseJsonl(bytes);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(JsonlLineError);
+    expect(err).toMatchObject({ line: 2, reason: 'conflict-marker' });
+  });
+
   it('should name the line that is not JSON', () => {
     const text = ['{"id":"x-1"}', '{"id":"x-2"}', '{"id":"x-3","title":', '{"id":"x-4"}'].join('\n') + '\n';
     const err = refusal(text);

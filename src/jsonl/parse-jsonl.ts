@@ -104,6 +104,9 @@ function firstBadByte(bytes: Buffer): number {
 
 function assertUtf8(bytes: Buffer, lineNo: number, file: string): void {
   if (isUtf8(bytes)) return;
+  // A conflict marker is one whatever bytes follow it (a branch name in another encoding): the
+  // merge is what the user must resolve, so that is what the refusal names.
+  if (CONFLICT_MARKER.test(bytes.toString('latin1', 0, 8))) throw conflictMarkerError(file, lineNo, bytes.toString('utf8'));
   const at = Math.max(0, firstBadByte(bytes));
   throw invalidTextError(file, lineNo, `byte ${at + 1} (0x${bytes[at].toString(16).padStart(2, '0')}) is not valid UTF-8`);
 }

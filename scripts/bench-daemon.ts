@@ -36,6 +36,7 @@ import {
   runCliOk,
   startDaemon,
 } from '../spec/helpers/daemon-process';
+import { whenFileHolds } from './bench-scale-watch';
 
 interface Options {
   issues: number;
@@ -141,53 +142,6 @@ function summarize(xs: number[]): Summary {
 const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : 'n/a');
 
 // ---- 1. mutation → JSONL ----------------------------------------------------------------------
-
-/**
- * Resolves with the performance.now() at which `file` was first seen (by its stat changing)
- * holding `token`.
- */
-function whenFileHolds(file: string, token: string, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let lastKey = '';
-    const keyOf = (): string => {
-      try {
-        const st = fs.statSync(file);
-        return `${st.ino}:${st.mtimeMs}:${st.size}`;
-      } catch {
-        return 'missing';
-      }
-    };
-    lastKey = keyOf();
-    const check = (): void => {
-      const key = keyOf();
-      if (key === lastKey) return;
-      const seenAt = performance.now();
-      lastKey = key;
-      let text = '';
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
-        return;
-      }
-      if (text.includes(token)) done(seenAt);
-    };
-    const watcher = fs.watch(path.dirname(file), () => check());
-    const poll = setInterval(check, 5);
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`the JSONL did not hold ${token} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const cleanup = (): void => {
-      watcher.close();
-      clearInterval(poll);
-      clearTimeout(timer);
-    };
-    const done = (t: number): void => {
-      cleanup();
-      resolve(t);
-    };
-  });
-}
 
 async function benchMutationLatency(ws: Ws, d: DaemonProcess, samples: number): Promise<{ latency: Summary; exportMs: Summary }> {
   const client = await RpcClient.connect(socketPathFor(ws.root), { expectedDb: ws.dbPath, timeoutMs: 30_000 });

@@ -1,17 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { catchError, concatMap, forkJoin, map, type Observable, of, switchMap, throwError } from 'rxjs';
+import { catchError, concatMap, defer, forkJoin, map, type Observable, of, switchMap, tap, throwError } from 'rxjs';
 import { atomicWriteFile } from '../../jsonl/atomic-write';
 import { mergeJsonl } from '../../merge/merge-policy';
 import { attributePattern } from '../attribute-pattern';
-import { combineReports } from '../../merge/merge-report';
+import { combineReports, emptyMergeReport, type MergeReport } from '../../merge/merge-report';
+import { contentHash } from '../../jsonl/content-hash';
 import { GitCommandError, git$ } from '../git-cli';
-import { gitBusy$ } from '../git-busy';
-import { fastForward$, fetch$, mergeBase$, readBlob$ } from '../git-ops';
+import { gitBusy$, headBranch } from '../git-busy';
+import { readHeadShaFromFiles, readRefSha } from '../git-refs';
+import { fastForward$, fetch$, mergeBase$, readBlob$, SYNC_GIT_CONFIG } from '../git-ops';
 import type { GitRepo } from '../git-repo';
 import { aheadBehind$, upstream$, type AheadBehind, type Upstream } from '../git-upstream';
 import { GitStepError, type GitOutcome, type GitStep } from './git-outcome';
 import type { GitSyncDeps } from './git-sync-deps';
+import { jsonlIds } from './jsonl-ids';
+import { SyncMemo } from './sync-memo';
 
 export type PullOutcome = Extract<GitOutcome, { kind: 'pulled' | 'skipped' | 'waiting' | 'disabled' }>;
 
@@ -48,7 +52,7 @@ function mergeNoCommit$(repo: GitRepo, up: Upstream, jsonlRel: string): Observab
   // own (bd-rx hooks install: the bd-rx merge driver) still takes precedence.
   const attributes = path.join(repo.gitDir, 'bd-rx-merge.attributes');
   fs.writeFileSync(attributes, `${attributePattern(jsonlRel)} merge=binary\n`);
-  return git$(['-c', `core.attributesFile=${attributes}`, 'merge', '--no-commit', '--no-ff', '--no-edit', up.trackingRef], { cwd, okCodes: [0, 1] }).pipe(
+  return git$(['merge', '--no-commit', '--no-ff', '--no-edit', up.trackingRef], { cwd, okCodes: [0, 1], config: [...SYNC_GIT_CONFIG, `core.attributesFile=${attributes}`] }).pipe(
     concatMap(() => git$(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd })),
     concatMap((o) => {
       const others = o.stdout.toString('utf8').split('\0').filter((p) => p !== '' && p !== jsonlRel);
@@ -66,8 +70,60 @@ function finishMerge$(repo: GitRepo, up: Upstream, jsonlRel: string): Observable
   const cwd = repo.topLevel;
   const branch = up.remoteRef.replace(/^refs\/heads\//, '');
   return git$(['add', '--', jsonlRel], { cwd }).pipe(
-    concatMap(() => git$(['commit', '--quiet', '--no-verify', '-m', `bd-rx: merge ${up.remote}/${branch}`], { cwd })),
+    concatMap(() => git$(['commit', '--quiet', '--no-verify', '-m', `bd-rx: merge ${up.remote}/${branch}`], { cwd, config: SYNC_GIT_CONFIG })),
     map(() => undefined),
+  );
+}
+
+/**
+ * The file as the pull left it, taken into the DB. What the DB changed after `ours` was read
+ * (an edit made while git ran, an export still debounced) is only in the DB: it is merged onto
+ * the result against `ours`, so the import takes every issue from the file and loses neither
+ * side's edit. Synchronous from here to the import: no mutation can come in between.
+ */
+function importResult(deps: GitSyncDeps, ours: Buffer | null, data: Buffer, report: MergeReport, ab: AheadBehind): PullOutcome {
+  let r = report;
+  try {
+    const local = deps.unexportedJsonl();
+    if (local) {
+      const again = mergeJsonl({ base: ours ?? '', ours: local, theirs: data, names: { base: deps.jsonlPath, ours: 'the database', theirs: 'the merged JSONL' } });
+      atomicWriteFile(deps.jsonlPath, again.data);
+      r = combineReports(r, again.report);
+    }
+    if (deps.importNow({ holdsLocal: local !== null }).needsExport) deps.exportNow();
+  } catch (err) {
+    throw asStepError('import', err);
+  }
+  return {
+    kind: 'pulled',
+    ahead: ab.ahead,
+    behind: ab.behind,
+    fastForwarded: ab.ahead === 0,
+    merged: { merged: r.merged.length, kept_over_delete: r.kept_over_delete, resolved_by_time: r.resolved_by_time, deleted: r.deleted.length },
+  };
+}
+
+/**
+ * The fast path of the common pull: no local commit ahead, and the JSONL is HEAD's own bytes
+ * (`memo` saw it so). The merge policy would return the remote's file unchanged (base = ours),
+ * so git's fast-forward is the whole merge: one process, no blob read, no merge in-process,
+ * and the work tree is left clean at the new HEAD.
+ */
+function fastForwardClean$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, ours: Buffer, memo: SyncMemo): Observable<PullOutcome> {
+  return fastForward$(deps.repo, up.trackingRef).pipe(
+    catchError((err: unknown) => throwError(() => asStepError('merge', err))),
+    map((head) => {
+      const theirs = readOrNull(deps.jsonlPath);
+      // No JSONL upstream: what the merge policy would write (every issue deleted there).
+      const data = theirs ?? Buffer.alloc(0);
+      if (theirs === null) atomicWriteFile(deps.jsonlPath, data);
+      else memo.markClean(head, contentHash(theirs));
+      // HEAD is the tracking commit now: the next tick's fetch needs no count unless it moves.
+      memo.rememberCounts(head, head, { ahead: 0, behind: 0 });
+      const kept = new Set(jsonlIds(data));
+      const report = { ...emptyMergeReport(), issues: kept.size, deleted: jsonlIds(ours).filter((id) => !kept.has(id)) };
+      return importResult(deps, ours, data, report, ab);
+    }),
   );
 }
 
@@ -79,8 +135,10 @@ function finishMerge$(repo: GitRepo, up: Upstream, jsonlRel: string): Observable
  * else the clone waits as `diverged`. The result is imported, and exported again when the DB
  * holds more than the merged file.
  */
-function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind): Observable<PullOutcome> {
+function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, memo: SyncMemo): Observable<PullOutcome> {
   const { repo, jsonlRel, jsonlPath } = deps;
+  const ours = readOrNull(jsonlPath);
+  if (ab.ahead === 0 && ours !== null && memo.isClean(readHeadShaFromFiles(repo), contentHash(ours))) return fastForwardClean$(deps, up, ab, ours, memo);
   return mergeBase$(repo, 'HEAD', up.trackingRef).pipe(
     switchMap((base) =>
       forkJoin({
@@ -90,7 +148,6 @@ function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind): Observabl
       }),
     ),
     switchMap(({ base, head, theirs }) => {
-      const ours = readOrNull(jsonlPath);
       const result = mergeJsonl({ base: base ?? '', ours: ours ?? '', theirs: theirs ?? '', names: { base: `${jsonlRel} at the merge base`, ours: jsonlPath, theirs: `${jsonlRel} at ${up.trackingRef}` } });
       const uncommitted = head === null ? ours !== null : ours === null || !head.equals(ours);
       // git refuses to move a file with local changes: hand it HEAD's version, ours is in `result`.
@@ -103,32 +160,15 @@ function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind): Observabl
         }),
         concatMap(() => {
           if (!(ours === null && theirs === null && result.data.length === 0)) atomicWriteFile(jsonlPath, result.data);
-          return ab.ahead > 0 ? finishMerge$(repo, up, jsonlRel) : of(undefined);
+          if (ab.ahead > 0) return finishMerge$(repo, up, jsonlRel).pipe(map(() => true));
+          return of(theirs !== null && theirs.equals(result.data));
         }),
-        map((): PullOutcome => {
-          let r = result.report;
-          try {
-            // What the DB changed after `ours` was read (an edit made while git ran, an export
-            // still debounced) is only in the DB: it is merged onto the result against `ours`,
-            // so the import takes every issue from the file and loses neither side's edit.
-            // Synchronous from here to the import: no mutation can come in between.
-            const local = deps.unexportedJsonl();
-            if (local) {
-              const again = mergeJsonl({ base: ours ?? '', ours: local, theirs: result.data, names: { base: jsonlPath, ours: 'the database', theirs: 'the merged JSONL' } });
-              atomicWriteFile(jsonlPath, again.data);
-              r = combineReports(r, again.report);
-            }
-            if (deps.importNow({ holdsLocal: local !== null }).needsExport) deps.exportNow();
-          } catch (err) {
-            throw asStepError('import', err);
-          }
-          return {
-            kind: 'pulled',
-            ahead: ab.ahead,
-            behind: ab.behind,
-            fastForwarded: ab.ahead === 0,
-            merged: { merged: r.merged.length, kept_over_delete: r.kept_over_delete, resolved_by_time: r.resolved_by_time, deleted: r.deleted.length },
-          };
+        map((committed): PullOutcome => {
+          // The file is the new HEAD's (a merge commit of it, or a fast-forward to the same bytes).
+          const now = readHeadShaFromFiles(repo);
+          if (committed) memo.markClean(now, contentHash(result.data));
+          memo.rememberCounts(now, readRefSha(repo, up.trackingRef), { ahead: ab.ahead === 0 ? 0 : ab.ahead + 1, behind: 0 });
+          return importResult(deps, ours, result.data, result.report, ab);
         }),
       );
     }),
@@ -137,7 +177,8 @@ function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind): Observabl
 
 /**
  * A pull's outcome, with what the push that follows needs: the upstream, and how far HEAD is
- * ahead of it when the pull left HEAD where it was (null after a merge or fast-forward).
+ * ahead of the fetched upstream as the pull left it (0 after a fast-forward, one more than
+ * before after a merge commit; not counting a commit of what the import exported again).
  */
 export interface PullState {
   outcome: PullOutcome;
@@ -145,27 +186,49 @@ export interface PullState {
   ahead: number | null;
 }
 
+/** The upstream, asked of git only when the branch or the config files changed since last asked. */
+function upstreamOf$(repo: GitRepo, memo: SyncMemo): Observable<Upstream | null> {
+  return defer(() => {
+    const branch = headBranch(repo);
+    if (branch === null) return upstream$(repo);
+    const key = memo.upstreamKey(repo, branch);
+    const known = memo.cachedUpstream(key);
+    return known !== undefined ? of(known) : upstream$(repo).pipe(tap((up) => memo.rememberUpstream(key, up)));
+  });
+}
+
+/** Ahead/behind, counted by git only when HEAD or the tracking ref moved since last counted. */
+function counts$(repo: GitRepo, up: Upstream, memo: SyncMemo): Observable<AheadBehind> {
+  return defer(() => {
+    const head = readHeadShaFromFiles(repo);
+    const tracking = readRefSha(repo, up.trackingRef);
+    const known = memo.cachedCounts(head, tracking);
+    return known ? of(known) : aheadBehind$(repo, up.trackingRef).pipe(tap((ab) => memo.rememberCounts(head, tracking, ab)));
+  });
+}
+
 /**
  * Fetches the upstream and, when it moved, brings it in (see `integrate$`). Waits while git is
- * busy; stays off (`disabled`) without an upstream.
+ * busy; stays off (`disabled`) without an upstream. An idle tick is one process (the fetch):
+ * the upstream and the ahead/behind counts come from `memo` while what they depend on stands.
  */
-export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean }): () => Observable<PullState> {
+export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean }, memo: SyncMemo = new SyncMemo()): () => Observable<PullState> {
   const alone = (outcome: PullOutcome, up: Upstream | null = null, ahead: number | null = null): PullState => ({ outcome, up, ahead });
   return () =>
     gitBusy$(deps.repo).pipe(
       switchMap((busy): Observable<PullState> => {
         if (busy) return of(alone({ kind: 'waiting', step: 'fetch', reason: busy }));
-        return upstream$(deps.repo).pipe(
+        return upstreamOf$(deps.repo, memo).pipe(
           switchMap((up): Observable<PullState> => {
             if (!up) return of(alone({ kind: 'disabled', reason: 'the branch has no upstream (git push -u, or git branch --set-upstream-to)' }));
             return fetch$(deps.repo, up).pipe(
               catchError((err: unknown) => throwError(() => asStepError('fetch', err))),
-              switchMap(() => aheadBehind$(deps.repo, up.trackingRef)),
+              switchMap(() => counts$(deps.repo, up, memo)),
               switchMap((ab): Observable<PullState> => {
                 if (ab.behind === 0) return of(alone({ kind: 'skipped', step: 'fetch', reason: 'up to date' }, up, ab.ahead));
                 if (ab.ahead > 0 && !opts.mergeCommits) return of(alone({ kind: 'waiting', step: 'merge', reason: 'diverged' }, up, ab.ahead));
                 if (!deps.jsonlInSync()) return of(alone({ kind: 'waiting', step: 'merge', reason: 'jsonl not imported yet' }, up, ab.ahead));
-                return integrate$(deps, up, ab).pipe(map((outcome) => alone(outcome, up)));
+                return integrate$(deps, up, ab, memo).pipe(map((outcome) => alone(outcome, up, ab.ahead === 0 ? 0 : ab.ahead + 1)));
               }),
             );
           }),
@@ -175,7 +238,7 @@ export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean }): (
 }
 
 /** `pullState`'s outcome alone: the git row's run with auto-pull (and no auto-push). */
-export function pullEffect(deps: GitSyncDeps, opts: { mergeCommits: boolean }): () => Observable<PullOutcome> {
-  const pull = pullState(deps, opts);
+export function pullEffect(deps: GitSyncDeps, opts: { mergeCommits: boolean }, memo: SyncMemo = new SyncMemo()): () => Observable<PullOutcome> {
+  const pull = pullState(deps, opts, memo);
   return () => pull().pipe(map((s) => s.outcome));
 }

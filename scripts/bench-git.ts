@@ -24,14 +24,13 @@
  * Prints a Markdown section to stdout (what BENCHMARKS.md gets), progress on stderr. A report,
  * not a test: exits 0 whatever the numbers, unless a run does not converge.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RpcClient } from '../src/rpc/rpc-client';
 import { type DaemonProcess, startDaemon } from '../spec/helpers/daemon-process';
 import { connect, jsonlIds, jsonlOf, sameJsonl, workspaceClones } from '../spec/git/git-clones';
 import { GIT_TEST_ENV, gitOk, makeGitSandbox, type GitSandbox } from '../spec/git/git-repos';
+import { gitFloors } from '../spec/git/git-floors';
 import { runMergeBench } from './bench-git-merge';
 
 interface Options {
@@ -90,50 +89,6 @@ async function startAll(dirs: string[], o: Options): Promise<DaemonProcess[]> {
 
 async function stopAll(ds: DaemonProcess[]): Promise<void> {
   await Promise.all(ds.map((d) => d.stop('SIGTERM', 30_000).catch(() => d.kill())));
-}
-
-// ---- floors, by hand ------------------------------------------------------------------------
-
-/** Median time of `fn` over `runs` runs. */
-function medianOf(runs: number, fn: (i: number) => void): number {
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    fn(i);
-    t.push(performance.now() - s);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(runs / 2)];
-}
-
-/**
- * The git work the daemons do, done by hand with no daemon: A's commit + push, then B's
- * fetch + fast-forward (the round trip), and one clone's commit + fetch + push (a push cycle).
- */
-function gitFloors(): { roundTripMs: number; pushCycleMs: number } {
-  const s = makeGitSandbox('bench-git-floor');
-  try {
-    const a = s.clone('a');
-    const b = s.clone('b');
-    const file = path.join(a, 'f.jsonl');
-    const roundTripMs = medianOf(7, (i) => {
-      fs.writeFileSync(file, `{"id":"x-${i}"}\n`);
-      gitOk(a, ['add', '--', 'f.jsonl']);
-      gitOk(a, ['commit', '--quiet', '--no-verify', '-m', `r${i}`, '--', 'f.jsonl']);
-      gitOk(a, ['push', '--quiet', 'origin', 'HEAD:main']);
-      gitOk(b, ['fetch', '--quiet', 'origin']);
-      gitOk(b, ['merge', '--ff-only', '--quiet', 'origin/main']);
-    });
-    const pushCycleMs = medianOf(7, (i) => {
-      fs.writeFileSync(file, `{"id":"y-${i}"}\n`);
-      gitOk(a, ['add', '--', 'f.jsonl']);
-      gitOk(a, ['commit', '--quiet', '--no-verify', '-m', `p${i}`, '--', 'f.jsonl']);
-      gitOk(a, ['fetch', '--quiet', 'origin']);
-      gitOk(a, ['push', '--quiet', 'origin', 'HEAD:main']);
-    });
-    return { roundTripMs, pushCycleMs };
-  } finally {
-    s.dispose();
-  }
 }
 
 // ---- 1. create on A → visible on B ----------------------------------------------------------

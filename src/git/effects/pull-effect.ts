@@ -1,15 +1,14 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { catchError, concatMap, defer, forkJoin, map, type Observable, of, switchMap, tap, throwError } from 'rxjs';
 import { atomicWriteFile } from '../../jsonl/atomic-write';
 import { mergeJsonl } from '../../merge/merge-policy';
-import { attributePattern } from '../attribute-pattern';
 import { combineReports, emptyMergeReport, type MergeReport } from '../../merge/merge-report';
 import { contentHash } from '../../jsonl/content-hash';
-import { GitCommandError, git$ } from '../git-cli';
+import { GitCommandError } from '../git-cli';
 import { gitBusy$, headBranch } from '../git-busy';
 import { readHeadShaFromFiles, readRefSha } from '../git-refs';
-import { fastForward$, fetch$, mergeBase$, readBlob$, SYNC_GIT_CONFIG } from '../git-ops';
+import { fastForward$, fetch$, mergeBase$, readBlob$ } from '../git-ops';
+import { finishMerge$, mergeNoCommit$ } from './merge-commit';
 import type { GitRepo } from '../git-repo';
 import { aheadBehind$, upstream$, type AheadBehind, type Upstream } from '../git-upstream';
 import { GitStepError, type GitOutcome, type GitStep } from './git-outcome';
@@ -37,42 +36,6 @@ export function asStepError(step: GitStep, err: unknown): GitStepError {
   if (err instanceof GitStepError) return err;
   const code = err instanceof GitCommandError ? String(err.code) : ((err as NodeJS.ErrnoException)?.code ?? 'error');
   return new GitStepError(step, code, err instanceof Error ? err.message : String(err));
-}
-
-/**
- * `git merge --no-commit` of the upstream: git merges every other file; the JSONL it may leave
- * conflicted is replaced by the merge policy's result afterwards. A conflict in another file
- * is the user's to resolve: the merge is aborted.
- */
-function mergeNoCommit$(repo: GitRepo, up: Upstream, jsonlRel: string): Observable<void> {
-  const cwd = repo.topLevel;
-  // git's textual merge would write conflict markers into the JSONL, where the watcher, a CLI
-  // or an editor can read them before the policy's result replaces them: the JSONL is merged
-  // as binary (ours stays in place, marked conflicted). A `.gitattributes` entry of the repo's
-  // own (bd-rx hooks install: the bd-rx merge driver) still takes precedence.
-  const attributes = path.join(repo.gitDir, 'bd-rx-merge.attributes');
-  fs.writeFileSync(attributes, `${attributePattern(jsonlRel)} merge=binary\n`);
-  return git$(['merge', '--no-commit', '--no-ff', '--no-edit', up.trackingRef], { cwd, okCodes: [0, 1], config: [...SYNC_GIT_CONFIG, `core.attributesFile=${attributes}`] }).pipe(
-    concatMap(() => git$(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd })),
-    concatMap((o) => {
-      const others = o.stdout.toString('utf8').split('\0').filter((p) => p !== '' && p !== jsonlRel);
-      if (others.length === 0) return of(undefined);
-      return git$(['merge', '--abort'], { cwd }).pipe(
-        concatMap(() =>
-          throwError(() => new GitStepError('merge', 'conflict', `merging ${up.trackingRef} conflicts in ${others.join(', ')}: merge it by hand (git pull), the daemon retries after`)),
-        ),
-      );
-    }),
-  );
-}
-
-function finishMerge$(repo: GitRepo, up: Upstream, jsonlRel: string): Observable<void> {
-  const cwd = repo.topLevel;
-  const branch = up.remoteRef.replace(/^refs\/heads\//, '');
-  return git$(['add', '--', jsonlRel], { cwd }).pipe(
-    concatMap(() => git$(['commit', '--quiet', '--no-verify', '-m', `bd-rx: merge ${up.remote}/${branch}`], { cwd, config: SYNC_GIT_CONFIG })),
-    map(() => undefined),
-  );
 }
 
 /**
@@ -127,18 +90,29 @@ function fastForwardClean$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, our
   );
 }
 
+/** What a pull did, and how far HEAD is ahead of the fetched upstream afterwards. */
+interface Integrated {
+  outcome: PullOutcome;
+  ahead: number;
+}
+
 /**
  * Brings the upstream in after a fetch. The remote's JSONL is merged with the local one by the
  * merge policy (base: the merge base's JSONL), never by git's textual merge. No local commit
  * ahead: a fast-forward, then the merged JSONL is written (left uncommitted when it holds local
  * changes). Local commits ahead: a merge commit, when `mergeCommits` allows it (auto-commit),
- * else the clone waits as `diverged`. The result is imported, and exported again when the DB
+ * else the clone waits as `diverged`; when HEAD is the daemon's own merge commit, not pushed
+ * (its push was rejected), the new one takes its place (see `finishMerge$`). The result is imported, and exported again when the DB
  * holds more than the merged file.
  */
-function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, memo: SyncMemo): Observable<PullOutcome> {
+function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, memo: SyncMemo): Observable<Integrated> {
   const { repo, jsonlRel, jsonlPath } = deps;
   const ours = readOrNull(jsonlPath);
-  if (ab.ahead === 0 && ours !== null && memo.isClean(readHeadShaFromFiles(repo), contentHash(ours))) return fastForwardClean$(deps, up, ab, ours, memo);
+  const headBefore = readHeadShaFromFiles(repo);
+  if (ab.ahead === 0 && ours !== null && memo.isClean(headBefore, contentHash(ours))) {
+    return fastForwardClean$(deps, up, ab, ours, memo).pipe(map((outcome) => ({ outcome, ahead: 0 })));
+  }
+  const replacing = ab.ahead > 0 ? memo.ownMerge(headBefore) : null;
   return mergeBase$(repo, 'HEAD', up.trackingRef).pipe(
     switchMap((base) =>
       forkJoin({
@@ -160,15 +134,21 @@ function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, memo: Sync
         }),
         concatMap(() => {
           if (!(ours === null && theirs === null && result.data.length === 0)) atomicWriteFile(jsonlPath, result.data);
-          if (ab.ahead > 0) return finishMerge$(repo, up, jsonlRel).pipe(map(() => true));
-          return of(theirs !== null && theirs.equals(result.data));
+          if (ab.ahead === 0) return of({ committed: theirs !== null && theirs.equals(result.data), ahead: 0 });
+          return finishMerge$(repo, up, jsonlRel, replacing).pipe(
+            map((sha) => {
+              memo.rememberMerge(sha, replacing?.firstParent ?? headBefore);
+              // A replaced merge commit is one of the commits counted ahead: its place is taken.
+              return { committed: true, ahead: replacing ? ab.ahead : ab.ahead + 1 };
+            }),
+          );
         }),
-        map((committed): PullOutcome => {
+        map(({ committed, ahead }): Integrated => {
           // The file is the new HEAD's (a merge commit of it, or a fast-forward to the same bytes).
           const now = readHeadShaFromFiles(repo);
           if (committed) memo.markClean(now, contentHash(result.data));
-          memo.rememberCounts(now, readRefSha(repo, up.trackingRef), { ahead: ab.ahead === 0 ? 0 : ab.ahead + 1, behind: 0 });
-          return importResult(deps, ours, result.data, result.report, ab);
+          memo.rememberCounts(now, readRefSha(repo, up.trackingRef), { ahead, behind: 0 });
+          return { outcome: importResult(deps, ours, result.data, result.report, ab), ahead };
         }),
       );
     }),
@@ -228,7 +208,7 @@ export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean }, me
                 if (ab.behind === 0) return of(alone({ kind: 'skipped', step: 'fetch', reason: 'up to date' }, up, ab.ahead));
                 if (ab.ahead > 0 && !opts.mergeCommits) return of(alone({ kind: 'waiting', step: 'merge', reason: 'diverged' }, up, ab.ahead));
                 if (!deps.jsonlInSync()) return of(alone({ kind: 'waiting', step: 'merge', reason: 'jsonl not imported yet' }, up, ab.ahead));
-                return integrate$(deps, up, ab, memo).pipe(map((outcome) => alone(outcome, up, ab.ahead === 0 ? 0 : ab.ahead + 1)));
+                return integrate$(deps, up, ab, memo).pipe(map(({ outcome, ahead }) => alone(outcome, up, ahead)));
               }),
             );
           }),

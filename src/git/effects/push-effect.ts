@@ -39,7 +39,12 @@ export function pushEffect(deps: GitSyncDeps, memo: SyncMemo = new SyncMemo()): 
                   catchError((err: unknown) => throwError(() => asStepError('push', err))),
                   switchMap((r): Observable<GitOutcome> =>
                     r.pushed
-                      ? currentHead$(deps.repo).pipe(map((sha): GitOutcome => ({ kind: 'pushed', sha: sha ?? '', pulled })))
+                      ? currentHead$(deps.repo).pipe(
+                          map((sha): GitOutcome => {
+                            memo.pushed();
+                            return { kind: 'pushed', sha: sha ?? '', pulled };
+                          }),
+                        )
                       : of({ kind: 'rejected', step: 'push', reason: r.rejected }),
                   ),
                 );

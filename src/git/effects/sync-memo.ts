@@ -24,6 +24,7 @@ export class SyncMemo {
   private clean: { head: string; hash: string } | null = null;
   private upstream: { key: string; up: Upstream | null } | null = null;
   private counts: { head: string; tracking: string; ab: AheadBehind } | null = null;
+  private merge: { head: string; firstParent: string } | null = null;
 
   /** True when the JSONL with content hash `hash` is what commit `head` holds: no commit needed. */
   isClean(head: string | null, hash: string): boolean {
@@ -61,5 +62,20 @@ export class SyncMemo {
   committedOnTop(from: string | null, to: string | null): void {
     const c = this.counts;
     this.counts = c !== null && from !== null && to !== null && c.head === from ? { head: to, tracking: c.tracking, ab: { ahead: c.ab.ahead + 1, behind: c.ab.behind } } : null;
+  }
+
+  /** The daemon made merge commit `head` on top of `firstParent`; it is not pushed yet. */
+  rememberMerge(head: string, firstParent: string | null): void {
+    this.merge = head !== '' && firstParent !== null ? { head, firstParent } : null;
+  }
+
+  /** HEAD is the daemon's own unpushed merge commit: it and its first parent; else null. */
+  ownMerge(head: string | null): { head: string; firstParent: string } | null {
+    return head !== null && this.merge !== null && this.merge.head === head ? this.merge : null;
+  }
+
+  /** A push went through: the merge commit is on the remote now, never to be replaced. */
+  pushed(): void {
+    this.merge = null;
   }
 }

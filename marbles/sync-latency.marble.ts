@@ -17,19 +17,27 @@ const DEBOUNCE = 100;
  */
 function latency(createAt: number, gitA: number, gitB: number): { ms: number | undefined; runsOnB: string[] } {
   const scheduler = testScheduler();
+  let exported = false;
   let pushedAt: number | undefined;
   let visibleAt: number | undefined;
   const runsOnB: string[] = [];
   const effects = (git: () => ReturnType<EffectRunners<DaemonEffectKinds>['git']>, log?: string[]): EffectRunners<DaemonEffectKinds> => ({
     // The start-up export finds nothing to write; the one after the mutation writes it.
-    export: () => defer(() => (log?.push(`export@${scheduler.now()}`), of(scheduler.now() === 0 ? { kind: 'skipped' as const, reason: 'no local changes' } : EXPORTED))),
+    export: () =>
+      defer(() => {
+        log?.push(`export@${scheduler.now()}`);
+        if (scheduler.now() === 0) return of({ kind: 'skipped' as const, reason: 'no local changes' });
+        exported = true;
+        return of(EXPORTED);
+      }),
     import: () => defer(() => (log?.push(`import@${scheduler.now()}`), of(IMPORTED))),
     prepare: () => of(undefined),
     git,
   });
+  // A's own ticks run git too; only a run after the export has something to push.
   const gitOnA = () =>
     defer(() => {
-      const wrote = scheduler.now() > 0;
+      const wrote = exported;
       return timer(gitA, scheduler).pipe(
         map((): GitOutcome => {
           if (wrote && pushedAt === undefined) pushedAt = scheduler.now();
@@ -52,8 +60,8 @@ function latency(createAt: number, gitA: number, gitB: number): { ms: number | u
   scheduler.run(({ cold, flush }) => {
     const deps = { ...SETTINGS, debounceMs: DEBOUNCE, maxWaitMs: 4 * DEBOUNCE, git: SYNC, scheduler };
     const stop = (at: number) => cold(`${at}ms T`, { T: 'SIGTERM' as const });
-    const a$ = daemonPipeline(sources({ mutation$: cold(`${createAt}ms m`, { m: mutation('t-a1') }), signal$: stop(createAt + 5000) }), { ...deps, effects: effects(gitOnA) });
-    const b$ = daemonPipeline(sources({ signal$: stop(createAt + 5000) }), { ...deps, effects: effects(gitOnB, runsOnB) });
+    const a$ = daemonPipeline(sources({ mutation$: cold(`${createAt}ms m`, { m: mutation('t-a1') }), signal$: stop(createAt + 2500) }), { ...deps, effects: effects(gitOnA) });
+    const b$ = daemonPipeline(sources({ signal$: stop(createAt + 2500) }), { ...deps, effects: effects(gitOnB, runsOnB) });
     a$.subscribe();
     b$.subscribe();
     flush();
@@ -61,20 +69,29 @@ function latency(createAt: number, gitA: number, gitB: number): { ms: number | u
   return { ms: visibleAt === undefined ? undefined : visibleAt - createAt, runsOnB };
 }
 
-/** Every create time over two intervals, 1 ms apart (every phase against B's ticks). */
-const PHASES = Array.from({ length: 2000 }, (_, i) => 1000 + i);
+/**
+ * Create times over one interval of B's ticks: every 25 ms, and every 1 ms around the worst
+ * phase (the push landing just after a tick: `debounce + gitA` before one).
+ */
+function phases(gitA: number): number[] {
+  const critical = 2000 - DEBOUNCE - gitA;
+  const coarse = Array.from({ length: 40 }, (_, i) => 1000 + 25 * i);
+  const fine = Array.from({ length: 21 }, (_, i) => critical - 10 + i);
+  return [...coarse, ...fine];
+}
 
 describe('create on A → on B (two daemons, virtual time, --auto-sync, 1 s interval, 100 ms debounce)', () => {
   it('should have it on B within interval + 2 × debounce at every phase when the git part (A push + B pull) costs less than a debounce', () => {
-    const worst = Math.max(...PHASES.map((t) => latency(t, 40, 50).ms ?? Infinity));
+    const worst = Math.max(...phases(40).map((t) => latency(t, 40, 50).ms ?? Infinity));
     expect(worst).toBeLessThanOrEqual(SYNC.remoteSyncIntervalMs + 2 * DEBOUNCE);
-    // The worst case is exactly the path's sum: debounce, A's git, a whole interval, B's git.
-    expect(worst).toBe(DEBOUNCE + 40 + SYNC.remoteSyncIntervalMs + 50 - 1);
+    // The worst case is exactly the path's sum: debounce, A's git, a whole interval (the push
+    // landed the instant B fetched), B's git.
+    expect(worst).toBe(DEBOUNCE + 40 + SYNC.remoteSyncIntervalMs + 50);
   });
 
   it('should miss the bound at the worst phase when the git part costs more than a debounce (the bound is conditional)', () => {
-    const worst = Math.max(...PHASES.map((t) => latency(t, 80, 70).ms ?? Infinity));
-    expect(worst).toBe(DEBOUNCE + 80 + SYNC.remoteSyncIntervalMs + 70 - 1);
+    const worst = Math.max(...phases(80).map((t) => latency(t, 80, 70).ms ?? Infinity));
+    expect(worst).toBe(DEBOUNCE + 80 + SYNC.remoteSyncIntervalMs + 70);
     expect(worst).toBeGreaterThan(SYNC.remoteSyncIntervalMs + 2 * DEBOUNCE);
   });
 

@@ -102,6 +102,18 @@ async function visible(client: RpcClient, id: string): Promise<boolean> {
   }
 }
 
+/** Where one sample's time went, from the daemons' own event timestamps (ms, wall clock). */
+interface Trace {
+  /** Create sent → A's export/done: the debounce and the export. */
+  exported: number;
+  /** → A's git/pushed: commit, fetch, push. */
+  pushed: number;
+  /** → B's git/pulled: the wait for B's next tick, then fetch, merge, import. */
+  pulled: number;
+}
+
+const traces: Trace[] = [];
+
 async function latency(o: Options): Promise<number[]> {
   const s = makeGitSandbox('bench-git-latency');
   let ds: DaemonProcess[] = [];
@@ -113,10 +125,15 @@ async function latency(o: Options): Promise<number[]> {
     const out: number[] = [];
     for (let i = 0; i < o.samples; i++) {
       await sleep(Math.random() * o.intervalMs);
+      const marks = ds.map((d) => d.mark());
+      const wall0 = Date.now();
       const t0 = performance.now();
       const { id } = (await clients[0].request('create', { title: `latency ${i}` })) as { id: string };
       await until(() => visible(clients[1], id), 60_000, `${id} visible on B`);
       out.push(performance.now() - t0);
+      const at = (d: DaemonProcess, mark: number, type: string) => Date.parse(d.all((e) => e.type === type, mark)[0]?.ts ?? '') - wall0;
+      const [exported, pushed, pulled] = [at(ds[0], marks[0], 'export/done'), at(ds[0], marks[0], 'git/pushed'), at(ds[1], marks[1], 'git/pulled')];
+      if ([exported, pushed, pulled].every(Number.isFinite)) traces.push({ exported, pushed: pushed - exported, pulled: pulled - pushed });
       log(`latency sample ${i + 1}/${o.samples}: ${ms(out[out.length - 1])}`);
     }
     return out.sort((x, y) => x - y);
@@ -217,6 +234,16 @@ async function main(): Promise<void> {
   p('|---|---|---|---|---|---|---|');
   const [p50, p90, p99] = [0.5, 0.9, 0.99].map((q) => quantile(lat, q));
   p(`| ${ms(p50)} | ${ms(p90)} | ${ms(p99)} | ${ms(lat[lat.length - 1])} | ${(p50 / latFloor).toFixed(2)}× | ${(p99 / latFloor).toFixed(2)}× | ${ms(o.intervalMs + 2 * o.debounceMs)} |`);
+  if (traces.length > 0) {
+    const med = (get: (t: Trace) => number) => ms(quantile(traces.map(get).sort((x, y) => x - y), 0.5));
+    const worst = (get: (t: Trace) => number) => ms(Math.max(...traces.map(get)));
+    p('');
+    p(`Where it went (median / max over ${traces.length} samples, from the daemons' event timestamps):`);
+    p('');
+    p('| create → A export/done (debounce + export) | → A git/pushed (commit, fetch, push) | → B git/pulled (wait for B\'s tick, fetch, rev-list, merge, import) |');
+    p('|---|---|---|');
+    p(`| ${med((t) => t.exported)} / ${worst((t) => t.exported)} | ${med((t) => t.pushed)} / ${worst((t) => t.pushed)} | ${med((t) => t.pulled)} / ${worst((t) => t.pulled)} |`);
+  }
   p('');
   p(`N clones, a daemon each, each creating ${o.perClone} issues at once (floor = N × push cycle + round trip + debounce):`);
   p('');

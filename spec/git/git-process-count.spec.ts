@@ -91,7 +91,7 @@ describe('git processes per sync run (auto-sync, the lane row as the daemon runs
     expect(await a.run()).toMatchObject({ kind: 'pushed', sha: gitOk(s.remote, ['rev-parse', 'main']).trim() });
     expect(calls()).toEqual(['commit', 'fetch', 'push']);
 
-    expect(await b.run()).toMatchObject({ kind: 'skipped', step: 'push' });
+    expect(await b.run()).toMatchObject({ kind: 'pulled', ahead: 0, behind: 1, fastForwarded: true });
     expect(calls()).toEqual(['fetch', 'rev-list', 'merge']);
     expect(b.store.get(id)).toMatchObject({ title: 'made on A' });
     expect(fs.readFileSync(path.join(b.dir, '.beads', 'issues.jsonl'), 'utf8')).toContain(id);

@@ -34,7 +34,9 @@ export function pushEffect(deps: GitSyncDeps, memo: SyncMemo = new SyncMemo()): 
             const ahead$ = pulled ? commit().pipe(map((again) => (ahead ?? 0) + (again.kind === 'committed' ? 1 : 0))) : of(ahead ?? 0);
             return ahead$.pipe(
               switchMap((n): Observable<GitOutcome> => {
-                if (n === 0) return of({ kind: 'skipped', step: 'push', reason: 'nothing to push' });
+                // A pull that left nothing to push is reported as the pull (the log and the
+                // status see what came in), not as a skipped push.
+                if (n === 0) return of(pulled ?? { kind: 'skipped', step: 'push', reason: 'nothing to push' });
                 return push$(deps.repo, up).pipe(
                   catchError((err: unknown) => throwError(() => asStepError('push', err))),
                   switchMap((r): Observable<GitOutcome> =>

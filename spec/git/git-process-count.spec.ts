@@ -88,14 +88,18 @@ describe('git processes per sync run (auto-sync, the lane row as the daemon runs
 
     const { id } = a.store.create({ title: 'made on A' }, 'tester');
     a.deps.exportNow();
-    expect(await a.run()).toMatchObject({ kind: 'pushed', sha: gitOk(s.remote, ['rev-parse', 'main']).trim() });
+    // (The test's own git calls go through the logging git too: each check comes after calls().)
+    const pushed = await a.run();
     expect(calls()).toEqual(['commit', 'fetch', 'push']);
+    expect(pushed).toMatchObject({ kind: 'pushed', sha: gitOk(s.remote, ['rev-parse', 'main']).trim() });
+    calls();
 
     expect(await b.run()).toMatchObject({ kind: 'pulled', ahead: 0, behind: 1, fastForwarded: true });
     expect(calls()).toEqual(['fetch', 'rev-list', 'merge']);
     expect(b.store.get(id)).toMatchObject({ title: 'made on A' });
     expect(fs.readFileSync(path.join(b.dir, '.beads', 'issues.jsonl'), 'utf8')).toContain(id);
     expect(gitOk(b.dir, ['status', '--porcelain'])).toBe('');
+    calls();
 
     // Both idle again: a fetch each, nothing else.
     await a.run();

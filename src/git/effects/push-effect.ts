@@ -43,7 +43,9 @@ export function pushEffect(deps: GitSyncDeps, memo: SyncMemo = new SyncMemo()): 
                     r.pushed
                       ? currentHead$(deps.repo).pipe(
                           map((sha): GitOutcome => {
+                            // git moved the tracking ref to HEAD: even, until either moves.
                             memo.pushed();
+                            if (sha) memo.rememberCounts(sha, sha, { ahead: 0, behind: 0 });
                             return { kind: 'pushed', sha: sha ?? '', pulled };
                           }),
                         )

@@ -105,14 +105,14 @@ interface Integrated {
  * (its push was rejected), the new one takes its place (see `finishMerge$`). The result is imported, and exported again when the DB
  * holds more than the merged file.
  */
-function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, memo: SyncMemo): Observable<Integrated> {
+function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, memo: SyncMemo, replaceOwnMerge: boolean): Observable<Integrated> {
   const { repo, jsonlRel, jsonlPath } = deps;
   const ours = readOrNull(jsonlPath);
   const headBefore = readHeadShaFromFiles(repo);
   if (ab.ahead === 0 && ours !== null && memo.isClean(headBefore, contentHash(ours))) {
     return fastForwardClean$(deps, up, ab, ours, memo).pipe(map((outcome) => ({ outcome, ahead: 0 })));
   }
-  const replacing = ab.ahead > 0 ? memo.ownMerge(headBefore) : null;
+  const replacing = ab.ahead > 0 && replaceOwnMerge ? memo.ownMerge(headBefore) : null;
   return mergeBase$(repo, 'HEAD', up.trackingRef).pipe(
     switchMap((base) =>
       forkJoin({
@@ -137,7 +137,7 @@ function integrate$(deps: GitSyncDeps, up: Upstream, ab: AheadBehind, memo: Sync
           if (ab.ahead === 0) return of({ committed: theirs !== null && theirs.equals(result.data), ahead: 0 });
           return finishMerge$(repo, up, jsonlRel, replacing).pipe(
             map((sha) => {
-              memo.rememberMerge(sha, replacing?.firstParent ?? headBefore);
+              if (replaceOwnMerge) memo.rememberMerge(sha, replacing?.firstParent ?? headBefore);
               // A replaced merge commit is one of the commits counted ahead: its place is taken.
               return { committed: true, ahead: replacing ? ab.ahead : ab.ahead + 1 };
             }),
@@ -191,8 +191,12 @@ function counts$(repo: GitRepo, up: Upstream, memo: SyncMemo): Observable<AheadB
  * Fetches the upstream and, when it moved, brings it in (see `integrate$`). Waits while git is
  * busy; stays off (`disabled`) without an upstream. An idle tick is one process (the fetch):
  * the upstream and the ahead/behind counts come from `memo` while what they depend on stands.
+ *
+ * `replaceOwnMerge`: only the push effect, which pushes what it merged and so knows that a
+ * merge commit it still holds at HEAD never left the clone (a user's own push of a pull-only
+ * daemon's merge would not tell it).
  */
-export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean }, memo: SyncMemo = new SyncMemo()): () => Observable<PullState> {
+export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean; replaceOwnMerge?: boolean }, memo: SyncMemo = new SyncMemo()): () => Observable<PullState> {
   const alone = (outcome: PullOutcome, up: Upstream | null = null, ahead: number | null = null): PullState => ({ outcome, up, ahead });
   return () =>
     gitBusy$(deps.repo).pipe(
@@ -208,7 +212,7 @@ export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean }, me
                 if (ab.behind === 0) return of(alone({ kind: 'skipped', step: 'fetch', reason: 'up to date' }, up, ab.ahead));
                 if (ab.ahead > 0 && !opts.mergeCommits) return of(alone({ kind: 'waiting', step: 'merge', reason: 'diverged' }, up, ab.ahead));
                 if (!deps.jsonlInSync()) return of(alone({ kind: 'waiting', step: 'merge', reason: 'jsonl not imported yet' }, up, ab.ahead));
-                return integrate$(deps, up, ab, memo).pipe(map(({ outcome, ahead }) => alone(outcome, up, ahead)));
+                return integrate$(deps, up, ab, memo, opts.replaceOwnMerge === true).pipe(map(({ outcome, ahead }) => alone(outcome, up, ahead)));
               }),
             );
           }),

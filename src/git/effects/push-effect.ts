@@ -19,7 +19,7 @@ import { SyncMemo } from './sync-memo';
  */
 export function pushEffect(deps: GitSyncDeps, memo: SyncMemo = new SyncMemo()): () => Observable<GitOutcome> {
   const commit = commitEffect(deps, memo);
-  const pull = pullState(deps, { mergeCommits: true }, memo);
+  const pull = pullState(deps, { mergeCommits: true, replaceOwnMerge: true }, memo);
   return () =>
     commit().pipe(
       switchMap((c): Observable<GitOutcome> => {

@@ -16,8 +16,10 @@ const SAMPLES = 20;
  * this machine's, not the daemon's: it is measured here by hand first (A commit + push, B
  * fetch + merge), and the daemons get a debounce of at least four times it (100 ms on a quiet
  * machine with a git round trip under 25 ms; ~450 ms at the 113 ms measured quiet here). With that, every sample must be within the
- * bound, each create made just after B's tick (B's worst phase): a wait the daemon adds of
- * its own (a debounce after a pull, a tick skipped, an import left to the watcher) breaks it.
+ * bound, each create made just after B's tick (B's worst phase), unless that sample's own work
+ * (A's export, commit and push; B's and C's fetch, merge and import, from the daemons' logs)
+ * took more than the debounce, as it can on a loaded machine: a wait the daemon adds of its
+ * own (a debounce after a pull, a tick skipped, an import left to the watcher) breaks it.
  */
 describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval)', () => {
   const sandbox = useGitSandboxes();
@@ -46,13 +48,13 @@ describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval
       [b, dirs[1]],
       [c, dirs[2]],
     ];
-    const samples: Array<{ id: string; ms: number; trace: string }> = [];
+    const samples: Array<{ id: string; ms: number; work: number; trace: string }> = [];
     try {
       for (let i = 0; i < SAMPLES; i++) {
         // Right after one of B's ticks has fetched: A's push lands after B looked, the worst
         // phase for B (a whole interval to its next tick); C's ticks run at another phase.
         await ds[1].waitForEvent((e) => e.type.startsWith('git/'), 10_000, ds[1].mark());
-        const markA = ds[0].mark();
+        const marks = ds.map((d) => d.mark());
         const t0 = Date.now();
         const { id } = (await a.request('create', { title: `latency ${i}` })) as { id: string };
         await waitFor(
@@ -65,16 +67,27 @@ describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval
           5,
         );
         const ms = Date.now() - t0;
-        // Where A's part went, from its log: shown for a sample over the bound, to tell a git
-        // part slower than the debounce (this machine) from a wait the daemon added.
-        const at = (type: string) => Date.parse(ds[0].all((e) => e.type === type, markA)[0]?.ts ?? '') - t0;
-        samples.push({ id, ms, trace: `A export/done +${at('export/done')} ms, git/pushed +${at('git/pushed')} ms` });
+        // The work on the path, from the daemons' logs: A's part past its debounce (the create,
+        // the export, the commit and push: git/pushed after the create, less the debounce)
+        // and the slower of B's and C's pulls (their git/pulled `ms`: fetch to import).
+        const pushedAt = Date.parse(ds[0].all((e) => e.type === 'git/pushed', marks[0])[0]?.ts ?? '') - t0;
+        const pullMs = (k: number) => {
+          const e = ds[k].all((x) => x.type === 'git/pulled' || (x.type === 'git/pushed' && x.pulled !== null), marks[k])[0] as { ms?: number; pulled?: { ms?: number } } | undefined;
+          return e?.ms ?? e?.pulled?.ms ?? NaN;
+        };
+        const work = pushedAt - debounceMs + Math.max(pullMs(1), pullMs(2));
+        samples.push({ id, ms, work, trace: `A pushed +${pushedAt} ms, B pulled in ${pullMs(1)} ms, C in ${pullMs(2)} ms` });
       }
     } finally {
       for (const client of [a, b, c]) client.close();
     }
-    const over = samples.filter((s) => s.ms > boundMs).map((s) => `${s.id}: ${s.ms} ms (${s.trace})`);
-    expect({ git_round_trip_by_hand_ms: Math.round(roundTripMs), debounceMs, boundMs, over }).toEqual({ git_round_trip_by_hand_ms: Math.round(roundTripMs), debounceMs, boundMs, over: [] });
+    // Every sample is within the bound, or over it only because this machine's work on the path
+    // (measured, not assumed) took more than the debounce the bound allows for it; a sample
+    // over the bound with its work within the debounce is a wait the daemon added.
+    const unexplained = samples.filter((s) => s.ms > boundMs && !(s.work > debounceMs)).map((s) => `${s.id}: ${s.ms} ms (${s.trace})`);
+    expect({ git_round_trip_by_hand_ms: Math.round(roundTripMs), debounceMs, boundMs, unexplained }).toEqual({ git_round_trip_by_hand_ms: Math.round(roundTripMs), debounceMs, boundMs, unexplained: [] });
+    // Most within the bound outright: the debounce is 4 × the git part measured by hand.
+    expect(samples.filter((s) => s.ms <= boundMs).length).toBeGreaterThanOrEqual(SAMPLES / 2);
     expect(samples).toHaveLength(SAMPLES);
     for (const dir of dirs.slice(1)) expect(jsonlIds(jsonlOf(dir))).toEqual(expect.arrayContaining(samples.map((s) => s.id)));
   });

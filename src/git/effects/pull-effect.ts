@@ -205,6 +205,7 @@ export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean; repl
         return upstreamOf$(deps.repo, memo).pipe(
           switchMap((up): Observable<PullState> => {
             if (!up) return of(alone({ kind: 'disabled', reason: 'the branch has no upstream (git push -u, or git branch --set-upstream-to)' }));
+            const started = Date.now();
             return fetch$(deps.repo, up).pipe(
               catchError((err: unknown) => throwError(() => asStepError('fetch', err))),
               switchMap(() => counts$(deps.repo, up, memo)),
@@ -212,7 +213,9 @@ export function pullState(deps: GitSyncDeps, opts: { mergeCommits: boolean; repl
                 if (ab.behind === 0) return of(alone({ kind: 'skipped', step: 'fetch', reason: 'up to date' }, up, ab.ahead));
                 if (ab.ahead > 0 && !opts.mergeCommits) return of(alone({ kind: 'waiting', step: 'merge', reason: 'diverged' }, up, ab.ahead));
                 if (!deps.jsonlInSync()) return of(alone({ kind: 'waiting', step: 'merge', reason: 'jsonl not imported yet' }, up, ab.ahead));
-                return integrate$(deps, up, ab, memo, opts.replaceOwnMerge === true).pipe(map(({ outcome, ahead }) => alone(outcome, up, ahead)));
+                return integrate$(deps, up, ab, memo, opts.replaceOwnMerge === true).pipe(
+                  map(({ outcome, ahead }) => alone(outcome.kind === 'pulled' ? { ...outcome, ms: Date.now() - started } : outcome, up, ahead)),
+                );
               }),
             );
           }),

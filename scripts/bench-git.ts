@@ -24,14 +24,13 @@
  * Prints a Markdown section to stdout (what BENCHMARKS.md gets), progress on stderr. A report,
  * not a test: exits 0 whatever the numbers, unless a run does not converge.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RpcClient } from '../src/rpc/rpc-client';
 import { type DaemonProcess, startDaemon } from '../spec/helpers/daemon-process';
 import { connect, jsonlIds, jsonlOf, sameJsonl, workspaceClones } from '../spec/git/git-clones';
 import { GIT_TEST_ENV, gitOk, makeGitSandbox, type GitSandbox } from '../spec/git/git-repos';
+import { gitFloors } from '../spec/git/git-floors';
 import { runMergeBench } from './bench-git-merge';
 
 interface Options {
@@ -92,50 +91,6 @@ async function stopAll(ds: DaemonProcess[]): Promise<void> {
   await Promise.all(ds.map((d) => d.stop('SIGTERM', 30_000).catch(() => d.kill())));
 }
 
-// ---- floors, by hand ------------------------------------------------------------------------
-
-/** Median time of `fn` over `runs` runs. */
-function medianOf(runs: number, fn: (i: number) => void): number {
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    fn(i);
-    t.push(performance.now() - s);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(runs / 2)];
-}
-
-/**
- * The git work the daemons do, done by hand with no daemon: A's commit + push, then B's
- * fetch + fast-forward (the round trip), and one clone's commit + fetch + push (a push cycle).
- */
-function gitFloors(): { roundTripMs: number; pushCycleMs: number } {
-  const s = makeGitSandbox('bench-git-floor');
-  try {
-    const a = s.clone('a');
-    const b = s.clone('b');
-    const file = path.join(a, 'f.jsonl');
-    const roundTripMs = medianOf(7, (i) => {
-      fs.writeFileSync(file, `{"id":"x-${i}"}\n`);
-      gitOk(a, ['add', '--', 'f.jsonl']);
-      gitOk(a, ['commit', '--quiet', '--no-verify', '-m', `r${i}`, '--', 'f.jsonl']);
-      gitOk(a, ['push', '--quiet', 'origin', 'HEAD:main']);
-      gitOk(b, ['fetch', '--quiet', 'origin']);
-      gitOk(b, ['merge', '--ff-only', '--quiet', 'origin/main']);
-    });
-    const pushCycleMs = medianOf(7, (i) => {
-      fs.writeFileSync(file, `{"id":"y-${i}"}\n`);
-      gitOk(a, ['add', '--', 'f.jsonl']);
-      gitOk(a, ['commit', '--quiet', '--no-verify', '-m', `p${i}`, '--', 'f.jsonl']);
-      gitOk(a, ['fetch', '--quiet', 'origin']);
-      gitOk(a, ['push', '--quiet', 'origin', 'HEAD:main']);
-    });
-    return { roundTripMs, pushCycleMs };
-  } finally {
-    s.dispose();
-  }
-}
-
 // ---- 1. create on A → visible on B ----------------------------------------------------------
 
 async function visible(client: RpcClient, id: string): Promise<boolean> {
@@ -146,6 +101,18 @@ async function visible(client: RpcClient, id: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Where one sample's time went, from the daemons' own event timestamps (ms, wall clock). */
+interface Trace {
+  /** Create sent → A's export/done: the debounce and the export. */
+  exported: number;
+  /** → A's git/pushed: commit, fetch, push. */
+  pushed: number;
+  /** → B's git/pulled: the wait for B's next tick, then fetch, merge, import. */
+  pulled: number;
+}
+
+const traces: Trace[] = [];
 
 async function latency(o: Options): Promise<number[]> {
   const s = makeGitSandbox('bench-git-latency');
@@ -158,10 +125,15 @@ async function latency(o: Options): Promise<number[]> {
     const out: number[] = [];
     for (let i = 0; i < o.samples; i++) {
       await sleep(Math.random() * o.intervalMs);
+      const marks = ds.map((d) => d.mark());
+      const wall0 = Date.now();
       const t0 = performance.now();
       const { id } = (await clients[0].request('create', { title: `latency ${i}` })) as { id: string };
       await until(() => visible(clients[1], id), 60_000, `${id} visible on B`);
       out.push(performance.now() - t0);
+      const at = (d: DaemonProcess, mark: number, type: string) => Date.parse(d.all((e) => e.type === type, mark)[0]?.ts ?? '') - wall0;
+      const [exported, pushed, pulled] = [at(ds[0], marks[0], 'export/done'), at(ds[0], marks[0], 'git/pushed'), at(ds[1], marks[1], 'git/pulled')];
+      if ([exported, pushed, pulled].every(Number.isFinite)) traces.push({ exported, pushed: pushed - exported, pulled: pulled - pushed });
       log(`latency sample ${i + 1}/${o.samples}: ${ms(out[out.length - 1])}`);
     }
     return out.sort((x, y) => x - y);
@@ -262,6 +234,16 @@ async function main(): Promise<void> {
   p('|---|---|---|---|---|---|---|');
   const [p50, p90, p99] = [0.5, 0.9, 0.99].map((q) => quantile(lat, q));
   p(`| ${ms(p50)} | ${ms(p90)} | ${ms(p99)} | ${ms(lat[lat.length - 1])} | ${(p50 / latFloor).toFixed(2)}× | ${(p99 / latFloor).toFixed(2)}× | ${ms(o.intervalMs + 2 * o.debounceMs)} |`);
+  if (traces.length > 0) {
+    const med = (get: (t: Trace) => number) => ms(quantile(traces.map(get).sort((x, y) => x - y), 0.5));
+    const worst = (get: (t: Trace) => number) => ms(Math.max(...traces.map(get)));
+    p('');
+    p(`Where it went (median / max over ${traces.length} samples, from the daemons' event timestamps):`);
+    p('');
+    p('| create → A export/done (debounce + export) | → A git/pushed (commit, fetch, push) | → B git/pulled (wait for B\'s tick, fetch, rev-list, merge, import) |');
+    p('|---|---|---|');
+    p(`| ${med((t) => t.exported)} / ${worst((t) => t.exported)} | ${med((t) => t.pushed)} / ${worst((t) => t.pushed)} | ${med((t) => t.pulled)} / ${worst((t) => t.pulled)} |`);
+  }
   p('');
   p(`N clones, a daemon each, each creating ${o.perClone} issues at once (floor = N × push cycle + round trip + debounce):`);
   p('');

@@ -18,6 +18,8 @@ export interface GitCallOptions {
   okCodes?: number[];
   /** Added to the environment (after the repository-locating variables are removed). */
   env?: NodeJS.ProcessEnv;
+  /** `NAME=VALUE` settings passed as `-c` before the command (left out of error messages). */
+  config?: readonly string[];
   /** Kill git after this long (default 120 s): a hung credential helper must not hold the lane. */
   timeoutMs?: number;
 }
@@ -91,7 +93,7 @@ export function git$(args: readonly string[], opts: GitCallOptions): Observable<
     const okCodes = opts.okCodes ?? [0];
     const child = execFile(
       'git',
-      args as string[],
+      [...(opts.config ?? []).flatMap((c) => ['-c', c]), ...args],
       {
         cwd: opts.cwd,
         env: gitEnv(opts.env),

@@ -12,7 +12,8 @@ export interface PushRetry {
  * The retries of rejected pushes: pure stream composition on the injected scheduler (meant for
  * the pipeline, as the feedback of push outcomes into push requests). Each rejection in a row
  * waits twice as long (1 s, 2 s, 4 s … 60 s); a push that went through, or found nothing to
- * push, resets the count and cancels a retry still pending.
+ * push (a pull that left nothing to push included), resets the count and cancels a retry
+ * still pending.
  *
  * ```
  * outcome$ : R----R-------P--R---   (R rejected, P pushed)   delays 1, 2, 1 (units of 1 s)
@@ -21,7 +22,7 @@ export interface PushRetry {
  */
 export function pushRetry$(outcome$: Observable<GitOutcome>, scheduler: SchedulerLike): Observable<PushRetry> {
   return outcome$.pipe(
-    filter((o) => o.kind === 'rejected' || o.kind === 'pushed' || (o.kind === 'skipped' && o.step === 'push')),
+    filter((o) => o.kind === 'rejected' || o.kind === 'pushed' || o.kind === 'pulled' || (o.kind === 'skipped' && o.step === 'push')),
     scan((attempt, o) => (o.kind === 'rejected' ? attempt + 1 : 0), 0),
     switchMap((attempt) => {
       if (attempt === 0) return EMPTY;

@@ -6,6 +6,7 @@ import { GitStepError, type GitOutcome, type GitStep } from './git-outcome';
 import type { GitSyncDeps } from './git-sync-deps';
 import { pullEffect } from './pull-effect';
 import { pushEffect } from './push-effect';
+import { SyncMemo } from './sync-memo';
 
 /**
  * The lane's row for git: after export and import (its priority), its pending runs coalesced
@@ -21,9 +22,12 @@ export const GIT_EFFECT_KIND = DAEMON_EFFECT_KINDS.git;
  * step, with the next retry time (the next remote-sync tick) when there is one.
  */
 export function gitEffect(settings: GitSyncSettings, deps: GitSyncDeps, now: () => Date = () => new Date()): () => Observable<GitOutcome> {
-  const push = pushEffect(deps);
-  const commit = commitEffect(deps);
-  const pull = pullEffect(deps, { mergeCommits: settings.autoCommit });
+  // One memo for the three, so what one learned of git (HEAD's JSONL, the upstream, the
+  // counts) spares the others a process.
+  const memo = new SyncMemo();
+  const push = pushEffect(deps, memo);
+  const commit = commitEffect(deps, memo);
+  const pull = pullEffect(deps, { mergeCommits: settings.autoCommit }, memo);
   const job = (): Observable<GitOutcome> => {
     if (settings.autoPush) return push();
     if (settings.autoCommit && settings.autoPull) {

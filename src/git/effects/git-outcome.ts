@@ -17,7 +17,8 @@ export interface PullMerge {
  */
 export type GitOutcome =
   | { kind: 'committed'; sha: string; issues: number }
-  | { kind: 'pulled'; ahead: number; behind: number; fastForwarded: boolean; merged: PullMerge | null; committed?: { sha: string; issues: number } }
+  /** `ms`: from the fetch to the end of the import (what the tick that brought it in cost). */
+  | { kind: 'pulled'; ahead: number; behind: number; fastForwarded: boolean; merged: PullMerge | null; committed?: { sha: string; issues: number }; ms?: number }
   | { kind: 'pushed'; sha: string; pulled: Extract<GitOutcome, { kind: 'pulled' }> | null }
   | { kind: 'rejected'; step: 'push'; reason: string }
   | { kind: 'skipped'; step: GitStep; reason: 'no change' | 'up to date' | 'nothing to push' | 'jsonl not imported yet' }

@@ -65,6 +65,31 @@ export function commandOf(pid: number): string {
   }
 }
 
+/**
+ * What a Chromium process does, from its `--type=` flag: `renderer` (a tab's page),
+ * `gpu-process` (with --disable-gpu it composites the tabs' frames in software), `utility`,
+ * `zygote`, or `browser` (no flag: the main process). '' once it has exited.
+ */
+export function chromiumType(pid: number): string {
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const flag = argv.find((a) => a.startsWith('--type='));
+    return flag ? flag.slice('--type='.length) : 'browser';
+  } catch {
+    return '';
+  }
+}
+
+/** CPU (ms) used so far by each kind of process among `pids` (see chromiumType). */
+export function cpuMsByType(pids: number[]): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const pid of pids) {
+    const type = chromiumType(pid);
+    if (type) by[type] = (by[type] ?? 0) + cpuMs(pid);
+  }
+  return by;
+}
+
 /** The Chromium processes this process started (browser, zygotes, renderers, GPU, utilities). */
 export function chromiumProcesses(root = process.pid): number[] {
   return descendants(root).filter((pid) => /chrom/i.test(commandOf(pid)));

@@ -1,4 +1,6 @@
-// The page's wiring: the event stream (with replay, and reconnects), the frame loop, controls.
+// The page's wiring: the event stream (with replay, and reconnects), the frames, controls.
+// A frame runs only when there is something to do (events to draw, a panel to update, the
+// strip to renew, a click): an idle tab runs none, and the compositor scrolls the diagram.
 (function () {
   'use strict';
   var MAX_EVENTS = 10000; // marbles kept; older ones are dropped
@@ -15,13 +17,13 @@
     run: null, lastSeq: -1, skew: 0, queue: [], qHead: 0, counts: {}, types: {},
     status: null, statusAt: 0, paused: false, zoom: 5, es: null, received: 0, dropped: 0,
     rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0,
-    filter: '', selectedSeq: -1, restarts: 0, frames: 0,
-    hidden: [], hiddenEvents: 0, hiddenStatus: null, looping: false,
+    filter: '', selectedSeq: -1, restarts: 0, frames: 0, statuses: 0,
+    hidden: [], hiddenEvents: 0, hiddenStatus: null, frameAsked: false, panelTimer: null, ageText: '',
   };
 
   var timeline = new window.bdTimeline.Timeline(
-    { viewport: $('viewport'), canvas: $('scene'), labels: $('labels'), mirror: $('marbles') },
-    { maxEvents: MAX_EVENTS, onSelect: showDetail },
+    { viewport: $('viewport'), canvas: $('scene'), now: $('now'), labels: $('labels'), mirror: $('marbles') },
+    { maxEvents: MAX_EVENTS, onSelect: showDetail, wake: wake },
   );
   var histogram = new P.Histogram($('histogram'), $('lat-summary'));
   timeline.setZoom(ZOOMS[state.zoom]);
@@ -101,12 +103,14 @@
   function onShown() {
     drainHidden();
     if (state.hiddenStatus) { onStatus(JSON.parse(state.hiddenStatus)); state.hiddenStatus = null; }
-    if (!state.looping) { state.looping = true; requestAnimationFrame(loop); }
+    state.rowsDirty = state.countersDirty = true;
+    timeline.invalidate();
   }
 
   document.addEventListener('visibilitychange', function () { if (!document.hidden) onShown(); });
 
   function onBatch(batch) {
+    wake();
     for (var i = 0; i < batch.events.length; i++) {
       var seq = batch.from + i;
       if (seq <= state.lastSeq) continue; // already shown before a reconnect
@@ -145,9 +149,11 @@
   });
 
   function onStatus(status) {
+    state.statuses++;
     state.status = status;
     state.statusAt = Date.now();
     state.statusDirty = true;
+    wake();
     if (status && status.debounce_ms !== undefined) {
       timeline.settings = { debounceMs: status.debounce_ms, maxWaitMs: status.max_wait_ms };
     }
@@ -177,8 +183,17 @@
     state.rowsDirty = state.countersDirty = true;
   }
 
-  // ---- the frame loop ---------------------------------------------------------------------
-  function loop() {
+  // ---- frames -----------------------------------------------------------------------------
+  /** Asks for one animation frame (none while hidden: onShown catches up). */
+  function wake() {
+    if (state.frameAsked || document.hidden) return;
+    state.frameAsked = true;
+    requestAnimationFrame(frame);
+  }
+
+  function frame() {
+    state.frameAsked = false;
+    if (document.hidden) return;
     var start = performance.now();
     var q = state.queue;
     while (state.qHead < q.length && performance.now() - start < INGEST_BUDGET_MS) {
@@ -188,13 +203,31 @@
     else if (state.qHead > 10000) { state.queue = q.slice(state.qHead); state.qHead = 0; }
     timeline.frame(now());
     state.frames++;
-    if (start - state.lastPanels > PANEL_EVERY_MS) {
+    if (state.qHead < state.queue.length) wake(); // the rest of a burst, next frame
+    panels(start);
+  }
+
+  // The panels redraw a few times a second at most, however often events come.
+  function panels(start) {
+    if (!(state.statusDirty || state.histDirty || state.countersDirty || state.rowsDirty)) return;
+    var due = state.lastPanels + PANEL_EVERY_MS - start;
+    if (due <= 0) {
       state.lastPanels = start;
       renderPanels();
+    } else if (state.panelTimer === null) {
+      state.panelTimer = setTimeout(function () { state.panelTimer = null; wake(); }, due);
     }
-    // Hidden, the loop stops (browsers throttle it anyway) until the tab is shown again.
-    if (document.hidden) state.looping = false;
-    else requestAnimationFrame(loop);
+  }
+
+  // How old the status numbers are: written only when the text changes (it stays "0 s ago"
+  // while the daemon sends them every second), so an idle tab does not repaint for it.
+  setInterval(function () {
+    if (!document.hidden) renderAge();
+  }, 1000);
+
+  function renderAge() {
+    var text = state.statusAt ? Math.floor((Date.now() - state.statusAt) / 1000) + ' s ago' : '';
+    if (text !== state.ageText) { state.ageText = text; $('status-age').textContent = text; }
   }
 
   function renderPanels() {
@@ -202,13 +235,14 @@
       P.renderStatus($('status'), state.status);
       state.statusDirty = false;
     }
-    $('status-age').textContent = state.statusAt ? Math.round((Date.now() - state.statusAt) / 1000) + ' s ago' : '';
+    renderAge();
     if (state.histDirty) { histogram.render(); state.histDirty = false; }
     if (state.countersDirty) {
       P.renderCounters($('counters'), state.counts, [
         ['in window', timeline.size(), 'total'], ['received', state.received, 'total'],
         ['waiting to draw', state.queue.length - state.qHead, 'total'], ['restarts seen', state.restarts, 'total'],
       ]);
+      timeline.renderCounts();
       state.countersDirty = false;
     }
     if (state.rowsDirty) {
@@ -249,6 +283,7 @@
   $('zoom-in').addEventListener('click', function () { zoom(1); });
   $('zoom-out').addEventListener('click', function () { zoom(-1); });
   $('type-filter').addEventListener('change', function (ev) { state.filter = ev.target.value; state.rowsDirty = true; renderPanels(); });
+  document.addEventListener('visibilitychange', function () { if (document.hidden) timeline.stopRenewal(); });
   $('rows').addEventListener('click', function (ev) {
     var tr = ev.target.closest('tr[data-seq]');
     if (tr) timeline.select(timeline.bySeq.get(Number(tr.dataset.seq)) || null);
@@ -275,13 +310,14 @@
     waiting: function () { return state.queue.length - state.qHead + state.hiddenEvents; },
     received: function () { return state.received; },
     frames: function () { return state.frames; },
-    drawing: function () { return state.looping; },
+    drawing: function () { return !document.hidden; },
+    strips: function () { return timeline.strips; },
+    statuses: function () { return state.statuses; },
     connection: function () { return $('conn').dataset.state; },
     where: function (seq) { return timeline.where(seq); },
   };
 
   zoom(0);
   connect();
-  state.looping = true;
-  requestAnimationFrame(loop);
+  wake();
 })();

@@ -118,6 +118,8 @@ async function main(): Promise<void> {
       idle = await measureIdle(vb, url, tabCount, idleSeconds);
       console.error(`idle: ${JSON.stringify(idle)}`);
     }
+    // A round's worth, untimed: the first timed round was an outlier without it (JIT, SQLite's cache).
+    await createsPerSecond(client, creates, 32, 'warm-up round');
     const rows: Row[] = [];
     for (let round = 1; round <= rounds; round++) {
       // Rotated, so no arm always follows the same one (an export still running, a tab closing).

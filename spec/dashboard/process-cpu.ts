@@ -72,9 +72,11 @@ export function commandOf(pid: number): string {
  */
 export function chromiumType(pid: number): string {
   try {
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    // Split on spaces too: Chromium rewrites its children's argv (setproctitle) as one string.
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
     const flag = argv.find((a) => a.startsWith('--type='));
-    return flag ? flag.slice('--type='.length) : 'browser';
+    if (flag) return flag.slice('--type='.length);
+    return /crashpad/.test(argv[0]) ? 'crashpad' : 'browser';
   } catch {
     return '';
   }

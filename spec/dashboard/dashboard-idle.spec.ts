@@ -29,7 +29,7 @@ describe('the dashboard page in a visible idle tab (a real daemon, a real browse
     await d.waitForEvent('export/done', WAIT, mark);
     const page = await browser().open(started.dashboard_url!);
     await waitInPage(page, () => (globalThis as PageGlobals).bdDashboard.connection() === 'live', WAIT, 'the stream to be live');
-    await waitInPage(page, () => (globalThis as PageGlobals).bdDashboard.waiting() === 0 && (globalThis as PageGlobals).document.querySelectorAll('[data-event-type="export/done"]').length === 1, WAIT, 'the replay drawn');
+    await waitInPage(page, () => (globalThis as PageGlobals).bdDashboard.waiting() === 0 && (globalThis as PageGlobals).document.querySelectorAll('[data-event-type="export/done"]').length >= 1, WAIT, 'the replay drawn');
 
     const seq = Number(await page.locator('[data-lane="mutation"] [data-event-type="store/mutated"]').first().getAttribute('data-seq'));
     const read = () =>

@@ -7,6 +7,9 @@
   var ROWS = 100;
   var INGEST_BUDGET_MS = 6; // per frame, so a burst never costs a frame more than this
   var PANEL_EVERY_MS = 250;
+  // The rows change as a whole under a stream of events (100 rows, most of a frame's layout):
+  // once a second is as fast as anyone reads them. A click or a filter shows them at once.
+  var ROWS_EVERY_MS = 1000;
   var ZOOMS = [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
   var $ = function (id) { return document.getElementById(id); };
@@ -16,7 +19,7 @@
   var state = {
     run: null, lastSeq: -1, skew: 0, queue: [], qHead: 0, counts: {}, types: {},
     status: null, statusAt: 0, paused: false, zoom: 5, es: null, received: 0, dropped: 0,
-    rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0,
+    rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0, lastRows: 0,
     filter: '', selectedSeq: -1, restarts: 0, frames: 0, statuses: 0,
     hidden: [], hiddenEvents: 0, hiddenStatus: null, frameAsked: false, panelTimer: null, ageText: '',
   };
@@ -26,6 +29,7 @@
     { maxEvents: MAX_EVENTS, onSelect: showDetail, wake: wake },
   );
   var histogram = new P.Histogram($('histogram'), $('lat-summary'));
+  var rows = new P.Rows($('rows'), ROWS);
   timeline.setZoom(ZOOMS[state.zoom]);
 
   function now() { return Date.now() + state.skew; }
@@ -209,13 +213,15 @@
 
   // The panels redraw a few times a second at most, however often events come.
   function panels(start) {
-    if (!(state.statusDirty || state.histDirty || state.countersDirty || state.rowsDirty)) return;
-    var due = state.lastPanels + PANEL_EVERY_MS - start;
-    if (due <= 0) {
-      state.lastPanels = start;
-      renderPanels();
+    var wait = Infinity;
+    if (state.statusDirty || state.histDirty || state.countersDirty) wait = state.lastPanels + PANEL_EVERY_MS - start;
+    if (state.rowsDirty) wait = Math.min(wait, state.lastRows + ROWS_EVERY_MS - start);
+    if (wait === Infinity) return;
+    if (wait <= 0) {
+      renderPanels(start);
+      panels(start); // what was not due yet
     } else if (state.panelTimer === null) {
-      state.panelTimer = setTimeout(function () { state.panelTimer = null; wake(); }, due);
+      state.panelTimer = setTimeout(function () { state.panelTimer = null; wake(); }, wait);
     }
   }
 
@@ -230,7 +236,19 @@
     if (text !== state.ageText) { state.ageText = text; $('status-age').textContent = text; }
   }
 
-  function renderPanels() {
+  function renderPanels(start) {
+    if (start - state.lastPanels >= PANEL_EVERY_MS) renderSide(start);
+    if (state.rowsDirty && start - state.lastRows >= ROWS_EVERY_MS) {
+      state.lastRows = start;
+      var shown = rows.render(timeline.records, timeline.head, state.filter, state.selectedSeq);
+      var count = 'newest ' + shown + (state.filter ? ' of type ' + state.filter : '');
+      if ($('rows-count').textContent !== count) $('rows-count').textContent = count;
+      state.rowsDirty = false;
+    }
+  }
+
+  function renderSide(start) {
+    state.lastPanels = start;
     if (state.statusDirty && state.status) {
       P.renderStatus($('status'), state.status);
       state.statusDirty = false;
@@ -245,16 +263,12 @@
       timeline.renderCounts();
       state.countersDirty = false;
     }
-    if (state.rowsDirty) {
-      var shown = P.renderRows($('rows'), timeline.records, timeline.head, state.filter, ROWS, state.selectedSeq);
-      $('rows-count').textContent = 'newest ' + shown + (state.filter ? ' of type ' + state.filter : '');
-      state.rowsDirty = false;
-    }
   }
 
   function showDetail(rec) {
     state.selectedSeq = rec ? rec.seq : -1;
     state.rowsDirty = true;
+    state.lastRows = -Infinity; // at the next frame
     if (!rec) { $('detail').textContent = ''; return; }
     var note = '';
     if (rec.served) note = '\n\n// served ' + rec.served.length + ' trigger(s) seen here; window: ' + rec.windowKind;
@@ -282,7 +296,7 @@
   $('pause').addEventListener('click', function () { setPaused(!state.paused); });
   $('zoom-in').addEventListener('click', function () { zoom(1); });
   $('zoom-out').addEventListener('click', function () { zoom(-1); });
-  $('type-filter').addEventListener('change', function (ev) { state.filter = ev.target.value; state.rowsDirty = true; renderPanels(); });
+  $('type-filter').addEventListener('change', function (ev) { state.filter = ev.target.value; state.rowsDirty = true; state.lastRows = -Infinity; wake(); });
   document.addEventListener('visibilitychange', function () { if (document.hidden) timeline.stopRenewal(); });
   $('rows').addEventListener('click', function (ev) {
     var tr = ev.target.closest('tr[data-seq]');

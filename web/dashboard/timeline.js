@@ -19,6 +19,8 @@
   // The strip's width beyond the view: how far it slides before the page draws the next one
   // (5 s at the default 100 px/s). Wider means rarer redraws and a larger canvas to clear.
   var MIN_SPARE_PX = 512;
+  // Nothing new for this long: the slide steps less often (scroll.js), until the next event.
+  var IDLE_AFTER_MS = 3000;
   // More new marbles than this in one frame: repainting the strip (bounded by its width) is cheaper.
   var FRESH_MAX = 2000;
 
@@ -73,6 +75,8 @@
     this.stripAt = 0;
     this.stripMs = 0;
     this.renewTimer = null;
+    this.lastEventAt = -Infinity; // page clock
+    this.idleSlide = false; // the running slide steps at the idle rate
     this.full = true; // the strip must be repainted
     this.fresh = []; // point marbles added since the strip was last drawn
     this.drawnKeys = new Set();
@@ -174,6 +178,7 @@
     lane.count++;
     this.records.push(rec);
     this.bySeq.set(rec.seq, rec);
+    this.lastEventAt = Date.now();
     if (effect) this.full = true; // its window and links go under the marbles
     else this.fresh.push(rec);
     while (this.records.length - this.head > this.maxEvents) this.drop();
@@ -275,6 +280,15 @@
     this.invalidate();
   };
 
+  // A frame when this strip has slid out, or when things have gone quiet (the slow slide).
+  Timeline.prototype.armRenewal = function (nowMs, quietFor) {
+    this.stopRenewal();
+    var next = this.stripAt + this.stripMs - nowMs;
+    if (!this.idleSlide) next = Math.min(next, IDLE_AFTER_MS - quietFor);
+    var self = this;
+    this.renewTimer = setTimeout(function () { self.renewTimer = null; self.wake(); }, Math.max(0, next) + 5);
+  };
+
   Timeline.prototype.stopRenewal = function () {
     if (this.renewTimer !== null) { clearTimeout(this.renewTimer); this.renewTimer = null; }
   };
@@ -288,17 +302,19 @@
     if (this.follow) {
       var off = this.px(nowMs) - this.width * RIGHT_MARGIN;
       var slidOut = nowMs >= this.stripAt + this.stripMs - 20;
-      if (this.full || slidOut || off < this.stripOff - 1) {
+      var quietFor = Date.now() - this.lastEventAt;
+      var idle = quietFor >= IDLE_AFTER_MS;
+      if (this.full || slidOut || off < this.stripOff - 1 || idle !== this.idleSlide) {
         this.stripOff = off;
         this.paint(ctx);
         this.stripAt = nowMs;
-        this.stripMs = this.scroller.run(this.pxPerSec, this.stripW - this.width);
+        this.idleSlide = idle;
+        this.stripMs = this.scroller.run(this.pxPerSec, this.stripW - this.width, idle);
         this.scroller.nowAt(this.width * RIGHT_MARGIN);
-        this.stopRenewal();
-        var self = this;
-        this.renewTimer = setTimeout(function () { self.renewTimer = null; self.wake(); }, this.stripMs);
+        this.armRenewal(nowMs, quietFor);
         return;
       }
+      this.armRenewal(nowMs, quietFor);
     } else if (this.full) {
       this.stripOff = this.offset;
       this.scroller.stop();

@@ -110,8 +110,20 @@ async function main(): Promise<void> {
     const started = (await d.waitForEvent('daemon/started', 20_000)) as { dashboard_url?: string };
     await d.waitUntilWatching();
     const url = started.dashboard_url!;
-    const client = await RpcClient.connect(socketPathFor(root), { timeoutMs: 30_000, expectedDb: path.join(root, '.beads', 'beads.db'), actor: 'bench' });
+    // A connection per round: opening and closing tabs on a loaded machine can outlast the
+    // daemon's 30 s idle timeout of a connection.
+    const connect = () => RpcClient.connect(socketPathFor(root), { timeoutMs: 30_000, expectedDb: path.join(root, '.beads', 'beads.db'), actor: 'bench' });
+    const load = async (label: string) => {
+      const c = await connect();
+      try {
+        return await createsPerSecond(c, creates, 32, label);
+      } finally {
+        c.close();
+      }
+    };
+    const client = await connect();
     await createsPerSecond(client, 1000, 32, 'warm-up');
+    client.close();
     let idle: Idle | undefined;
     if (idleSeconds > 0) {
       const vb = browsers.tabs ?? (browsers.tabs = await launchViewerBrowser());
@@ -119,7 +131,7 @@ async function main(): Promise<void> {
       console.error(`idle: ${JSON.stringify(idle)}`);
     }
     // A round's worth, untimed: the first timed round was an outlier without it (JIT, SQLite's cache).
-    await createsPerSecond(client, creates, 32, 'warm-up round');
+    await load('warm-up round');
     const rows: Row[] = [];
     for (let round = 1; round <= rounds; round++) {
       // Rotated, so no arm always follows the same one (an export still running, a tab closing).
@@ -129,7 +141,7 @@ async function main(): Promise<void> {
         if (arm === 'sse') viewers = await openSseReaders(url, tabCount);
         else if (arm !== 'none') viewers = await openTabs(browsers[arm]!, url, tabCount, 20_000);
         const cpu0 = cpuMs(d.pid);
-        const rate = await createsPerSecond(client, creates, 32, `${arm} ${round}`);
+        const rate = await load(`${arm} ${round}`);
         const daemonCpuPer1k = ((cpuMs(d.pid) - cpu0) * 1000) / creates;
         const viewerCpuMs = viewers?.cpuMs() ?? 0;
         const viewerCpuByType = viewers?.cpuMsByType() ?? {};
@@ -146,7 +158,6 @@ async function main(): Promise<void> {
         console.error(`round ${round} ${arm}: ${Math.round(rate)} creates/s, daemon ${daemonCpuPer1k.toFixed(0)} ms CPU / 1k, viewers ${viewerCpuMs} ms`);
       }
     }
-    client.close();
     report(rows, arms, idle, { creates, rounds, tabCount, append });
   } catch (err) {
     // Say what the daemon said: a dropped connection is otherwise all one sees.

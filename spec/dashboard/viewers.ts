@@ -74,8 +74,11 @@ export async function openTabs(vb: ViewerBrowser, url: string, n: number, waitMs
     },
     close: async () => {
       await Promise.all(tabs.map((t) => t.close()));
-      // The browser has finished tearing the tabs down before the next round: not its cost.
-      await waitForQuiet(() => sum(vb.processes().map(cpuMs)), 300, waitMs, 'the browser to settle after closing the tabs');
+      // The browser has finished tearing the tabs down before the next round: not its cost. A
+      // settling step, not a check: on a machine that never lets it be quiet, go on after a while.
+      await waitForQuiet(() => sum(vb.processes().map(cpuMs)), 300, 3 * waitMs).catch((err: Error) => {
+        console.warn(`the browser did not settle after closing the tabs: ${err.message}`);
+      });
     },
   };
 }

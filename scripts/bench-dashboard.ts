@@ -1,7 +1,7 @@
 /**
  * Dashboard benchmark: does watching slow the daemon? A real `bd-rx daemon --dashboard` (the
- * compiled CLI: `npm run build` first) in a temp workspace, RPC creates over its socket (one
- * connection, 32 in flight), in rounds that rotate through the arms:
+ * compiled CLI: `npm run build` first) in a temp workspace, RPC creates over its socket (a
+ * connection per round, 32 in flight), in rounds that rotate through the arms:
  *
  *   none       no viewer (the floor)
  *   sse        `--tabs` plain SSE readers in a process of their own (the daemon's own cost)
@@ -193,7 +193,7 @@ function report(rows: Row[], arms: Arm[], idle: Idle | undefined, o: { creates: 
     `## Dashboard: RPC throughput with ${o.tabCount} viewers (${process.env.BD_RX_CLI_BIN ? `daemon ${process.env.BD_RX_CLI_BIN}, bench` : 'code'} at ${commit}, ${new Date().toISOString().slice(0, 16)}Z)`,
     '',
     `\`${process.env.BD_RX_CLI_BIN ? `BD_RX_CLI_BIN=${process.env.BD_RX_CLI_BIN} ` : ''}npx ts-node --transpile-only scripts/bench-dashboard.ts --creates ${o.creates} --rounds ${o.rounds} --tabs ${o.tabCount} --arms ${arms.join(',')}\`: ` +
-      `one RPC connection, 32 creates in flight, debounce 500 ms; ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
+      `a new RPC connection per round, 32 creates in flight, debounce 500 ms; ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
     '',
     ...(idle
       ? [

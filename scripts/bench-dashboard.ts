@@ -1,7 +1,7 @@
 /**
  * Dashboard benchmark: does watching slow the daemon? A real `bd-rx daemon --dashboard` (the
- * compiled CLI: `npm run build` first) in a temp workspace, RPC creates over its socket (one
- * connection, 32 in flight), in rounds that rotate through the arms:
+ * compiled CLI: `npm run build` first) in a temp workspace, RPC creates over its socket (a
+ * connection per round, 32 in flight), in rounds that rotate through the arms:
  *
  *   none       no viewer (the floor)
  *   sse        `--tabs` plain SSE readers in a process of their own (the daemon's own cost)
@@ -9,7 +9,12 @@
  *   tabs-nice  the same in a Chromium reniced to 19 (the browsers only get what is left)
  *
  *   npx ts-node --transpile-only scripts/bench-dashboard.ts [--creates 2000] [--rounds 5] [--tabs 5]
- *       [--arms none,sse,tabs,tabs-nice] [--no-append]
+ *       [--arms none,sse,tabs,tabs-nice] [--idle-seconds 10] [--no-append]
+ *
+ * First, the idle cost: `--tabs` Chromium tabs (normal priority) open on the daemon while
+ * nothing happens, for `--idle-seconds`: the CPU of their renderers, of the GPU process (which
+ * composites every frame, in software here) and of the browser process, per second, and the
+ * animation frames the pages ran (0 skips it).
  *
  * Besides creates/s it reads, from /proc, the daemon's CPU per 1,000 creates and the viewers'
  * CPU during the round: that tells what serving the streams costs the daemon from what the
@@ -23,7 +28,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RpcClient } from '../src/rpc/rpc-client';
 import { socketPathFor } from '../src/rpc/socket-path';
-import { cpuMs } from '../spec/dashboard/process-cpu';
+import type { Page } from 'playwright-core';
+import type { PageGlobals } from '../spec/dashboard/browser';
+import { cpuMs, cpuMsByType } from '../spec/dashboard/process-cpu';
 import { createsPerSecond } from '../spec/dashboard/rpc-load';
 import { launchViewerBrowser, openSseReaders, openTabs, type ViewerBrowser, type Viewers } from '../spec/dashboard/viewers';
 import { runCliOk, startDaemon } from '../spec/helpers/daemon-process';
@@ -48,7 +55,39 @@ interface Row {
   rate: number;
   daemonCpuPer1k: number;
   viewerCpuMs: number;
+  viewerCpuByType: Record<string, number>;
   complete: boolean;
+}
+
+interface Idle {
+  seconds: number;
+  /** CPU ms per second, by kind of Chromium process. */
+  perSec: Record<string, number>;
+  /** Animation frames per second, all tabs together. */
+  framesPerSec: number;
+}
+
+/** `n` tabs open and drawn, then `seconds` of nothing happening: what they cost the machine. */
+async function measureIdle(vb: ViewerBrowser, url: string, n: number, seconds: number): Promise<Idle> {
+  const tabs: Page[] = [];
+  for (let t = 0; t < n; t++) tabs.push(await vb.browser.open(url));
+  for (const tab of tabs) {
+    await tab.waitForFunction(() => (globalThis as PageGlobals).bdDashboard.connection() === 'live', undefined, { timeout: 20_000 });
+    await tab.waitForFunction(() => (globalThis as PageGlobals).bdDashboard.waiting() === 0, undefined, { timeout: 20_000 });
+  }
+  const frames = () => Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.frames() as number)));
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // past the replay's drawing and its garbage
+  const cpu0 = cpuMsByType(vb.processes());
+  const f0 = await frames();
+  const t0 = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const cpu1 = cpuMsByType(vb.processes());
+  const f1 = await frames();
+  const secs = (Date.now() - t0) / 1000;
+  for (const t of tabs) await t.close();
+  const perSec: Record<string, number> = {};
+  for (const k of Object.keys(cpu1)) perSec[k] = (cpu1[k] - (cpu0[k] ?? 0)) / secs;
+  return { seconds: secs, perSec, framesPerSec: f1.reduce((a, b, i) => a + b - f0[i], 0) / secs };
 }
 
 async function main(): Promise<void> {
@@ -59,6 +98,7 @@ async function main(): Promise<void> {
   const arms = option(argv, '--arms', ARMS.join(',')).split(',') as Arm[];
   for (const a of arms) if (!ARMS.includes(a)) throw new Error(`unknown arm ${a}: use ${ARMS.join(', ')}`);
   const append = !argv.includes('--no-append');
+  const idleSeconds = Number(option(argv, '--idle-seconds', '10'));
 
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bd-rx-bench-dash-')));
   runCliOk(root, ['init', '--prefix', 'b']);
@@ -70,8 +110,28 @@ async function main(): Promise<void> {
     const started = (await d.waitForEvent('daemon/started', 20_000)) as { dashboard_url?: string };
     await d.waitUntilWatching();
     const url = started.dashboard_url!;
-    const client = await RpcClient.connect(socketPathFor(root), { timeoutMs: 30_000, expectedDb: path.join(root, '.beads', 'beads.db'), actor: 'bench' });
+    // A connection per round: opening and closing tabs on a loaded machine can outlast the
+    // daemon's 30 s idle timeout of a connection.
+    const connect = () => RpcClient.connect(socketPathFor(root), { timeoutMs: 30_000, expectedDb: path.join(root, '.beads', 'beads.db'), actor: 'bench' });
+    const load = async (label: string) => {
+      const c = await connect();
+      try {
+        return await createsPerSecond(c, creates, 32, label);
+      } finally {
+        c.close();
+      }
+    };
+    const client = await connect();
     await createsPerSecond(client, 1000, 32, 'warm-up');
+    client.close();
+    let idle: Idle | undefined;
+    if (idleSeconds > 0) {
+      const vb = browsers.tabs ?? (browsers.tabs = await launchViewerBrowser());
+      idle = await measureIdle(vb, url, tabCount, idleSeconds);
+      console.error(`idle: ${JSON.stringify(idle)}`);
+    }
+    // A round's worth, untimed: the first timed round was an outlier without it (JIT, SQLite's cache).
+    await load('warm-up round');
     const rows: Row[] = [];
     for (let round = 1; round <= rounds; round++) {
       // Rotated, so no arm always follows the same one (an export still running, a tab closing).
@@ -81,9 +141,10 @@ async function main(): Promise<void> {
         if (arm === 'sse') viewers = await openSseReaders(url, tabCount);
         else if (arm !== 'none') viewers = await openTabs(browsers[arm]!, url, tabCount, 20_000);
         const cpu0 = cpuMs(d.pid);
-        const rate = await createsPerSecond(client, creates, 32, `${arm} ${round}`);
+        const rate = await load(`${arm} ${round}`);
         const daemonCpuPer1k = ((cpuMs(d.pid) - cpu0) * 1000) / creates;
         const viewerCpuMs = viewers?.cpuMs() ?? 0;
+        const viewerCpuByType = viewers?.cpuMsByType() ?? {};
         let complete = true;
         if (viewers) {
           const t0 = Date.now();
@@ -93,12 +154,11 @@ async function main(): Promise<void> {
           complete = (await viewers.received()).every((n) => n >= creates);
           await viewers.close();
         }
-        rows.push({ round, arm, rate, daemonCpuPer1k, viewerCpuMs, complete });
+        rows.push({ round, arm, rate, daemonCpuPer1k, viewerCpuMs, viewerCpuByType, complete });
         console.error(`round ${round} ${arm}: ${Math.round(rate)} creates/s, daemon ${daemonCpuPer1k.toFixed(0)} ms CPU / 1k, viewers ${viewerCpuMs} ms`);
       }
     }
-    client.close();
-    report(rows, arms, { creates, rounds, tabCount, append });
+    report(rows, arms, idle, { creates, rounds, tabCount, append });
   } catch (err) {
     // Say what the daemon said: a dropped connection is otherwise all one sees.
     console.error(`daemon exit: ${JSON.stringify(d.exit)}\nstderr: ${d.stderr.slice(-2000)}\nlast lines: ${d.lines.slice(-5).join('\n')}`);
@@ -110,7 +170,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(rows: Row[], arms: Arm[], o: { creates: number; rounds: number; tabCount: number; append: boolean }): void {
+function report(rows: Row[], arms: Arm[], idle: Idle | undefined, o: { creates: number; rounds: number; tabCount: number; append: boolean }): void {
   const of = (arm: Arm) => rows.filter((r) => r.arm === arm);
   const floor = of('none').map((r) => r.rate);
   const floorMed = median(floor);
@@ -133,14 +193,25 @@ function report(rows: Row[], arms: Arm[], o: { creates: number; rounds: number; 
     `## Dashboard: RPC throughput with ${o.tabCount} viewers (${process.env.BD_RX_CLI_BIN ? `daemon ${process.env.BD_RX_CLI_BIN}, bench` : 'code'} at ${commit}, ${new Date().toISOString().slice(0, 16)}Z)`,
     '',
     `\`${process.env.BD_RX_CLI_BIN ? `BD_RX_CLI_BIN=${process.env.BD_RX_CLI_BIN} ` : ''}npx ts-node --transpile-only scripts/bench-dashboard.ts --creates ${o.creates} --rounds ${o.rounds} --tabs ${o.tabCount} --arms ${arms.join(',')}\`: ` +
-      `one RPC connection, 32 creates in flight, debounce 500 ms; ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
+      `a new RPC connection per round, 32 creates in flight, debounce 500 ms; ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
     '',
-    '| arm | creates/s per round | median | / floor | daemon CPU ms per 1k creates (median) | viewers\' CPU ms per round (median) | every viewer got every event |',
+    ...(idle
+      ? [
+          `Idle, ${o.tabCount} visible tabs, ${idle.seconds.toFixed(1)} s with nothing happening: ` +
+            Object.entries(idle.perSec)
+              .sort((a, b) => b[1] - a[1])
+              .map(([k, v]) => `${k} ${v.toFixed(0)} ms/s`)
+              .join(', ') +
+            ` (total ${Object.values(idle.perSec).reduce((a, b) => a + b, 0).toFixed(0)} ms CPU per second); ${idle.framesPerSec.toFixed(1)} animation frames per second, all tabs.`,
+          '',
+        ]
+      : []),
+    '| arm | creates/s per round | median | / floor | daemon CPU ms per 1k creates (median) | viewers\' CPU ms per round (median; renderers / GPU process) | every viewer got every event |',
     '|---|---|---|---|---|---|---|',
     ...arms.map((arm) => {
       const rs = of(arm);
       const med = median(rs.map((r) => r.rate));
-      return `| ${label[arm]} | ${rs.map((r) => Math.round(r.rate)).join(', ')} | **${Math.round(med)}** | ${(med / floorMed).toFixed(2)} | ${median(rs.map((r) => r.daemonCpuPer1k)).toFixed(0)} | ${arm === 'none' ? '—' : median(rs.map((r) => r.viewerCpuMs)).toFixed(0)} | ${arm === 'none' ? '—' : rs.every((r) => r.complete) ? 'yes' : 'NO'} |`;
+      return `| ${label[arm]} | ${rs.map((r) => Math.round(r.rate)).join(', ')} | **${Math.round(med)}** | ${(med / floorMed).toFixed(2)} | ${median(rs.map((r) => r.daemonCpuPer1k)).toFixed(0)} | ${arm === 'none' ? '—' : median(rs.map((r) => r.viewerCpuMs)).toFixed(0) + (arm.startsWith('tabs') ? ` (${median(rs.map((r) => r.viewerCpuByType.renderer ?? 0)).toFixed(0)} / ${median(rs.map((r) => r.viewerCpuByType['gpu-process'] ?? 0)).toFixed(0)})` : '')} | ${arm === 'none' ? '—' : rs.every((r) => r.complete) ? 'yes' : 'NO'} |`;
     }),
     '',
     `Noise of the floor ((max − min) / median of its ${floor.length} rounds): ${(noise * 100).toFixed(1)} %, i.e. a band down to ${Math.round(Math.min(...floor))} creates/s.`,

@@ -11,19 +11,25 @@ import { waitFor } from '../helpers/wait-for';
  * rounds: the median with viewers must not be lower than the median without by more than the
  * spread (max − min) of the no-viewer rounds.
  *
- * Two kinds of viewer. Plain SSE readers (in a process of their own, a few ms of CPU) show the
- * daemon's own cost of serving 5 streams. Real Chromium tabs show it with a browser; on this
- * machine (2 cores, shared) five renderers drawing every event would take cores from the daemon
- * whatever the daemon does, so that browser runs at nice 19: what is measured is what the tabs
- * cost the daemon, not what a browser costs the machine. Both figures, the browser at normal
- * priority too, are scripts/bench-dashboard.ts's, in BENCHMARKS.md.
+ * Two kinds of viewer, both judged by that rule. Plain SSE readers (in a process of their own,
+ * a few ms of CPU) show the daemon's own cost of serving 5 streams. Real Chromium tabs, at the
+ * priority a user's browser has (not reniced), show what a user sees: the daemon's cost plus
+ * what 5 pages drawing every event take from the same cores. That the second holds is the
+ * page's doing (a frame only when something changed, new marbles drawn onto a strip the
+ * compositor scrolls, one parse per 50 ms message), not the browser's priority's.
+ *
+ * Rounds interleave (none, viewers, none, viewers, …) so a change in the machine's load hits
+ * both; each viewer round opens its tabs, waits until they have drawn the replay, and after it
+ * closes them and waits until the browser is quiet, so neither the start nor the teardown of a
+ * page is counted in a round. The figures for 4 arms, with the daemon's and the viewers' CPU,
+ * are scripts/bench-dashboard.ts's, in BENCHMARKS.md.
  */
 
 jest.setTimeout(300_000);
 
 const VIEWERS = 5;
 const ROUNDS = 5;
-const CREATES = 1500;
+const CREATES = 3000; // ~1–3 s a round: several debounce windows and exports each
 const IN_FLIGHT = 32;
 
 const median = (xs: number[]) => {
@@ -34,6 +40,7 @@ const median = (xs: number[]) => {
 describe('the dashboard and RPC throughput (a real daemon, 5 viewers)', () => {
   const { workspace, start } = useDaemons();
   let browser: ViewerBrowser | undefined;
+  const cpu: string[] = [];
   afterEach(async () => {
     await browser?.close();
     browser = undefined;
@@ -48,26 +55,28 @@ describe('the dashboard and RPC throughput (a real daemon, 5 viewers)', () => {
     const none: number[] = [];
     const watched: number[] = [];
     let kind = '';
-    await withClient(ws, async (c) => {
-      await createsPerSecond(c, 300, IN_FLIGHT, 'warm-up');
-      for (let round = 0; round < ROUNDS; round++) {
-        none.push(await createsPerSecond(c, CREATES, IN_FLIGHT, `none ${round}`));
-        const viewers = await open(started.dashboard_url!);
-        kind = viewers.kind;
-        try {
-          watched.push(await createsPerSecond(c, CREATES, IN_FLIGHT, `watched ${round}`));
-          // None was cut off or fell behind for good: each got every create's event.
-          await waitFor(async () => (await viewers.received()).every((n) => n >= CREATES), 60_000, 'every viewer to get every event');
-          expect((await viewers.received()).every((n) => n >= CREATES)).toBe(true);
-        } finally {
-          await viewers.close();
-        }
+    // A connection per round: opening and closing 5 tabs on a loaded machine can outlast the
+    // daemon's 30 s idle timeout of a connection.
+    const load = (label: string) => withClient(ws, (c) => createsPerSecond(c, CREATES, IN_FLIGHT, label));
+    await load('warm-up');
+    for (let round = 0; round < ROUNDS; round++) {
+      none.push(await load(`none ${round}`));
+      const viewers = await open(started.dashboard_url!);
+      kind = viewers.kind;
+      try {
+        watched.push(await load(`watched ${round}`));
+        cpu.push(JSON.stringify(viewers.cpuMsByType()));
+        // None was cut off or fell behind for good: each got every create's event.
+        await waitFor(async () => (await viewers.received()).every((n) => n >= CREATES), 60_000, 'every viewer to get every event');
+        expect((await viewers.received()).every((n) => n >= CREATES)).toBe(true);
+      } finally {
+        await viewers.close();
       }
-    });
+    }
     console.log(
       `creates/s, ${kind}: ${watched.map(Math.round).join(', ')} (median ${Math.round(median(watched))}); ` +
         `none: ${none.map(Math.round).join(', ')} (median ${Math.round(median(none))}, noise ±${Math.round(Math.max(...none) - Math.min(...none))}); ` +
-        `ratio ${(median(watched) / median(none)).toFixed(2)}`,
+        `ratio ${(median(watched) / median(none)).toFixed(2)}; viewers' CPU ms per round: ${cpu.splice(0).join(' ')}`,
     );
     return { none, watched, kind };
   }
@@ -82,13 +91,10 @@ describe('the dashboard and RPC throughput (a real daemon, 5 viewers)', () => {
     expectWithinNoise(result);
   });
 
-  // With real tabs the throughput is logged, not judged, here: beside another jest worker on 2
-  // cores, five renderers take CPU from the daemon whatever the daemon does (ratios 0.27-0.60 in
-  // full-suite runs, 0.98 alone). The judged figure is scripts/bench-dashboard.ts's, run alone.
-  it('should serve every event to 5 Chromium tabs (browser at nice 19) under RPC load, none cut off, no page error', async () => {
-    browser = await launchViewerBrowser(19);
+  it('should keep RPC create throughput with 5 Chromium tabs open (normal priority) within the noise of the no-tab rounds, every tab getting every event', async () => {
+    browser = await launchViewerBrowser();
     const result = await rounds((url) => openTabs(browser!, url, VIEWERS, WAIT));
-    expect(result.watched).toHaveLength(ROUNDS);
+    expectWithinNoise(result);
     expect(browser.browser.pageErrors).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ interface TraceEvent {
   dur?: number;
   /** Thread (CPU) time: what the work cost, without the time the thread waited for a core. */
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; beginData?: { dirtyObjects?: number; totalObjects?: number } };
 }
 
 export interface FrameReport {
@@ -28,7 +28,7 @@ export interface FrameReport {
   p99: number;
   max: number;
   /** The slowest frames, with where their time went (ms by trace event name), for a failure message. */
-  slowest: Array<{ ms: number; parts: Record<string, number> }>;
+  slowest: Array<{ ms: number; parts: Record<string, number>; laidOut?: string }>;
 }
 
 const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel'].join(',');
@@ -85,7 +85,12 @@ export function frameReport(events: TraceEvent[]): FrameReport {
         if (e.ts < f.from || e.ts > f.to || e.name.includes('RunTask')) continue;
         parts[e.name] = Math.round(((parts[e.name] ?? 0) + (e.tdur ?? e.dur ?? 0) / 1000) * 100) / 100;
       }
-      return { ms: f.ms, parts };
+      // What the layouts in it laid out (dirty of total layout objects): which part of the page changed.
+      const laidOut = onMain
+        .filter((e) => e.name === 'Layout' && e.ts >= f.from && e.ts <= f.to)
+        .map((e) => `${e.args?.beginData?.dirtyObjects}/${e.args?.beginData?.totalObjects}`)
+        .join(' ');
+      return { ms: f.ms, parts, laidOut };
     });
   if (frameMs.length === 0) throw new Error('the trace has no animation frames (FireAnimationFrame)');
   const sorted = [...frameMs].sort((a, b) => a - b);

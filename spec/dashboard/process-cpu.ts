@@ -65,6 +65,33 @@ export function commandOf(pid: number): string {
   }
 }
 
+/**
+ * What a Chromium process does, from its `--type=` flag: `renderer` (a tab's page),
+ * `gpu-process` (with --disable-gpu it composites the tabs' frames in software), `utility`,
+ * `zygote`, or `browser` (no flag: the main process). '' once it has exited.
+ */
+export function chromiumType(pid: number): string {
+  try {
+    // Split on spaces too: Chromium rewrites its children's argv (setproctitle) as one string.
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    const flag = argv.find((a) => a.startsWith('--type='));
+    if (flag) return flag.slice('--type='.length);
+    return /crashpad/.test(argv[0]) ? 'crashpad' : 'browser';
+  } catch {
+    return '';
+  }
+}
+
+/** CPU (ms) used so far by each kind of process among `pids` (see chromiumType). */
+export function cpuMsByType(pids: number[]): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const pid of pids) {
+    const type = chromiumType(pid);
+    if (type) by[type] = (by[type] ?? 0) + cpuMs(pid);
+  }
+  return by;
+}
+
 /** The Chromium processes this process started (browser, zygotes, renderers, GPU, utilities). */
 export function chromiumProcesses(root = process.pid): number[] {
   return descendants(root).filter((pid) => /chrom/i.test(commandOf(pid)));

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { type PageGlobals, type TestBrowser, launchBrowser, waitInPage } from './browser';
-import { chromiumProcesses, cpuMs, descendants, parentOf, renice } from './process-cpu';
+import { waitForQuiet } from '../helpers/wait-for';
+import { chromiumProcesses, cpuMs, cpuMsByType, descendants, parentOf, renice } from './process-cpu';
 import { startSseReaders } from './sse-readers';
 
 /**
@@ -13,6 +14,8 @@ export interface Viewers {
   received(): Promise<number[]>;
   /** CPU (ms) the viewers' processes have used so far (read it before `close`). */
   cpuMs(): number;
+  /** The same by kind of process (Chromium: renderer, gpu-process, browser, …). */
+  cpuMsByType(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export async function openSseReaders(url: string, n: number): Promise<Viewers> {
     kind: `${n} SSE readers`,
     received: () => readers.counts(),
     cpuMs: () => cpuMs(readers.pid) - cpuAtOpen,
+    cpuMsByType: () => ({ node: cpuMs(readers.pid) - cpuAtOpen }),
     close: () => readers.close(),
   };
 }
@@ -59,12 +63,22 @@ export async function openTabs(vb: ViewerBrowser, url: string, n: number, waitMs
   const count = () => Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.received() as number)));
   const base = await count();
   const cpuAtOpen = sum(vb.processes().map(cpuMs));
+  const byTypeAtOpen = cpuMsByType(vb.processes());
   return {
     kind: `${n} Chromium tabs${vb.niceness !== undefined ? ` (nice ${vb.niceness})` : ''}`,
     received: async () => (await count()).map((c, i) => c - base[i]),
     cpuMs: () => sum(vb.processes().map(cpuMs)) - cpuAtOpen,
+    cpuMsByType: () => {
+      const now = cpuMsByType(vb.processes());
+      return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (byTypeAtOpen[k] ?? 0)]));
+    },
     close: async () => {
       await Promise.all(tabs.map((t) => t.close()));
+      // The browser has finished tearing the tabs down before the next round: not its cost. A
+      // settling step, not a check: on a machine that never lets it be quiet, go on after a while.
+      await waitForQuiet(() => sum(vb.processes().map(cpuMs)), 300, 3 * waitMs).catch((err: Error) => {
+        console.warn(`the browser did not settle after closing the tabs: ${err.message}`);
+      });
     },
   };
 }

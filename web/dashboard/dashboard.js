@@ -1,10 +1,15 @@
-// The page's wiring: the event stream (with replay, and reconnects), the frame loop, controls.
+// The page's wiring: the event stream (with replay, and reconnects), the frames, controls.
+// A frame runs only when there is something to do (events to draw, a panel to update, the
+// strip to renew, a click): an idle tab runs none, and the compositor scrolls the diagram.
 (function () {
   'use strict';
   var MAX_EVENTS = 10000; // marbles kept; older ones are dropped
   var ROWS = 100;
   var INGEST_BUDGET_MS = 6; // per frame, so a burst never costs a frame more than this
   var PANEL_EVERY_MS = 250;
+  // The rows change as a whole under a stream of events (100 rows, most of a frame's layout):
+  // once a second is as fast as anyone reads them. A click or a filter shows them at once.
+  var ROWS_EVERY_MS = 1000;
   var ZOOMS = [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
   var $ = function (id) { return document.getElementById(id); };
@@ -14,16 +19,17 @@
   var state = {
     run: null, lastSeq: -1, skew: 0, queue: [], qHead: 0, counts: {}, types: {},
     status: null, statusAt: 0, paused: false, zoom: 5, es: null, received: 0, dropped: 0,
-    rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0,
-    filter: '', selectedSeq: -1, restarts: 0, frames: 0,
-    hidden: [], hiddenEvents: 0, hiddenStatus: null, looping: false,
+    rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0, lastRows: 0,
+    filter: '', selectedSeq: -1, restarts: 0, frames: 0, statuses: 0,
+    hidden: [], hiddenEvents: 0, hiddenStatus: null, frameAsked: false, panelTimer: null, ageText: '',
   };
 
   var timeline = new window.bdTimeline.Timeline(
-    { viewport: $('viewport'), canvas: $('scene'), labels: $('labels'), mirror: $('marbles') },
-    { maxEvents: MAX_EVENTS, onSelect: showDetail },
+    { viewport: $('viewport'), canvas: $('scene'), now: $('now'), labels: $('labels'), mirror: $('marbles') },
+    { maxEvents: MAX_EVENTS, onSelect: showDetail, wake: wake },
   );
   var histogram = new P.Histogram($('histogram'), $('lat-summary'));
+  var rows = new P.Rows($('rows'), ROWS);
   timeline.setZoom(ZOOMS[state.zoom]);
 
   function now() { return Date.now() + state.skew; }
@@ -101,12 +107,14 @@
   function onShown() {
     drainHidden();
     if (state.hiddenStatus) { onStatus(JSON.parse(state.hiddenStatus)); state.hiddenStatus = null; }
-    if (!state.looping) { state.looping = true; requestAnimationFrame(loop); }
+    state.rowsDirty = state.countersDirty = true;
+    timeline.invalidate();
   }
 
   document.addEventListener('visibilitychange', function () { if (!document.hidden) onShown(); });
 
   function onBatch(batch) {
+    wake();
     for (var i = 0; i < batch.events.length; i++) {
       var seq = batch.from + i;
       if (seq <= state.lastSeq) continue; // already shown before a reconnect
@@ -145,9 +153,11 @@
   });
 
   function onStatus(status) {
+    state.statuses++;
     state.status = status;
     state.statusAt = Date.now();
     state.statusDirty = true;
+    wake();
     if (status && status.debounce_ms !== undefined) {
       timeline.settings = { debounceMs: status.debounce_ms, maxWaitMs: status.max_wait_ms };
     }
@@ -177,8 +187,17 @@
     state.rowsDirty = state.countersDirty = true;
   }
 
-  // ---- the frame loop ---------------------------------------------------------------------
-  function loop() {
+  // ---- frames -----------------------------------------------------------------------------
+  /** Asks for one animation frame (none while hidden: onShown catches up). */
+  function wake() {
+    if (state.frameAsked || document.hidden) return;
+    state.frameAsked = true;
+    requestAnimationFrame(frame);
+  }
+
+  function frame() {
+    state.frameAsked = false;
+    if (document.hidden) return;
     var start = performance.now();
     var q = state.queue;
     while (state.qHead < q.length && performance.now() - start < INGEST_BUDGET_MS) {
@@ -188,39 +207,68 @@
     else if (state.qHead > 10000) { state.queue = q.slice(state.qHead); state.qHead = 0; }
     timeline.frame(now());
     state.frames++;
-    if (start - state.lastPanels > PANEL_EVERY_MS) {
-      state.lastPanels = start;
-      renderPanels();
-    }
-    // Hidden, the loop stops (browsers throttle it anyway) until the tab is shown again.
-    if (document.hidden) state.looping = false;
-    else requestAnimationFrame(loop);
+    if (state.qHead < state.queue.length) wake(); // the rest of a burst, next frame
+    panels(start);
   }
 
-  function renderPanels() {
+  // The panels redraw a few times a second at most, however often events come.
+  function panels(start) {
+    var wait = Infinity;
+    if (state.statusDirty || state.histDirty || state.countersDirty) wait = state.lastPanels + PANEL_EVERY_MS - start;
+    if (state.rowsDirty) wait = Math.min(wait, state.lastRows + ROWS_EVERY_MS - start);
+    if (wait === Infinity) return;
+    if (wait <= 0) {
+      renderPanels(start);
+      panels(start); // what was not due yet
+    } else if (state.panelTimer === null) {
+      state.panelTimer = setTimeout(function () { state.panelTimer = null; wake(); }, wait);
+    }
+  }
+
+  // How old the status numbers are: written only when the text changes (it stays "0 s ago"
+  // while the daemon sends them every second), so an idle tab does not repaint for it.
+  setInterval(function () {
+    if (!document.hidden) renderAge();
+  }, 1000);
+
+  function renderAge() {
+    var text = state.statusAt ? Math.floor((Date.now() - state.statusAt) / 1000) + ' s ago' : '';
+    if (text !== state.ageText) { state.ageText = text; $('status-age').textContent = text; }
+  }
+
+  function renderPanels(start) {
+    if (start - state.lastPanels >= PANEL_EVERY_MS) renderSide(start);
+    if (state.rowsDirty && start - state.lastRows >= ROWS_EVERY_MS) {
+      state.lastRows = start;
+      var shown = rows.render(timeline.records, timeline.head, state.filter, state.selectedSeq);
+      var count = 'newest ' + shown + (state.filter ? ' of type ' + state.filter : '');
+      if ($('rows-count').textContent !== count) $('rows-count').textContent = count;
+      state.rowsDirty = false;
+    }
+  }
+
+  function renderSide(start) {
+    state.lastPanels = start;
     if (state.statusDirty && state.status) {
       P.renderStatus($('status'), state.status);
       state.statusDirty = false;
     }
-    $('status-age').textContent = state.statusAt ? Math.round((Date.now() - state.statusAt) / 1000) + ' s ago' : '';
+    renderAge();
     if (state.histDirty) { histogram.render(); state.histDirty = false; }
     if (state.countersDirty) {
       P.renderCounters($('counters'), state.counts, [
         ['in window', timeline.size(), 'total'], ['received', state.received, 'total'],
         ['waiting to draw', state.queue.length - state.qHead, 'total'], ['restarts seen', state.restarts, 'total'],
       ]);
+      timeline.renderCounts();
       state.countersDirty = false;
-    }
-    if (state.rowsDirty) {
-      var shown = P.renderRows($('rows'), timeline.records, timeline.head, state.filter, ROWS, state.selectedSeq);
-      $('rows-count').textContent = 'newest ' + shown + (state.filter ? ' of type ' + state.filter : '');
-      state.rowsDirty = false;
     }
   }
 
   function showDetail(rec) {
     state.selectedSeq = rec ? rec.seq : -1;
     state.rowsDirty = true;
+    state.lastRows = -Infinity; // at the next frame
     if (!rec) { $('detail').textContent = ''; return; }
     var note = '';
     if (rec.served) note = '\n\n// served ' + rec.served.length + ' trigger(s) seen here; window: ' + rec.windowKind;
@@ -248,7 +296,8 @@
   $('pause').addEventListener('click', function () { setPaused(!state.paused); });
   $('zoom-in').addEventListener('click', function () { zoom(1); });
   $('zoom-out').addEventListener('click', function () { zoom(-1); });
-  $('type-filter').addEventListener('change', function (ev) { state.filter = ev.target.value; state.rowsDirty = true; renderPanels(); });
+  $('type-filter').addEventListener('change', function (ev) { state.filter = ev.target.value; state.rowsDirty = true; state.lastRows = -Infinity; wake(); });
+  document.addEventListener('visibilitychange', function () { if (document.hidden) timeline.stopRenewal(); });
   $('rows').addEventListener('click', function (ev) {
     var tr = ev.target.closest('tr[data-seq]');
     if (tr) timeline.select(timeline.bySeq.get(Number(tr.dataset.seq)) || null);
@@ -275,13 +324,14 @@
     waiting: function () { return state.queue.length - state.qHead + state.hiddenEvents; },
     received: function () { return state.received; },
     frames: function () { return state.frames; },
-    drawing: function () { return state.looping; },
+    drawing: function () { return !document.hidden; },
+    strips: function () { return timeline.strips; },
+    statuses: function () { return state.statuses; },
     connection: function () { return $('conn').dataset.state; },
     where: function (seq) { return timeline.where(seq); },
   };
 
   zoom(0);
   connect();
-  state.looping = true;
-  requestAnimationFrame(loop);
+  wake();
 })();

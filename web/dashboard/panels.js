@@ -109,23 +109,58 @@
     return parts.join(' · ');
   }
 
-  // The newest `limit` events, newest first, of one type or all.
-  function renderRows(tbody, records, head, filter, limit, selectedSeq) {
-    var html = '';
-    var shown = 0;
-    for (var i = records.length - 1; i >= head && shown < limit; i--) {
-      var r = records[i];
-      if (filter && r.e.type !== filter) continue;
-      shown++;
-      html += '<tr data-seq="' + r.seq + '" data-event-type="' + esc(r.e.type) + '"' + (r.seq === selectedSeq ? ' class="selected"' : '') + '>' +
-        '<td class="t">' + clock(r.t, true) + '</td>' +
-        '<td><span class="chip" style="--c:' + colourOf(r.lane.name) + '">' + esc(r.e.type) + '</span></td>' +
-        '<td class="dim">' + esc(r.lane.name) + '</td>' +
-        '<td class="d">' + esc(detailOf(r.e)) + '</td></tr>';
-    }
-    tbody.innerHTML = html;
-    return shown;
+  function rowHtml(r, selectedSeq) {
+    return '<tr data-seq="' + r.seq + '" data-event-type="' + esc(r.e.type) + '"' + (r.seq === selectedSeq ? ' class="selected"' : '') + '>' +
+      '<td class="t">' + clock(r.t, true) + '</td>' +
+      '<td><span class="chip" style="--c:' + colourOf(r.lane.name) + '">' + esc(r.e.type) + '</span></td>' +
+      '<td class="dim">' + esc(r.lane.name) + '</td>' +
+      '<td class="d">' + esc(detailOf(r.e)) + '</td></tr>';
   }
 
-  window.bdPanels = { renderStatus: renderStatus, renderCounters: renderCounters, Histogram: Histogram, renderRows: renderRows, esc: esc };
+  /**
+   * The newest `limit` events, newest first, of one type or all. Under a stream of events only
+   * the new rows are parsed, put on top, and as many old ones taken off the bottom: the rest of
+   * the table stays as it was (a rebuild of 100 rows several times a second was most of a
+   * frame). A new filter or selection rebuilds it.
+   */
+  function Rows(tbody, limit) {
+    this.tbody = tbody;
+    this.limit = limit;
+    this.filter = null;
+    this.selectedSeq = -1;
+    this.newestSeq = -1;
+    this.shown = 0;
+  }
+
+  Rows.prototype.render = function (records, head, filter, selectedSeq) {
+    var rebuild = filter !== this.filter || selectedSeq !== this.selectedSeq;
+    var html = '', fresh = 0;
+    for (var i = records.length - 1; i >= head && fresh < this.limit; i--) {
+      var r = records[i];
+      if (!rebuild && r.seq <= this.newestSeq) break;
+      if (filter && r.e.type !== filter) continue;
+      fresh++;
+      html += rowHtml(r, selectedSeq);
+    }
+    if (records.length > head) this.newestSeq = records[records.length - 1].seq;
+    this.filter = filter;
+    this.selectedSeq = selectedSeq;
+    var tb = this.tbody;
+    if (rebuild || fresh >= this.limit) {
+      tb.innerHTML = html;
+      this.shown = fresh;
+    } else if (fresh > 0) {
+      tb.insertAdjacentHTML('afterbegin', html);
+      this.shown += fresh;
+    }
+    // Past the limit, and rows whose events left the bounded history (oldest, at the bottom).
+    var oldest = records.length > head ? records[head].seq : Infinity;
+    while (tb.lastElementChild && (this.shown > this.limit || Number(tb.lastElementChild.dataset.seq) < oldest)) {
+      tb.lastElementChild.remove();
+      this.shown--;
+    }
+    return this.shown;
+  };
+
+  window.bdPanels = { renderStatus: renderStatus, renderCounters: renderCounters, Histogram: Histogram, Rows: Rows, esc: esc };
 })();

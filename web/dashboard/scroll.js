@@ -1,0 +1,94 @@
+// The time axis scrolls without repainting: the diagram is drawn once on a canvas wider than the
+// view (a strip), and the compositor slides that canvas left at the zoom's speed (a Web
+// Animations transform, which runs off the main thread), until the strip's spare width is used
+// up and the page draws a new one. An idle tab so runs no script and paints nothing between
+// those redraws; the "now" line is an element of its own, still while following.
+(function () {
+  'use strict';
+
+  // The slide moves in whole pixels (a fractional shift would resample the canvas, blurring the
+  // marbles and costing more), and at most this often: beyond it a faster zoom moves in bigger
+  // steps. Each step is a frame the compositor makes and the display composites (in software
+  // without a GPU, ~1 ms each per tab), so while nothing arrives the page asks for few.
+  var BUSY_STEPS_PER_SEC = 30;
+  var IDLE_STEPS_PER_SEC = 4;
+
+  function Scroller(canvas, nowLine) {
+    this.canvas = canvas;
+    this.nowLine = nowLine;
+    this.anim = null;
+    this.nowAnim = null;
+    this.shift = 0; // px the canvas is moved left while held
+  }
+
+  function stepPx(pxPerSec, idle) {
+    return Math.max(1, Math.ceil(pxPerSec / (idle ? IDLE_STEPS_PER_SEC : BUSY_STEPS_PER_SEC)));
+  }
+
+  /** Whole-pixel steps of a slide at `pxPerSec` covering `marginPx` (rounded down to a step). */
+  Scroller.prototype.span = function (pxPerSec, marginPx, idle) {
+    var step = stepPx(pxPerSec, idle);
+    var steps = Math.max(1, Math.floor(marginPx / step));
+    return { px: steps * step, steps: steps, ms: (steps * step * 1000) / pxPerSec };
+  };
+
+  /**
+   * Slides the canvas from where it was drawn, left, at `pxPerSec`, `marginPx` at most, in
+   * fewer, bigger steps when `idle`; returns the ms it lasts.
+   */
+  Scroller.prototype.run = function (pxPerSec, marginPx, idle) {
+    this.stop();
+    var s = this.span(pxPerSec, marginPx, idle);
+    this.canvas.style.transform = '';
+    this.shift = 0;
+    this.anim = this.canvas.animate(
+      [{ transform: 'translateX(0px)' }, { transform: 'translateX(' + -s.px + 'px)' }],
+      // `end` steps: nothing moves before a whole step has elapsed; it holds at the end (forwards)
+      // until the page draws the next strip.
+      { duration: s.ms, easing: 'steps(' + s.steps + ', end)', fill: 'forwards' },
+    );
+    return s.ms;
+  };
+
+  /** Stops the slide where it is now, and returns how far (px) the canvas has moved left. */
+  Scroller.prototype.hold = function () {
+    if (this.anim) {
+      // What the compositor shows now, as the inline style, so nothing jumps.
+      this.anim.commitStyles();
+      this.anim.cancel();
+      this.anim = null;
+      var t = getComputedStyle(this.canvas).transform;
+      this.shift = t && t !== 'none' ? -new DOMMatrixReadOnly(t).m41 : 0;
+    }
+    return this.shift;
+  };
+
+  /** The canvas unmoved (it was just drawn for the current view). */
+  Scroller.prototype.stop = function () {
+    if (this.anim) { this.anim.cancel(); this.anim = null; }
+    this.canvas.style.transform = '';
+    this.shift = 0;
+  };
+
+  /** The "now" line at `x` in the view, still (following: the diagram moves under it). */
+  Scroller.prototype.nowAt = function (x) {
+    if (this.nowAnim) { this.nowAnim.cancel(); this.nowAnim = null; }
+    this.nowLine.style.transform = 'translateX(' + Math.round(x) + 'px)';
+    this.nowLine.hidden = false;
+  };
+
+  /** Paused: the "now" line starts at `x` and moves right at `pxPerSec` until it leaves a view `width` wide. */
+  Scroller.prototype.nowDrifts = function (x, pxPerSec, width) {
+    if (this.nowAnim) { this.nowAnim.cancel(); this.nowAnim = null; }
+    x = Math.round(x);
+    if (x > width) { this.nowLine.hidden = true; return; }
+    this.nowLine.hidden = false;
+    var s = this.span(pxPerSec, Math.max(1, width + 2 - x), true);
+    this.nowAnim = this.nowLine.animate(
+      [{ transform: 'translateX(' + x + 'px)' }, { transform: 'translateX(' + (x + s.px) + 'px)' }],
+      { duration: s.ms, easing: 'steps(' + s.steps + ', end)', fill: 'forwards' },
+    );
+  };
+
+  window.bdScroll = { Scroller: Scroller };
+})();

@@ -39,7 +39,8 @@ export function importOperation(
   if (daemon && args.input === undefined && args.force !== true) {
     return laneRun(daemon, 'import');
   }
-  const result = importJsonl(store, { jsonlPath: paths.jsonlPath, source: args.input, force: args.force === true });
+  // Direct mode exports right after: a source that is already that export may be written as the JSONL here.
+  const result = importJsonl(store, { jsonlPath: paths.jsonlPath, source: args.input, force: args.force === true, writeJsonl: !daemon });
   // It ran outside the lane: what it merged in reaches the JSONL by the lane's export.
   if (daemon) void daemon.requestSync('export', 'rpc import').catch(() => undefined);
   return result;

@@ -70,6 +70,11 @@ export interface ImportOptions {
    * in the import's transaction (see source-as-jsonl.ts), and store its rows as synced.
    */
   writeJsonl?: boolean;
+  /**
+   * With `source`, for a caller that is the DB's only user (direct mode): a large import into an
+   * empty DB may take it out of WAL for the load (`BeadsStore.withRollbackJournal`).
+   */
+  bulkJournal?: boolean;
 }
 
 /** A report of an import that read nothing (or the empty start of one that will). */
@@ -225,7 +230,9 @@ function importRead(
       report.jsonl_written = true;
     };
     if (ownTransaction) merge();
-    else store.inTransaction(merge);
+    else if (opts.bulkJournal && !isWorkspaceFile && incoming.size >= BULK_MIN && !store.isInTransaction() && store.count() === 0) {
+      store.withRollbackJournal(() => store.inTransaction(merge));
+    } else store.inTransaction(merge);
     if (others.length > 0) report.other_records = others.length;
   } catch (err) {
     if (!(err instanceof SourceNotCopiedError)) throw err;

@@ -48,6 +48,8 @@ export function streamRecords(
   file: string,
 ): StreamedRecords | undefined {
   const ids = new Set<string>();
+  /** Line k's id: the second pass reads it here instead of from the bytes again. */
+  const order: string[] = [];
   let repeated: Set<string> | undefined;
   // The raw ids are latin1 decodings of their bytes, so `<` is byte order (see line-index.ts).
   let last = '';
@@ -60,6 +62,7 @@ export function streamRecords(
     if (inExportOrder && at > 0 && !(last < raw)) inExportOrder = false;
     last = raw;
     const id = utf8Id(raw);
+    order.push(id);
     if (ids.has(id)) (repeated ??= new Set()).add(id);
     else ids.add(id);
     at = nl + 1;
@@ -108,8 +111,8 @@ export function streamRecords(
         const start = at;
         at = nl + 1;
         lineNo++;
-        const id = utf8Id(idOfLine(data, start, nl)!);
-        const winner = winners.get(id);
+        const id = order[lineNo - 1];
+        const winner = repeated && winners.get(id);
         if (winner) {
           if (done.has(id)) continue;
           done.add(id);

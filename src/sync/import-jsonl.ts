@@ -71,8 +71,9 @@ export interface ImportOptions {
    */
   writeJsonl?: boolean;
   /**
-   * With `source`, for a caller that is the DB's only user (direct mode): a large import into an
-   * empty DB may take it out of WAL for the load (`BeadsStore.withRollbackJournal`).
+   * With `source`, for a caller no daemon serves (direct mode): a large import into an empty DB
+   * may take it out of WAL for the load (`BeadsStore.withRollbackJournal`; it stays in WAL when
+   * another connection has it open).
    */
   bulkJournal?: boolean;
 }

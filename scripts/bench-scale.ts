@@ -5,6 +5,7 @@
  *
  *   npx ts-node --transpile-only scripts/bench-scale.ts [--issues 100k] [--small 1k] [--runs 3]
  *       [--samples 40] [--writes 200] [--edits 10] [--debounce-ms 500] [--no-daemon] [--keep]
+ *       [--cases import,list,ready,show,update,edit,daemon]
  *
  * Sizes take k / M suffixes (10k, 100k, 1M). Floors: CLI commands against the same work done
  * by a fresh `node -e` (process start included on both sides); the daemon against the same
@@ -15,6 +16,9 @@
  *   - an outside edit of --edits lines, imported by the next direct `list`;
  *   - a daemon: RSS idle, mutation → JSONL p50/p99 over --samples RPC creates, RSS after
  *     --writes writes in all, and the same outside edit seen by the daemon (import/done ms).
+ * `--cases` runs only those (the import always runs: it makes the workspace the others use), e.g.
+ * `--issues 1M --runs 1 --cases import,ready,daemon --samples 10 --writes 10` for the 1M run; each
+ * row then also gives the command's peak RSS.
  * Progress goes to stderr, the report (Markdown) to stdout. A report, not a test: exits 0
  * whatever the figures. The machine may be shared: the load average is printed at both ends.
  */
@@ -40,7 +44,10 @@ interface Options {
   debounceMs: number;
   daemon: boolean;
   keep: boolean;
+  cases: Set<string>;
 }
+
+const CASES = ['import', 'list', 'ready', 'show', 'update', 'edit', 'daemon'];
 
 function size(v: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(v);
@@ -49,7 +56,7 @@ function size(v: string): number {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { issues: 100_000, small: 1000, runs: 3, samples: 40, writes: 200, edits: 10, debounceMs: 500, daemon: true, keep: false };
+  const o: Options = { issues: 100_000, small: 1000, runs: 3, samples: 40, writes: 200, edits: 10, debounceMs: 500, daemon: true, keep: false, cases: new Set(CASES) };
   const numeric: Record<string, keyof Options> = {
     '--issues': 'issues', '--small': 'small', '--runs': 'runs', '--samples': 'samples',
     '--writes': 'writes', '--edits': 'edits', '--debounce-ms': 'debounceMs',
@@ -58,6 +65,11 @@ function parseOptions(argv: string[]): Options {
     const a = argv[i];
     if (a === '--no-daemon') o.daemon = false;
     else if (a === '--keep') o.keep = true;
+    else if (a === '--cases' && argv[i + 1] !== undefined) {
+      o.cases = new Set(['import', ...argv[++i].split(',')]);
+      const unknown = [...o.cases].filter((c) => !CASES.includes(c));
+      if (unknown.length) throw new Error(`unknown case ${unknown.join(', ')}: the cases are ${CASES.join(', ')}`);
+    }
     else if (numeric[a] && argv[i + 1] !== undefined) (o[numeric[a]] as number) = size(argv[++i]);
     else throw new Error(`unknown argument ${a}: see the usage at the top of scripts/bench-scale.ts`);
   }
@@ -202,8 +214,10 @@ async function main(): Promise<void> {
 
     log('floors');
     const inProcReadHash = timeMedian(o.runs, () => readAndHash(source));
-    const data = fs.readFileSync(source);
-    const inProcWrite = timeMedian(o.runs, () => writeAndFsync(path.join(base, 'floor-write'), data));
+    let data: Buffer | undefined = fs.readFileSync(source);
+    const inProcWrite = timeMedian(o.runs, () => writeAndFsync(path.join(base, 'floor-write'), data!));
+    data = undefined; // ~0.9 GB at 1M: not held for the rest of the run
+    fs.rmSync(path.join(base, 'floor-write'), { force: true });
     const inProcParse = timeMedian(o.runs, () => readAndParse(source));
     const nodeStart = childFloor('start', source, base, o.runs);
     const childReadHash = childFloor('read+sha256', source, base, o.runs);
@@ -230,45 +244,54 @@ async function main(): Promise<void> {
     });
     const w = ws!;
 
-    log(`query commands at ${o.issues} and ${o.small}`);
-    const small = emptyWorkspace(base, 'ws-small');
-    const smallSource = path.join(base, 'small.jsonl');
-    writeIssues(smallSource, o.small);
-    cli(small.root, ['import', '-i', smallSource]);
+    const queries = (['list', 'ready', 'show'] as const).filter((c) => o.cases.has(c));
+    // Any query, the update and the edit need an id: `list` finds one.
     const someId = (root: string): string => (JSON.parse(cli(root, ['list', '--json', '--limit', '1']).stdout) as Array<{ id: string }>)[0].id;
-    const bigId = someId(w.root);
-    const smallId = someId(small.root);
-    for (const [name, args, smallArgs] of [
-      ['list --json --limit 20', ['list', '--json', '--limit', '20'], undefined],
-      ['ready --json --limit 20', ['ready', '--json', '--limit', '20'], undefined],
-      ['show ID --json', ['show', bigId, '--json'], ['show', smallId, '--json']],
-    ] as Array<[string, string[], string[] | undefined]>) {
-      const big = cliMedian(w.root, args, o.runs).ms;
-      const little = cliMedian(small.root, smallArgs ?? args, o.runs).ms;
+    const bigId = queries.length || o.cases.has('update') ? someId(w.root) : '';
+    if (queries.length) {
+      log(`query commands at ${o.issues} and ${o.small}`);
+      const small = emptyWorkspace(base, 'ws-small');
+      const smallSource = path.join(base, 'small.jsonl');
+      writeIssues(smallSource, o.small);
+      cli(small.root, ['import', '-i', smallSource]);
+      const smallId = someId(small.root);
+      const all: Record<(typeof queries)[number], [string, string[], string[] | undefined]> = {
+        list: ['list --json --limit 20', ['list', '--json', '--limit', '20'], undefined],
+        ready: ['ready --json --limit 20', ['ready', '--json', '--limit', '20'], undefined],
+        show: ['show ID --json', ['show', bigId, '--json'], ['show', smallId, '--json']],
+      };
+      for (const [name, args, smallArgs] of queries.map((q) => all[q])) {
+        const big = cliMedian(w.root, args, o.runs);
+        const little = cliMedian(small.root, smallArgs ?? args, o.runs).ms;
+        rows.push({
+          what: `\`${name}\``, result: `${f0(big.ms)} ms, peak RSS ${f0(big.peakMB)} MB`, floor: `same at ${o.small}: ${f0(little)} ms`,
+          target: `≤ 2× (${ratio(big.ms, little)})`, met: big.ms <= 2 * little,
+        });
+      }
+    }
+
+    if (o.cases.has('update')) {
+      log('direct update');
+      const upd = cliMedian(w.root, ['update', bigId, '--title', 'scale update'], o.runs);
       rows.push({
-        what: `\`${name}\``, result: `${f0(big)} ms`, floor: `same at ${o.small}: ${f0(little)} ms`,
-        target: `≤ 2× (${ratio(big, little)})`, met: big <= 2 * little,
+        what: 'direct-mode `update` of one issue (DB + JSONL)', result: `${f0(upd.ms)} ms, peak RSS ${f0(upd.peakMB)} MB`,
+        floor: `node: read + write + fsync ${f0(childReadWrite)} ms`, target: `≤ 2× (${ratio(upd.ms, childReadWrite)})`,
+        met: upd.ms <= 2 * childReadWrite,
       });
     }
 
-    log('direct update');
-    const upd = cliMedian(w.root, ['update', bigId, '--title', 'scale update'], o.runs);
-    rows.push({
-      what: 'direct-mode `update` of one issue (DB + JSONL)', result: `${f0(upd.ms)} ms, peak RSS ${f0(upd.peakMB)} MB`,
-      floor: `node: read + write + fsync ${f0(childReadWrite)} ms`, target: `≤ 2× (${ratio(upd.ms, childReadWrite)})`,
-      met: upd.ms <= 2 * childReadWrite,
-    });
+    if (o.cases.has('edit')) {
+      log(`outside edit of ${o.edits} lines, direct mode`);
+      const edited = cliMedian(w.root, ['list', '--json', '--limit', '20'], o.runs, (i) => void editLines(w.jsonlPath, o.edits, 100 + i));
+      rows.push({
+        what: `outside edit of ${o.edits} lines, imported by the next direct \`list\``,
+        result: `${f0(edited.ms)} ms, peak RSS ${f0(edited.peakMB)} MB`,
+        floor: `node: read + SHA-256 ${f0(childReadHash)} ms`, target: `≤ 2× (${ratio(edited.ms, childReadHash)})`,
+        met: edited.ms <= 2 * childReadHash,
+      });
+    }
 
-    log(`outside edit of ${o.edits} lines, direct mode`);
-    const edited = cliMedian(w.root, ['list', '--json', '--limit', '20'], o.runs, (i) => void editLines(w.jsonlPath, o.edits, 100 + i));
-    rows.push({
-      what: `outside edit of ${o.edits} lines, imported by the next direct \`list\``,
-      result: `${f0(edited.ms)} ms, peak RSS ${f0(edited.peakMB)} MB`,
-      floor: `node: read + SHA-256 ${f0(childReadHash)} ms`, target: `≤ 2× (${ratio(edited.ms, childReadHash)})`,
-      met: edited.ms <= 2 * childReadHash,
-    });
-
-    if (o.daemon) {
+    if (o.daemon && o.cases.has('daemon')) {
       log('daemon');
       await daemonCases(o, w, inProcReadHash, rows);
     }

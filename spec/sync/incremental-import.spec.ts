@@ -134,6 +134,41 @@ describe('incremental import', () => {
     expect(snapshotOf(ws.sql())).toEqual(expected.snapshot);
   });
 
+  it('should keep an issue whose first copy went but whose second copy is in a run of unchanged lines, as a full import does', () => {
+    const all = ids(300);
+    // bd-010 twice: once in its place, once (older) near the end, out of order.
+    const lines = all.map((id) => issueLine({ id, updated_at: id === 'bd-010' ? NEWER : '2025-01-01T00:00:00Z' }));
+    lines.splice(290, 0, issueLine({ id: 'bd-010', title: 'older copy' }));
+    ws.writeJsonl(lines);
+    ws.import();
+    ws.writeJsonl(lines.filter((_, i) => i !== 10));
+    const expected = fullImportOf(ws);
+
+    const r = ws.import();
+
+    expect(outcome(r)).toEqual(outcome(expected.report));
+    expect(r.deleted).toBe(0);
+    expect(ws.store.get('bd-010')).not.toBeNull();
+    expect(snapshotOf(ws.sql())).toEqual(expected.snapshot);
+  });
+
+  it('should parse a few lines of a large file with a local deletion pending in a run of unchanged lines, and keep the deletion', () => {
+    const all = ids(900);
+    ws.writeJsonl(all.map((id) => issueLine({ id, description: 'x'.repeat(800) })));
+    ws.import();
+    ws.store.delete('bd-400', 't');
+    ws.writeJsonl(all.map((id) => issueLine({ id, description: 'x'.repeat(800), ...(id === 'bd-800' ? { title: 'upstream', updated_at: NEWER } : {}) })));
+    const expected = fullImportOf(ws);
+
+    const { result, parses } = parsesDuring(() => ws.import());
+
+    expect(outcome(result)).toEqual(outcome(expected.report));
+    expect(parses).toBeLessThan(10);
+    expect(result).toMatchObject({ updated: 1, unchanged: 898 });
+    expect(ws.store.pendingDeletions().has('bd-400')).toBe(true);
+    expect(snapshotOf(ws.sql())).toEqual(expected.snapshot);
+  });
+
   it('should refuse a conflict marker in a changed part with the line number a full import gives', () => {
     const all = ids(10);
     ws.writeJsonl(all.map((id) => issueLine({ id })));

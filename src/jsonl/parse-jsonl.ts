@@ -122,7 +122,8 @@ function parseLine(line: string, bytes: Buffer | undefined, lineNo: number, file
     throw invalidJsonError(file, lineNo, (err as Error).message);
   }
   // Decoded from bytes that are UTF-8, a line can hold a lone surrogate only as an escape.
-  if (SURROGATE_ESCAPE.test(line) || (!bytes && loneSurrogateAt(line) !== -1)) {
+  // `includes` first: a native search, where the expression costs ~1.5 µs on a 1 kB line.
+  if ((line.includes('\\u') && SURROGATE_ESCAPE.test(line)) || (!bytes && loneSurrogateAt(line) !== -1)) {
     const lone = findLoneSurrogate(record);
     if (lone) throw invalidTextError(file, lineNo, `it holds ${lone}, half of a UTF-16 surrogate pair, which is no Unicode character`);
   }

@@ -39,7 +39,10 @@ export function importOperation(
   if (daemon && args.input === undefined && args.force !== true) {
     return laneRun(daemon, 'import');
   }
-  const result = importJsonl(store, { jsonlPath: paths.jsonlPath, source: args.input, force: args.force === true });
+  // Direct mode exports right after (a source that is already that export may be written as the
+  // JSONL here), and no daemon holds the DB open (a bulk load may take it out of WAL meanwhile).
+  const direct = !daemon;
+  const result = importJsonl(store, { jsonlPath: paths.jsonlPath, source: args.input, force: args.force === true, writeJsonl: direct, bulkJournal: direct });
   // It ran outside the lane: what it merged in reaches the JSONL by the lane's export.
   if (daemon) void daemon.requestSync('export', 'rpc import').catch(() => undefined);
   return result;

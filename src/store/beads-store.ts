@@ -83,6 +83,16 @@ export class BeadsStore {
     return this.connection.withCacheSize(kib);
   }
 
+  /** See `SqliteConnection.withRollbackJournal`: a bulk load into an empty DB, written once instead of through the WAL. */
+  withRollbackJournal<T>(fn: () => T): T {
+    return this.connection.withRollbackJournal(fn);
+  }
+
+  /** `PRAGMA journal_mode` of this connection. */
+  journalMode(): string {
+    return this.connection.journalMode();
+  }
+
   /** `PRAGMA cache_size` of this connection (negative: KiB). */
   cacheSize(): number {
     return this.connection.cacheSize();

@@ -66,6 +66,8 @@ export class IssueRows {
    * the file's own UTF-8 bytes (an import), stored as text without a round trip through JS.
    */
   write(record: IssueRecord, line: string | Buffer, flags: WriteFlags, isNew: boolean): void {
+    // A row neither in the file nor changed locally would never be exported (markAllExported reads dirty rows only).
+    if (!flags.dirty && !flags.synced) throw new Error(`issue ${record.id}: a row is written dirty, synced, or both`);
     this.touched?.add(record.id);
     const priority = record.priority;
     // Positional, not named, parameters: binding by name costs ~15% of a bulk import's inserts.

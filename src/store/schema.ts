@@ -62,7 +62,13 @@ CREATE TABLE IF NOT EXISTS metadata (
 export const SCHEMA_VERSION = '2';
 
 export function applySchema(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    // A bulk load holds the DB in rollback-journal mode (SqliteConnection.withRollbackJournal)
+    // and puts WAL back when it ends: this connection works meanwhile, waiting on its locks.
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+  }
   db.pragma('synchronous = NORMAL');
   // Written only when the schema is not there yet, and then in an IMMEDIATE transaction: the
   // autocommit INSERT every open used to run failed at once with SQLITE_BUSY ("database is

@@ -32,7 +32,9 @@ export class SyncBookkeeping {
       forgetAllDeletions: db.prepare('DELETE FROM deletions'),
       markSynced: db.prepare<[string]>('UPDATE issues SET dirty = 0, synced = 1 WHERE id = ?'),
       markDirty: db.prepare<[string]>('UPDATE issues SET dirty = 1 WHERE id = ?'),
-      markAllExported: db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1 OR synced = 0'),
+      // Through the partial index on dirty: every unsynced row is dirty (IssueRows.write refuses
+      // a row that is neither), so `OR synced = 0` only made this a scan of every row (~330 ms at 100k).
+      markAllExported: db.prepare('UPDATE issues SET dirty = 0, synced = 1 WHERE dirty = 1'),
       syncStates: db.prepare<[], SyncState>('SELECT id, dirty, synced FROM issues'),
       goneDeletions: db
         .prepare<[], string>('SELECT d.id FROM deletions d WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.id = d.id) ORDER BY d.id')

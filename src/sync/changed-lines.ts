@@ -13,7 +13,11 @@ export interface ChangedLines {
   incoming: Map<string, JsonlRecord>;
   /** Lines recognised as the base's, byte for byte, of ids not changed locally. */
   unchanged: number;
-  /** Every id in the new file. */
+  /**
+   * The ids of the new file's lines read one by one: all but those in runs recognised as the
+   * base's own bytes (see `skipRun`), which hold no locally changed id and no id of `gone`. So
+   * it answers exactly for those ids, the only ones the merge asks about.
+   */
   present: Set<string>;
   /** Ids in the base and no longer in the file: the deletion candidates. */
   gone: string[];
@@ -22,6 +26,16 @@ export interface ChangedLines {
 }
 
 const NEWLINE = 0x0a;
+/** The most bytes compared at once when looking for a run of lines the base holds byte for byte. */
+const RUN = 1 << 20;
+/** A run ends this close (bytes) to the first byte that differs, found by halving the comparison. */
+const RUN_SLACK = 64;
+/** With more locally changed or gone ids than this, each is not looked for in the file: line by line throughout. */
+const MAX_SEARCHED = 64;
+const ID_START = Buffer.from('{"id":"');
+/** An id a line can start `{"id":"<id>"` with, byte for byte: nothing JSON or bd's encoder escapes. */
+// eslint-disable-next-line no-control-regex
+const PLAIN_ID = /^[^"\\<>&\u0000-\u001f\u007f\u2028\u2029]+$/;
 
 /**
  * The lines of `data` (the new JSONL) that differ from the file last synced, found by walking
@@ -41,8 +55,14 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
   } catch {
     return undefined;
   }
-  const local = new Set(store.locallyChangedIds().map(indexId));
+  const localIds = store.locallyChangedIds();
+  const local = new Set(localIds.map(indexId));
   const file = path.basename(jsonlPath);
+  // Where the lines of locally changed ids start in the new file: a run skipped by bytes must
+  // stop before each, so each goes through the merge rules. Undefined: runs are not skipped.
+  const mustRead = localIds.length <= MAX_SEARCHED ? lineStartsOf(data, localIds) : undefined;
+  // (Undefined too when a local id could be written escaped: its line could not be found by bytes.)
+  let nextMust = 0;
   const out: ChangedLines = { incoming: new Map(), unchanged: 0, present: new Set(), gone: [], others: [] };
 
   let oAt = 0;
@@ -74,7 +94,29 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
   let at = 0;
   let lineNo = 0;
   let last: string | undefined;
+  let skipped = false;
   while (at < data.length) {
+    if (mustRead && oId !== undefined) {
+      // A run of whole lines the base holds byte for byte, at the same place: counted, not read
+      // line by line (at 100k issues this walk was most of an outside edit's import).
+      while (nextMust < mustRead.length && mustRead[nextMust] < at) nextMust++;
+      const run = skipRun(data, at, old, oStart, mustRead[nextMust] ?? Infinity);
+      if (run) {
+        const firstId = idOfLine(data, at, run.firstEnd);
+        const lastId = idOfLine(data, run.lastStart, run.end - 1);
+        if (firstId === undefined || lastId === undefined) return undefined;
+        if (last !== undefined && !(last < firstId)) return undefined;
+        out.unchanged += run.lines;
+        lineNo += run.lines;
+        last = lastId;
+        oLast = lastId;
+        oAt = oStart + (run.end - at);
+        at = run.end;
+        skipped = true;
+        if (!nextOld()) return undefined;
+        continue;
+      }
+    }
     let nl = data.indexOf(NEWLINE, at);
     if (nl < 0) nl = data.length;
     const start = at;
@@ -126,5 +168,73 @@ export function changedLines(store: BeadsStore, jsonlPath: string, data: Buffer)
     out.gone.push(utf8Id(oId));
     if (!nextOld()) return undefined;
   }
+  // An id gone from its place may still be on a line a run skipped (a file with an id twice, or
+  // out of order there): that is the full import's to sort out, never a deletion.
+  if (skipped && out.gone.length > 0) {
+    if (out.gone.length > MAX_SEARCHED) return undefined;
+    const elsewhere = lineStartsOf(data, out.gone);
+    if (elsewhere === undefined || elsewhere.length > 0) return undefined;
+  }
   return out;
+}
+
+/**
+ * The run of whole lines from `at` in `data` that `old` holds byte for byte from `o`, each in the
+ * export's plain shape (`{"id":"…` … `}`), ending before `stop` (a line that must be read).
+ * Undefined when there is not one such line. Costs a few comparisons of up to 1 MB and one
+ * newline search per line, against an id read and a comparison per line in both files.
+ */
+function skipRun(data: Buffer, at: number, old: Buffer, o: number, stop: number): { end: number; lines: number; firstEnd: number; lastStart: number } | undefined {
+  const max = Math.min(RUN, data.length - at, old.length - o);
+  if (max <= ID_START.length) return undefined;
+  let same = max;
+  if (data.compare(old, o, o + max, at, at + max) !== 0) {
+    let lo = 0;
+    let hi = max;
+    while (hi - lo > RUN_SLACK) {
+      const mid = (lo + hi) >>> 1;
+      if (data.compare(old, o, o + mid, at, at + mid) === 0) lo = mid;
+      else hi = mid;
+    }
+    same = lo;
+  }
+  const limit = Math.min(at + same, stop);
+  let p = at;
+  let lines = 0;
+  let firstEnd = -1;
+  let lastStart = -1;
+  while (p < limit) {
+    const nl = data.indexOf(NEWLINE, p);
+    // The newline must be inside the common bytes too, so the old line ends at the same place.
+    if (nl < 0 || nl >= at + same || !plainLine(data, p, nl)) break;
+    if (firstEnd < 0) firstEnd = nl;
+    lastStart = p;
+    lines++;
+    p = nl + 1;
+  }
+  return lines === 0 ? undefined : { end: p, lines, firstEnd, lastStart };
+}
+
+/** `{"id":"` first and `}` last: an issue line as the export writes it (a `_type` line, blank, CRLF, or another shape is not). */
+function plainLine(buf: Buffer, start: number, end: number): boolean {
+  if (end - start < ID_START.length + 2 || buf[end - 1] !== 0x7d) return false;
+  for (let i = 0; i < ID_START.length; i++) if (buf[start + i] !== ID_START[i]) return false;
+  return true;
+}
+
+/**
+ * Where lines starting `{"id":"<id>"` begin in `data`, for each of `ids`, in offset order.
+ * Undefined when an id could be written another way (characters JSON or bd escapes): its lines
+ * cannot be found by their bytes.
+ */
+function lineStartsOf(data: Buffer, ids: readonly string[]): number[] | undefined {
+  const starts: number[] = [];
+  for (const id of ids) {
+    if (!PLAIN_ID.test(id)) return undefined;
+    const needle = Buffer.from(`{"id":"${id}"`, 'utf8');
+    for (let at = data.indexOf(needle); at >= 0; at = data.indexOf(needle, at + 1)) {
+      if (at === 0 || data[at - 1] === NEWLINE) starts.push(at);
+    }
+  }
+  return starts.sort((a, b) => a - b);
 }

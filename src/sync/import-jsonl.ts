@@ -4,11 +4,12 @@ import { contentHash } from '../jsonl/content-hash';
 import { joinOtherRecords, mergeOtherRecordsByKey, splitOtherRecords, type OtherRecordLine } from '../jsonl/other-records';
 import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
 import { compareTimestamps, toEpochMs } from '../jsonl/rfc3339';
-import type { BeadsStore } from '../store/beads-store';
+import type { BeadsStore, WriteFlags } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { META_HASH, META_STAT, readWithKey, recordSynced, unchangedByStat } from './jsonl-file-state';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 import { changedLines, type ChangedLines } from './changed-lines';
+import { freshWorkspaceJsonl, installSourceAsJsonl, SourceNotCopiedError } from './source-as-jsonl';
 import { streamRecords, type IncomingRecords } from './stream-records';
 
 export interface ImportWarnings {
@@ -50,6 +51,8 @@ export interface ImportReport {
   other_records?: number;
   /** The DB now holds changes the JSONL lacks: an export should follow. */
   needs_export: boolean;
+  /** The source was written as the workspace JSONL (`ImportOptions.writeJsonl`): no export needed. */
+  jsonl_written?: true;
   hash: string;
   ms: number;
 }
@@ -61,6 +64,18 @@ export interface ImportOptions {
   source?: string;
   /** Read even when the file looks unchanged since the last sync. */
   force?: boolean;
+  /**
+   * With `source`, for a caller that exports right after (direct mode): when the workspace is
+   * fresh and the source is already what that export would write, write it as the JSONL here,
+   * in the import's transaction (see source-as-jsonl.ts), and store its rows as synced.
+   */
+  writeJsonl?: boolean;
+  /**
+   * With `source`, for a caller no daemon serves (direct mode): a large import into an empty DB
+   * may take it out of WAL for the load (`BeadsStore.withRollbackJournal`; it stays in WAL when
+   * another connection has it open).
+   */
+  bulkJournal?: boolean;
 }
 
 /** A report of an import that read nothing (or the empty start of one that will). */
@@ -174,6 +189,7 @@ function importRead(
   const report = emptyReport(undefined, hash);
   let incoming: IncomingRecords;
   let others: OtherRecordLine[];
+  let copyable = false;
   if (changed) {
     incoming = changed.incoming;
     others = changed.others;
@@ -185,6 +201,8 @@ function importRead(
       report.duplicates.push(...streamed.duplicates);
       incoming = streamed.records;
       others = streamed.others; // filled as the records are read
+      // Not inside a caller's transaction: its rollback would leave the JSONL written without the rows.
+      copyable = !isWorkspaceFile && opts.writeJsonl === true && streamed.inExportOrder && !store.isInTransaction();
     } else {
       const parsed = parseJsonl(buf, path.basename(file));
       incoming = dedupe(parsed.issues, report);
@@ -200,15 +218,32 @@ function importRead(
   const cacheKiB = Math.min(32 * 1024, Math.ceil(buf.length / 1024));
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
   const meter = progressMeter('import', file, buf.length);
+  let notCopied = false;
   try {
-    const merge = () => importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key }, report, meter, changed);
+    const merge = () => {
+      // Judged under the write lock, so no other writer can make the workspace less fresh.
+      const replacing = copyable ? freshWorkspaceJsonl(store, opts.jsonlPath) : undefined;
+      const copy = replacing !== undefined;
+      importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key }, report, meter, changed, copy);
+      if (!copy) return;
+      if (others.length > 0) throw new SourceNotCopiedError('it holds records that are not issues');
+      installSourceAsJsonl(store, opts.jsonlPath, replacing, buf, hash);
+      report.jsonl_written = true;
+    };
     if (ownTransaction) merge();
-    else store.inTransaction(merge);
+    else if (opts.bulkJournal && !isWorkspaceFile && incoming.size >= BULK_MIN && !store.isInTransaction() && store.count() === 0) {
+      store.withRollbackJournal(() => store.inTransaction(merge));
+    } else store.inTransaction(merge);
     if (others.length > 0) report.other_records = others.length;
+  } catch (err) {
+    if (!(err instanceof SourceNotCopiedError)) throw err;
+    notCopied = true;
   } finally {
     meter.end();
     restoreCache();
   }
+  // Rolled back: imported again the ordinary way, the rows dirty for the export to write.
+  if (notCopied) return importRead(store, { ...opts, writeJsonl: false }, file, isWorkspaceFile, started, ownTransaction);
   report.ms = Math.round((performance.now() - started) * 10) / 10;
   return report;
 }
@@ -227,12 +262,15 @@ function importRecords(
   report: ImportReport,
   meter: ProgressMeter,
   /** When only changed lines are in `incoming`: every id in the file, and those gone from it. */
-  scope?: Pick<ChangedLines, 'present' | 'gone'>,
+  scope: Pick<ChangedLines, 'present' | 'gone'> | undefined,
+  /** Another file's rows stored as synced: the caller writes that file as the JSONL (source-as-jsonl.ts). */
+  asSynced: boolean,
 ): void {
   const existing = store.count();
   const emptyDb = existing === 0;
   const pendingDeletes = store.pendingDeletions();
-  const merge = () => mergeRecords(store, incoming, isWorkspaceFile, emptyDb, pendingDeletes, report, meter);
+  const flags = { dirty: !isWorkspaceFile && !asSynced, synced: isWorkspaceFile || asSynced };
+  const merge = () => mergeRecords(store, incoming, flags, emptyDb, pendingDeletes, report, meter);
   // Into an empty or nearly empty DB the listing indexes are built once, after the inserts.
   if (incoming.size >= BULK_MIN && existing < incoming.size) store.withListingIndexesDeferred(merge);
   else merge();
@@ -263,7 +301,7 @@ function importRecords(
 function mergeRecords(
   store: BeadsStore,
   incoming: IncomingRecords,
-  isWorkspaceFile: boolean,
+  flags: WriteFlags,
   emptyDb: boolean,
   pendingDeletes: Map<string, string>,
   report: ImportReport,
@@ -280,13 +318,13 @@ function mergeRecords(
         report.kept_local.push(id);
         continue;
       }
-      store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile }, true);
+      store.writeIssue(record, bytes ?? line, flags, true);
       report.created++;
       continue;
     }
     if (local.line === line) {
       report.unchanged++;
-      if (isWorkspaceFile && (local.dirty || !local.synced)) store.markSynced(id);
+      if (flags.synced && (local.dirty || !local.synced)) store.markSynced(id);
       continue;
     }
     const order = compareTimestamps(record.updated_at, local.updated_at);
@@ -296,7 +334,7 @@ function mergeRecords(
       continue;
     }
     if (local.dirty === 1) report.overwritten_local.push(id);
-    store.writeIssue(record, bytes ?? line, { dirty: !isWorkspaceFile, synced: isWorkspaceFile });
+    store.writeIssue(record, bytes ?? line, flags);
     report.updated++;
   }
 }

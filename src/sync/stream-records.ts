@@ -11,6 +11,18 @@ export interface IncomingRecords {
   [Symbol.iterator](): Iterator<[string, JsonlRecord]>;
 }
 
+export interface StreamedRecords {
+  records: IncomingRecords;
+  duplicates: Duplicate[];
+  /** Filled as `records` is iterated. */
+  others: OtherRecordLine[];
+  /**
+   * The file is, byte for byte, what an export of its issues writes: lines in the export's
+   * shape, ids strictly ascending in byte order (so no duplicates), newline-terminated.
+   */
+  inExportOrder: boolean;
+}
+
 export interface Duplicate {
   id: string;
   lines: number[];
@@ -34,19 +46,31 @@ const NEWLINE = 0x0a;
 export function streamRecords(
   data: Buffer,
   file: string,
-): { records: IncomingRecords; duplicates: Duplicate[]; others: OtherRecordLine[] } | undefined {
+): StreamedRecords | undefined {
   const ids = new Set<string>();
+  /** Line k's id: the second pass reads it here instead of from the bytes again. */
+  const order: string[] = [];
   let repeated: Set<string> | undefined;
+  // The raw ids are latin1 decodings of their bytes, so `<` is byte order (see line-index.ts).
+  let last = '';
+  let inExportOrder = true;
   for (let at = 0; at < data.length; ) {
     let nl = data.indexOf(NEWLINE, at);
     if (nl < 0) nl = data.length;
     const raw = idOfLine(data, at, nl);
     if (raw === undefined) return undefined;
+    if (inExportOrder && at > 0 && !(last < raw)) inExportOrder = false;
+    last = raw;
     const id = utf8Id(raw);
+    order.push(id);
     if (ids.has(id)) (repeated ??= new Set()).add(id);
     else ids.add(id);
     at = nl + 1;
   }
+  // Every line an issue line in the export's shape, ids strictly ascending, a newline after the
+  // last: the bytes an export of exactly these rows writes (unless a line turns out to be
+  // another record, which only its parse can tell; the caller checks `others`).
+  inExportOrder &&= data.length > 0 && data[data.length - 1] === NEWLINE;
   const winners = new Map<string, JsonlRecord>();
   const duplicates: Duplicate[] = [];
   if (repeated) {
@@ -87,8 +111,8 @@ export function streamRecords(
         const start = at;
         at = nl + 1;
         lineNo++;
-        const id = utf8Id(idOfLine(data, start, nl)!);
-        const winner = winners.get(id);
+        const id = order[lineNo - 1];
+        const winner = repeated && winners.get(id);
         if (winner) {
           if (done.has(id)) continue;
           done.add(id);
@@ -106,7 +130,7 @@ export function streamRecords(
       }
     },
   };
-  return { records, duplicates, others };
+  return { records, duplicates, others, inExportOrder };
 }
 
 function eachLine(data: Buffer, fn: (start: number, end: number, lineNo: number) => void): void {

@@ -1,0 +1,61 @@
+import { replaceWithTemp, TargetChangedError, writeSyncedTemp } from '../jsonl/atomic-write';
+import type { BeadsStore } from '../store/beads-store';
+import { recordSynced, statKey, unchangedByStat } from './jsonl-file-state';
+
+/**
+ * # `import -i FILE` into a fresh workspace: the file becomes the JSONL
+ *
+ * Into an empty DB in step with a JSONL that holds nothing, the export after the import would
+ * write every imported row's line, in id byte order, then the stored other records (none):
+ * for a source already in the export's shape and order (`StreamedRecords.inExportOrder`, no
+ * other records) that is the source's own bytes. So the import writes those bytes as the
+ * workspace JSONL, in its own transaction, and stores the rows as synced instead of dirty: at
+ * 100k issues this saves the export's walk of the rows, its hash and the UPDATE of every row
+ * that marks them exported (the DB written twice). Same atomic write as an export (temp,
+ * fsync, rename, the file replaced checked to be the one synced), same bookkeeping.
+ */
+
+/**
+ * What the JSONL to be replaced is when the workspace is new as far as an export can tell (no
+ * rows, nothing pending, no other records, and a JSONL that is the one synced, empty, or none):
+ * its stat key, or null for no file. Undefined when the workspace is not new. An empty JSONL
+ * never synced (as `init` leaves it) is one the export would merge first to no effect.
+ */
+export function freshWorkspaceJsonl(store: BeadsStore, jsonlPath: string): string | null | undefined {
+  if (store.count() !== 0 || store.pendingExportCount() !== 0 || store.otherRecords().length !== 0) return undefined;
+  const key = statKey(jsonlPath);
+  if (key === null || unchangedByStat(store, jsonlPath) || key.startsWith('0:')) return key;
+  return undefined;
+}
+
+/**
+ * Thrown inside the import's transaction when the source turned out not to be what the export
+ * would write (a line was another record), or the workspace JSONL was replaced meanwhile: the
+ * caller rolls back and imports the ordinary way (rows dirty, the export to follow).
+ */
+export class SourceNotCopiedError extends Error {
+  constructor(readonly why: string) {
+    super(`the source is not copied as the JSONL: ${why}; it is imported and exported the ordinary way`);
+    this.name = 'SourceNotCopiedError';
+  }
+}
+
+/**
+ * Writes `data` (the imported source, SHA-256 `hash`) as the workspace JSONL and records it as
+ * the file the DB is in step with, in place of the file `replacing` names (see
+ * `freshWorkspaceJsonl`). Call in the import's transaction, after the rows are in.
+ */
+export function installSourceAsJsonl(store: BeadsStore, jsonlPath: string, replacing: string | null, data: Buffer, hash: string): void {
+  // Only the JSONL `freshWorkspaceJsonl` judged (`replacing`, its stat key) may be renamed over.
+  const expectReplaced = (held: string | null): boolean => (held === null ? replacing === null : replacing !== null && statKey(held) === replacing);
+  const tmp = writeSyncedTemp(jsonlPath, data);
+  // The temp's identity is the file's once renamed (same inode, size, mtime).
+  const key = statKey(tmp) ?? '';
+  try {
+    replaceWithTemp(tmp, jsonlPath, { expectReplaced });
+  } catch (err) {
+    if (err instanceof TargetChangedError) throw new SourceNotCopiedError('the workspace JSONL was replaced meanwhile');
+    throw err;
+  }
+  recordSynced(store, jsonlPath, hash, 'export', key);
+}

@@ -61,6 +61,8 @@ export interface ImportOptions {
   source?: string;
   /** Read even when the file looks unchanged since the last sync. */
   force?: boolean;
+  /** See `keepBase`: the replaced base's blocks are freed in the background (a long-lived process only). */
+  releaseOldInBackground?: boolean;
 }
 
 /** A report of an import that read nothing (or the empty start of one that will). */
@@ -201,7 +203,7 @@ function importRead(
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
   const meter = progressMeter('import', file, buf.length);
   try {
-    const merge = () => importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key }, report, meter, changed);
+    const merge = () => importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key, releaseOldInBackground: opts.releaseOldInBackground }, report, meter, changed);
     if (ownTransaction) merge();
     else store.inTransaction(merge);
     if (others.length > 0) report.other_records = others.length;
@@ -223,7 +225,7 @@ function importRecords(
   others: OtherRecordLine[],
   isWorkspaceFile: boolean,
   file: string,
-  synced: { hash: string; key: string },
+  synced: { hash: string; key: string; releaseOldInBackground?: boolean },
   report: ImportReport,
   meter: ProgressMeter,
   /** When only changed lines are in `incoming`: every id in the file, and those gone from it. */
@@ -253,7 +255,7 @@ function importRecords(
     for (const id of pendingDeletes.keys()) {
       if (!inFile(id)) store.forgetDeletion(id);
     }
-    recordSynced(store, file, synced.hash, 'import', synced.key);
+    recordSynced(store, file, synced.hash, 'import', synced.key, synced);
   }
   keepOtherRecords(store, others, isWorkspaceFile);
   report.needs_export = store.pendingExportCount() > 0;

@@ -46,7 +46,7 @@ export class LeanExporter {
       // An outside rename landing while the temp is written is merged and written again.
       untilTargetStill((): LeanExportReport => {
         if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath)) {
-          const r = importJsonl(store, { jsonlPath });
+          const r = importJsonl(store, { jsonlPath, releaseOldInBackground: this.opts.releaseOldInBackground });
           if (!r.skipped) merged = r;
         }
         if (!opts.force && fs.existsSync(jsonlPath) && store.pendingExportCount() === 0) {

@@ -21,6 +21,8 @@ if (!fs.existsSync(bin) || newestMtime(path.join(root, 'src')) > fs.statSync(bin
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
     stdio: 'inherit',
   });
+  // As `npm run build` does: the one-file CLI and its code cache (see src/cli/bin.ts).
+  execFileSync(process.execPath, [path.join(__dirname, 'build-cli-bundle.js')], { stdio: 'inherit' });
 }
 
 const cwd = process.env.INIT_CWD || process.cwd();

@@ -63,4 +63,18 @@ describe('bd-rx with a JSONL written by newer bd (memories, _type:"issue")', () 
     expect(r.stderr).toContain('resolve the merge');
     expect(r.stderr).not.toContain('not valid JSON');
   });
+  it('should answer show, list, ready and update of a `_type:"issue"` line as bd does, without the tag', () => {
+    runCliOk(['init', '--prefix', 'bd'], { cwd: dir });
+    runCliOk(['import', '--force'], { cwd: dir });
+    const answers = [
+      ...(runCliOk(['show', 'bd-1', '--json'], { cwd: dir }).json as object[]),
+      ...(runCliOk(['list', '--all', '--limit', '0', '--json'], { cwd: dir }).json as object[]),
+      ...(runCliOk(['ready', '--limit', '0', '--json'], { cwd: dir }).json as object[]),
+      ...(runCliOk(['update', 'bd-2', '--priority', '1', '--json'], { cwd: dir }).json as object[]),
+    ];
+    expect(answers.length).toBeGreaterThan(18);
+    expect(answers.filter((a) => '_type' in a)).toEqual([]);
+    // The file keeps it: the tag is the JSONL's, not the issue's.
+    expect(readJsonl(dir).lines.find((l) => l.includes('"id":"bd-2"'))!.startsWith('{"_type":"issue","id":"bd-2",')).toBe(true);
+  });
 });

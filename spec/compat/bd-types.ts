@@ -231,6 +231,8 @@ export const ConfigValue = obj({ key: S, value: S }, { location: S });
 export const ConfigUnset = obj({ key: S });
 export const EpicClosed = obj({ closed: arr(S), count: I });
 export const RenamePrefix = obj({ old_prefix: S, new_prefix: S, issues_count: I });
+/** `rename-prefix NEW --repair --json` (cmd/bd/rename_prefix.go repairPrefixes). */
+export const RepairPrefix = obj({ target_prefix: S, prefixes_found: I, issues_repaired: I, issues_unchanged: I });
 
 export const ErrorOutput = obj({ error: S });
 

@@ -29,6 +29,7 @@ import {
   LabelCount,
   LabelRemoved,
   RenamePrefix,
+  RepairPrefix,
   S,
   StatsOutput,
   TreeNode,
@@ -290,6 +291,9 @@ export const CLI_ROWS: CliRow[] = [
   { args: ['stats', '--json'], exit: 0, stdout: StatsOutput, check: (j) => expectTrue(j.summary.closed_issues === 1 && j.summary.blocked_issues >= 1, 'counts') },
   { args: ['status', '--json'], exit: 0, stdout: StatsOutput },
   { args: ['stats', '--no-activity', '--assigned', '--all', '--json'], exit: 0, stdout: StatsOutput, check: (j) => expectTrue(!('recent_activity' in j), 'no recent_activity with --no-activity') },
+  // --assigned counts the actor's issues only (bd: direct mode only; bd-rx through the daemon too).
+  { args: ['stats', '--no-activity', '--assigned', '--actor', 'alice', '--json'], exit: 0, stdout: StatsOutput, check: (j) => expectTrue(j.summary.total_issues >= 1 && j.summary.total_issues < 5 && j.summary.ready_issues <= j.summary.total_issues, `alice's counts, got ${JSON.stringify(j.summary)}`) },
+  { args: ['stats', '--no-activity', '--assigned', '--actor', 'nobody-here', '--json'], exit: 0, stdout: StatsOutput, check: (j) => expectTrue(j.summary.total_issues === 0 && j.summary.ready_issues === 0, `no issues, got ${JSON.stringify(j.summary)}`) },
   // Not a git repository: git has nothing to say, and bd then leaves recent_activity out (spec/git/recent-activity.spec.ts has the git case).
   { args: ['stats', '--json'], exit: 0, stdout: StatsOutput, check: (j) => expectTrue(!('recent_activity' in j), 'no recent_activity outside git') },
   { args: ['count', '--json'], exit: 0, stdout: CountOutput, check: (j) => expectTrue(j.count >= 11, 'closed issues count too') },
@@ -386,7 +390,10 @@ export const CLI_ROWS: CliRow[] = [
   { args: ['rename-prefix', 'Bad_Prefix'], exit: 2, stdout: 'empty', stderr: 'must start with a lower-case letter' },
   { args: ['rename-prefix', 'cp', '--json'], exit: 1, stdout: ErrorOutput, check: (j) => expectTrue(j.error.includes('same as current prefix'), j.error) },
   { args: ['rename-prefix', 'zz', '--readonly'], exit: 1, stdout: 'empty', stderr: "operation 'rename-prefix' is not allowed in read-only mode" },
-  { args: ['rename-prefix', 'zz', '--repair'], exit: 2, stdout: 'empty', stderr: '--repair', differs: 'bd merges several prefixes into one; bd-rx refuses --repair, naming it' },
+  // One prefix here: a repair into it changes nothing; into another it would give every issue a new id.
+  { args: ['rename-prefix', 'cp', '--repair', '--json'], exit: 0, stdout: RepairPrefix, check: (j) => expectTrue(j.target_prefix === 'cp' && j.prefixes_found === 1 && j.issues_repaired === 0 && j.issues_unchanged > 10, `got ${JSON.stringify(j)}`) },
+  { args: ['rename-prefix', 'zz', '--repair', '--dry-run', '--json'], exit: 0, stdout: RepairPrefix, check: (j) => expectTrue(j.issues_repaired > 10 && j.issues_unchanged === 0, `got ${JSON.stringify(j)}`) },
+  { args: ['show', 'cp-a1', '--json'], exit: 0, stdout: arr(IssueDetails), check: (j) => expectIds(j, ['cp-a1']) },
 
   // ---- usage errors: exit 2, a sentence on stderr ----
   { args: ['frobnicate'], exit: 2, stdout: 'empty' },

@@ -92,6 +92,8 @@ export const RPC_ROWS: RpcRow[] = [
   { operation: 'blocked', args: { parent_id: 'cp-e1' }, data: nullable(arr(BlockedIssue)) },
   { operation: 'stale', args: { days: 30, status: 'open', limit: 5 }, data: nullable(arr(Issue)) },
   { operation: 'stats', args: null, data: RpcStats, check: (d) => expectTrue(d.summary?.total_issues === d.total_issues, 'summary copy') },
+  // bd-rx's own argument, what `stats --assigned` sends through the daemon.
+  { operation: 'stats', args: { assignee: 'alice' }, data: RpcStats, check: (d) => expectTrue(d.total_issues >= 1 && d.total_issues < 5 && d.summary?.total_issues === d.total_issues, `alice's counts, got ${d.total_issues}`) },
   { operation: 'epic_status', args: { eligible_only: false }, data: nullable(arr(EpicStatus)) },
   { operation: 'dep_add', args: { from_id: 'cp-k7x9q', to_id: 'cp-a1', dep_type: 'blocks' }, data: DepAdded },
   { operation: 'dep_remove', args: { from_id: 'cp-k7x9q', to_id: 'cp-a1', dep_type: '' }, data: DepRemoved },

@@ -65,15 +65,15 @@ describe('fileChange$', () => {
     const ws = workspace();
     const w = await watching({ ...ws, git: null });
 
-    const started = Date.now();
     const writer = spawn(process.execPath, [
       '-e',
       `const fs = require('fs');
        for (let i = 0; i < 100; i++) fs.appendFileSync(${JSON.stringify(ws.jsonlPath)}, '{"id":"bd-' + i + '"}\\n');`,
     ]);
     const code = await new Promise<number | null>((resolve) => writer.on('exit', resolve));
+    // Not timed: on a loaded machine the writer's start alone can take a second; what matters is
+    // that 100 appends as fast as one process can make them come out as a bounded set of events.
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(1000);
 
     await waitFor(() => changesOf(w.events, ws.jsonlPath) >= 1, EVENT_MS, 'a change event');
     await waitForQuiet(() => w.events.length, QUIET_MS, EVENT_MS, 'events to stop after the burst');

@@ -20,7 +20,6 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { 
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { BeadsStore } = require('../store/beads-store') as typeof import('../store/beads-store');
   const { importJsonl } = require('../sync/import-jsonl') as typeof import('../sync/import-jsonl');
-  const { LeanExporter } = require('../sync/lean-exporter') as typeof import('../sync/lean-exporter');
   const { executeOperation } = require('../ops/execute-operation') as typeof import('../ops/execute-operation');
   const { isMutating } = require('../ops/operation-table') as typeof import('../ops/operation-table');
   const { needsExport } = require('../ops/sync-operations') as typeof import('../ops/sync-operations');
@@ -50,7 +49,12 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { 
       // JSONL should hold.
       const imported = operation === 'import' && needsExport(result);
       // Lean: unchanged lines are copied from the file, never the whole file held (lean-export.ts).
-      if (isMutating(operation) || imported) new LeanExporter(store, paths.jsonlPath).export();
+      if (isMutating(operation) || imported) {
+        // Loaded only for a write: a read never exports.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { LeanExporter } = require('../sync/lean-exporter') as typeof import('../sync/lean-exporter');
+        new LeanExporter(store, paths.jsonlPath).export();
+      }
       return result;
     },
     close() {

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CODE_DIR } from '../os/code-dir';
 
 /**
  * The page ships as plain files in `web/dashboard/` at the package root, beside `src/` and
- * `dist/`: both `src/dashboard` (ts-node, jest) and `dist/dashboard` (the built CLI) are two
- * levels below it, so one path serves both and the build needs no copy step.
+ * `dist/`: one level above the code directory (`src/` under ts-node and jest, `dist/` built;
+ * see code-dir.ts), so one path serves both and the build needs no copy step.
  */
-export const ASSETS_DIR = path.resolve(__dirname, '..', '..', 'web', 'dashboard');
+export const ASSETS_DIR = path.resolve(CODE_DIR, '..', 'web', 'dashboard');
 
 export interface Asset {
   body: Buffer;

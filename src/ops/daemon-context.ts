@@ -11,7 +11,7 @@ import type { WorkspacePaths } from '../workspace/workspace-paths';
 export interface DaemonRuntimeView {
   store: BeadsStore;
   paths: WorkspacePaths;
-  settings: Pick<ResolvedSettings, 'mode' | 'debounceMs' | 'maxWaitMs' | 'pollIntervalMs'>;
+  settings: Pick<ResolvedSettings, 'mode' | 'debounceMs' | 'maxWaitMs' | 'pollIntervalMs' | 'gitSync'>;
   /** Every event as it is logged (hot; completes when the daemon stops). */
   events$: Observable<LoggedEvent>;
   startedAt: number;

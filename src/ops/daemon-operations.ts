@@ -46,6 +46,7 @@ export function health(d: DaemonServices) {
 
 export function status(d: DaemonServices) {
   const { paths, settings } = d.runtime;
+  const git = settings.gitSync;
   return {
     version: PROTOCOL_VERSION,
     daemon_version: d.version,
@@ -62,15 +63,16 @@ export function status(d: DaemonServices) {
     watching: d.runtime.watched,
     ...(d.runtime.dashboardUrl ? { dashboard_url: d.runtime.dashboardUrl } : {}),
     ...d.stats(),
-    // bd's StatusResponse fields: bd-rx holds no exclusive locks and never commits, pushes or
-    // pulls git itself; it syncs on file events, polling every poll interval as a fallback.
+    // bd's StatusResponse fields: bd-rx holds no exclusive locks; git work is what the git
+    // switches (--auto-commit/--auto-push/--auto-pull, or --auto-sync) say; local mode is bd's
+    // name for a daemon that does no git at all.
     last_activity_time: new Date().toISOString(),
     exclusive_lock_active: false,
-    auto_commit: false,
-    auto_push: false,
-    auto_pull: false,
-    local_mode: true,
-    sync_interval: `${settings.pollIntervalMs / 1000}s`,
+    auto_commit: git?.autoCommit ?? false,
+    auto_push: git?.autoPush ?? false,
+    auto_pull: git?.autoPull ?? false,
+    local_mode: !(git?.autoCommit || git?.autoPush || git?.autoPull),
+    sync_interval: git?.autoPull ? `${git.remoteSyncIntervalMs / 1000}s` : `${settings.pollIntervalMs / 1000}s`,
   };
 }
 

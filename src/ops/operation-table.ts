@@ -45,7 +45,7 @@ export const OPERATION_TABLE = {
   resolve_id: { mutating: false, run: (args, ctx) => resolveId(ctx.store, args.id) },
   ready: { mutating: false, run: (args, ctx) => readyIssues(ctx.store, args) },
   blocked: { mutating: false, run: (args, ctx) => blockedIssues(ctx.store, args) },
-  stats: { mutating: false, run: (_args, ctx) => statsAnswer(ctx.store) },
+  stats: { mutating: false, run: (args, ctx) => statsAnswer(ctx.store, args) },
   epic_status: { mutating: false, run: (args, ctx) => epicStatuses(ctx.store, { eligibleOnly: (args as Record<string, unknown>).eligible_only === true }) },
   dep_add: {
     mutating: true,

@@ -136,7 +136,8 @@ export const ARG_SCHEMAS = {
   config_list: noArgs,
   resolve_id: args({ id }),
   get_config: args({ key: nonEmpty('a config key') }),
-  stats: noArgs,
+  // `assignee`: bd-rx's own, for `stats --assigned` through the daemon (bd's CLI cannot).
+  stats: args({ assignee: str().optional() }),
   dep_add: args({ from_id: id, to_id: id, dep_type: oneOf(DEPENDENCY_TYPES).default('blocks') }),
   dep_remove: args({ from_id: id, to_id: id }),
   label_add: args({ id, label }),

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Observable } from 'rxjs';
 import type { WatchEvent } from '../pipeline/daemon-sources';
 import type { FileChangeOptions } from './file-change';
 import { errnoCode } from '../os/errno-code';
 import { HELPER_THREAD_LIMITS } from '../os/thread-limits';
+import { codePath } from '../os/code-dir';
 
 /** What the watcher thread posts: an event of `fileChange$`, or that every watch is in place. */
 export type WatcherMessage = { event: WatchEvent } | { ready: true };
@@ -37,7 +37,7 @@ export interface WatcherThreadOptions extends Omit<FileChangeOptions, 'createWat
  */
 export function watcherThread$(opts: WatcherThreadOptions): Observable<WatchEvent> {
   return new Observable<WatchEvent>((subscriber) => {
-    const { workerFile = path.join(__dirname, 'file-change-worker.js'), ...data } = opts;
+    const { workerFile = codePath('sources', 'file-change-worker.js'), ...data } = opts;
     if (!fs.existsSync(workerFile)) {
       subscriber.next({
         kind: 'error',

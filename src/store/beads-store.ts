@@ -338,7 +338,7 @@ export class BeadsStore {
   }
 
   /** Gives issues new ids (old → new), rewriting every reference; sets the prefix (rename-prefix). */
-  renameIds(renames: ReadonlyMap<string, string>, prefix: string): number {
-    return renameIds(this.ctx, renames, prefix);
+  renameIds(renames: ReadonlyMap<string, string>, prefix: string, alsoRewrite: readonly string[] = []): number {
+    return renameIds(this.ctx, renames, prefix, alsoRewrite);
   }
 }

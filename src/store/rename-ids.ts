@@ -13,18 +13,21 @@ const ID_FIELDS = ['duplicate_of', 'superseded_by', 'replies_to', 'parent'] as c
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Gives every issue a new id (`renames`: old → new) in one transaction: its own id, the ids in
+ * Gives issues a new id (`renames`: old → new) in one transaction: its own id, the ids in
  * its dependencies and comments, the fields naming another issue, and whole-word mentions of a
  * renamed id in its text. The old ids are recorded as deletions, so the next export drops their
  * lines and an import of the old JSONL cannot bring them back; the new rows are local changes.
  * A new id that is already taken (by an issue not itself renamed) refuses the whole rename.
+ * `alsoRewrite`: issues that keep their id but may name a renamed one (`rename-prefix
+ * --repair` renames only some); each is rewritten only if one of its references changes.
  */
-export function renameIds(ctx: StoreContext, renames: ReadonlyMap<string, string>, prefix: string): number {
+export function renameIds(ctx: StoreContext, renames: ReadonlyMap<string, string>, prefix: string, alsoRewrite: readonly string[] = []): number {
   const at = nowRfc3339(ctx.now());
   const mention = renames.size
     ? new RegExp(`(?<![A-Za-z0-9_.-])(?:${[...renames.keys()].sort((a, b) => b.length - a.length).map(escape).join('|')})(?![A-Za-z0-9_-]|\\.\\d)`, 'g')
     : null;
   const map = (id: unknown) => (typeof id === 'string' ? (renames.get(id) ?? id) : id);
+  const rewritten: string[] = [];
   const rewrite = (text: unknown) => (typeof text === 'string' && mention ? text.replace(mention, (m) => renames.get(m) ?? m) : text);
   ctx.tx.inTransaction(() => {
     for (const next of renames.values()) {
@@ -32,10 +35,8 @@ export function renameIds(ctx: StoreContext, renames: ReadonlyMap<string, string
         throw new ValidationError(`cannot rename to ${next}: an issue with that id already exists; pick another prefix`);
       }
     }
-    const renamed: IssueRecord[] = [];
-    for (const [oldId, newId] of renames) {
-      const rec = ctx.queries.require(oldId);
-      const changes: Record<string, unknown> = { id: newId, updated_at: at };
+    const references = (rec: IssueRecord): Record<string, unknown> => {
+      const changes: Record<string, unknown> = {};
       for (const f of TEXT_FIELDS) if (rec[f] !== undefined) changes[f] = rewrite(rec[f]);
       for (const f of ID_FIELDS) if (rec[f] !== undefined) changes[f] = map(rec[f]);
       if (Array.isArray(rec.dependencies)) {
@@ -44,7 +45,12 @@ export function renameIds(ctx: StoreContext, renames: ReadonlyMap<string, string
       if (Array.isArray(rec.comments)) {
         changes.comments = recordComments(rec).map((c) => ({ ...c, issue_id: map(c.issue_id), text: rewrite(c.text) }));
       }
-      renamed.push(patchRecord(rec, changes));
+      return changes;
+    };
+    const renamed: IssueRecord[] = [];
+    for (const [oldId, newId] of renames) {
+      const rec = ctx.queries.require(oldId);
+      renamed.push(patchRecord(rec, { ...references(rec), id: newId, updated_at: at }));
       ctx.rows.remove(oldId);
       ctx.sync.recordDeletion(oldId, at);
     }
@@ -52,12 +58,22 @@ export function renameIds(ctx: StoreContext, renames: ReadonlyMap<string, string
       ctx.rows.write(rec, serializeRecord(rec), { dirty: true, synced: false }, true);
       ctx.sync.forgetDeletion(rec.id);
     }
+    for (const id of alsoRewrite) {
+      if (renames.has(id)) continue;
+      const rec = ctx.queries.require(id);
+      const changes = references(rec);
+      if (serializeRecord(patchRecord(rec, changes)) === serializeRecord(rec)) continue;
+      const next = patchRecord(rec, { ...changes, updated_at: at });
+      ctx.rows.write(next, serializeRecord(next), { dirty: true, synced: false }, true);
+      rewritten.push(id);
+    }
     ctx.sync.setMeta('issue_prefix', prefix);
   });
   for (const [oldId, newId] of renames) {
     ctx.feed.emit('delete', oldId);
     ctx.feed.emit('create', newId);
   }
+  for (const id of rewritten) ctx.feed.emit('update', id);
   return renames.size;
 }
 

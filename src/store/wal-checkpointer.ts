@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { HELPER_THREAD_LIMITS } from '../os/thread-limits';
+import { codePath } from '../os/code-dir';
 
 /** What the main thread asks of the checkpoint thread. */
 export type CheckpointerMessage = 'checkpoint' | 'close';
@@ -45,7 +45,7 @@ export class WalCheckpointer {
     dbPath: string,
     private readonly opts: WalCheckpointerOptions,
   ) {
-    const file = opts.workerFile ?? path.join(__dirname, 'checkpoint-worker.js');
+    const file = opts.workerFile ?? codePath('store', 'checkpoint-worker.js');
     if (!fs.existsSync(file)) {
       this.broken = true;
       return;

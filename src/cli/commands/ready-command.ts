@@ -1,5 +1,6 @@
 import type { CommandModule, Options } from 'yargs';
 import type { IssueRecord } from '../../jsonl/parse-jsonl';
+import { defaultActor } from '../../ops/operation-context';
 import { withBackend, type GlobalArgs } from '../cli-context';
 import { print, printIssueList, printJson } from '../render';
 import { intOption, pick, splitList } from './list-args';
@@ -73,7 +74,7 @@ export const statsCommand: CommandModule<GlobalArgs, GlobalArgs & Record<string,
     }),
   handler: async (argv) =>
     withBackend(argv, async (backend, paths) => {
-      const answer = (await backend.call('stats', {})) as Record<string, number> & { summary?: Record<string, number> };
+      const answer = (await backend.call('stats', argv.assigned ? { assignee: argv.actor ?? defaultActor() } : {})) as Record<string, number> & { summary?: Record<string, number> };
       const { summary, ...stats } = answer;
       const s = summary ?? stats;
       // As in bd: the JSONL's git log of the last 24 h, left out with --no-activity or when git

@@ -19,7 +19,7 @@ export const renamePrefixCommand: CommandModule<GlobalArgs, RenameArgs> = {
   builder: (y) =>
     y.positional('prefix', { type: 'string', demandOption: true }).options({
       'dry-run': { type: 'boolean', describe: 'Show what would be renamed, change nothing' },
-      repair: { type: 'boolean', describe: 'Consolidate several prefixes (not supported: refused)' },
+      repair: { type: 'boolean', describe: 'Consolidate several prefixes into NEW: issues with another prefix get new ids' },
     }) as never,
   handler: (argv) => {
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -36,20 +36,18 @@ export const renamePrefixCommand: CommandModule<GlobalArgs, RenameArgs> = {
     }
     const dryRun = argv['dry-run'] === true;
     if (!dryRun && globalFlags().readonly) throw new ReadonlyError('rename-prefix');
-    if (argv.repair) {
-      throw new UsageError('--repair (merging several prefixes into one) is not supported by bd-rx. Rename each prefix’s issues with bd, or leave them as they are.');
-    }
     const paths = workspaceFor(argv);
     const store = new BeadsStore(paths.dbPath);
     try {
       if (!globalFlags().noAutoImport) importJsonl(store, { jsonlPath: paths.jsonlPath });
       const old = store.prefix;
       const ids = [...store.idsAndLineBytes()].map(([id]) => id);
+      if (argv.repair) return repairPrefixes(store, paths.jsonlPath, next, ids, { dryRun, json: argv.json === true, actor: argv.actor });
       const foreign = ids.filter((id) => !id.startsWith(`${old}-`));
       if (foreign.length) {
         throw new ValidationError(
           `cannot rename with multiple prefixes: ${foreign.length} issues do not start with "${old}-" (e.g. ${foreign.slice(0, 3).join(', ')}); ` +
-            'bd-rx has no --repair: rename or remove those first',
+            `use --repair to give them new ids under one prefix (bd-rx rename-prefix ${next} --repair)`,
         );
       }
       if (next === old && ids.length) throw new ValidationError(`new prefix is the same as current prefix: ${old}`);
@@ -78,5 +76,72 @@ export const renamePrefixCommand: CommandModule<GlobalArgs, RenameArgs> = {
     }
   },
 };
+
+/**
+ * `rename-prefix NEW --repair`, as bd does it: issues whose id does not start with `NEW-` get a
+ * new hash id under NEW (in order of their old prefix, then id), every reference to them is
+ * rewritten in every issue, the prefix becomes NEW, and the JSONL is exported. Issues already
+ * under NEW keep their ids.
+ */
+function repairPrefixes(
+  store: import('../../store/beads-store').BeadsStore,
+  jsonlPath: string,
+  target: string,
+  ids: string[],
+  opts: { dryRun: boolean; json: boolean; actor?: string },
+): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { hashId } = require('../../store/hash-id') as typeof import('../../store/hash-id');
+  const { LeanExporter } = require('../../sync/lean-exporter') as typeof import('../../sync/lean-exporter');
+  const { defaultActor } = require('../../ops/operation-context') as typeof import('../../ops/operation-context');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const prefixOf = (id: string) => {
+    const dash = id.lastIndexOf('-');
+    return dash > 0 ? id.slice(0, dash) : id;
+  };
+  const correct = ids.filter((id) => id.startsWith(`${target}-`));
+  const incorrect = ids
+    .filter((id) => !id.startsWith(`${target}-`))
+    .sort((a, b) => prefixOf(a).localeCompare(prefixOf(b)) || a.localeCompare(b));
+  const prefixes = new Set(ids.map((id) => (id.startsWith(`${target}-`) ? target : prefixOf(id))));
+  const used = new Set(ids);
+  const renames = new Map<string, string>();
+  for (const id of incorrect) {
+    const rec = store.require(id);
+    const next = hashId(
+      {
+        prefix: target,
+        title: String(rec.title ?? ''),
+        description: String(rec.description ?? ''),
+        creator: String(rec.created_by ?? opts.actor ?? defaultActor()),
+        createdAt: String(rec.created_at ?? ''),
+      },
+      (candidate) => used.has(candidate),
+    );
+    used.add(next);
+    renames.set(id, next);
+  }
+  const result = { target_prefix: target, prefixes_found: prefixes.size, issues_repaired: incorrect.length, issues_unchanged: correct.length };
+  if (opts.dryRun) {
+    if (opts.json) return printJson(result);
+    print(`DRY RUN: Would repair ${incorrect.length} issues with incorrect prefixes`);
+    print();
+    print(`Issues with correct prefix (${target}): ${correct.length}`);
+    print(`Issues to repair: ${incorrect.length}`);
+    if (renames.size) {
+      print();
+      print('Planned renames (showing first 10):');
+      for (const [from, to] of [...renames].slice(0, 10)) print(`  ${from} -> ${to}`);
+      if (renames.size > 10) print(`... and ${renames.size - 10} more`);
+    }
+    return;
+  }
+  store.renameIds(renames, target, correct);
+  new LeanExporter(store, jsonlPath).export();
+  if (opts.json) return printJson(result);
+  for (const [from, to] of renames) print(`  Renamed ${from} -> ${to}`);
+  print(`✓ Successfully consolidated ${prefixes.size} prefixes into ${target}`);
+  print(`  ${incorrect.length} issues repaired, ${correct.length} issues unchanged`);
+}
 
 const sentence = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;

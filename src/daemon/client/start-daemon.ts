@@ -8,6 +8,7 @@ import { socketPathFor } from '../../rpc/socket-path';
 import type { WorkspacePaths } from '../../workspace/workspace-paths';
 import { readDaemonLock } from '../daemon-lock';
 import { askDaemon } from './ask-daemon';
+import { codePath } from '../../os/code-dir';
 
 export interface StartedDaemon {
   pid: number;
@@ -39,7 +40,7 @@ export async function startBackgroundDaemon(
   if (before !== null) throw new AlreadyRunningError({ pid: before });
   const logPath = path.join(paths.beadsDir, 'daemon.log');
   const log = fs.openSync(logPath, 'a', 0o600);
-  const bin = path.resolve(__dirname, '..', '..', 'cli', 'bin.js');
+  const bin = codePath('cli', 'bin.js');
   const child = spawn(process.execPath, [bin, 'daemon', '--workspace', paths.root, '--log-format', 'json', ...daemonArgs], {
     cwd: paths.root,
     detached: true,

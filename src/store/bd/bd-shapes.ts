@@ -8,9 +8,21 @@ import { recordComments, recordLabels } from '../issue-record';
  * IssueWithCounts for list/search/ready, IssueDetails for show.
  */
 
+/**
+ * The record as bd's `types.Issue` reads it: a line newer bd wrote as `{"_type":"issue",…}`
+ * keeps that tag in the JSONL (so it round-trips byte for byte), but the tag is the file's, not
+ * a field of the issue, and bd's answers never carry it.
+ */
+function issueFields(record: IssueRecord): IssueRecord {
+  if (!('_type' in record)) return record;
+  const { _type, ...rest } = record as IssueRecord & { _type?: unknown };
+  void _type;
+  return rest as IssueRecord;
+}
+
 /** The issue without the fields bd's write answers never carry. */
 export function plainIssue(record: IssueRecord): IssueRecord {
-  const { dependencies, comments, ...rest } = record;
+  const { dependencies, comments, ...rest } = issueFields(record);
   void dependencies;
   void comments;
   return rest as IssueRecord;
@@ -48,7 +60,7 @@ export function withCounts(store: BeadsStore, records: IssueRecord[]): IssueReco
   return records.map((r) => {
     const c = counts.get(r.id);
     return {
-      ...r,
+      ...issueFields(r),
       dependency_count: c?.deps ?? 0,
       dependent_count: c?.dependents ?? 0,
       comment_count: recordComments(r).length,

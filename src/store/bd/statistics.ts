@@ -1,5 +1,8 @@
 import type { BeadsStore } from '../beads-store';
 import { epicStatuses } from './epic-status';
+import { checkKnownArgs } from './issue-filter';
+import { countIssues } from './list-issues';
+import { readyIssues } from './ready-issues';
 
 /** bd's `types.Statistics`: every field, always present. */
 export interface Statistics {
@@ -43,10 +46,36 @@ export function statistics(store: BeadsStore): Statistics {
 }
 
 /**
+ * `stats --assigned`: bd's counts over the issues assigned to one person: the total, one count
+ * per status field (`blocked_issues` is the `blocked` status, not dependency blocking, as in
+ * bd) and their ready work; the fields bd leaves unset are 0. bd computes this only in direct
+ * mode (through its daemon it fails); here it is the same store query either way.
+ */
+export function assignedStatistics(store: BeadsStore, assignee: string): Statistics {
+  const counted = countIssues(store, { assignee, group_by: 'status' });
+  const groups = 'groups' in counted ? counted.groups : [];
+  const by = (status: string) => groups.find((g) => g.group === status)?.count ?? 0;
+  return {
+    total_issues: 'total' in counted ? counted.total : counted.count,
+    open_issues: by('open'),
+    in_progress_issues: by('in_progress'),
+    closed_issues: by('closed'),
+    blocked_issues: by('blocked'),
+    deferred_issues: by('deferred'),
+    ready_issues: readyIssues(store, { assignee, status: '' }).length,
+    tombstone_issues: 0,
+    pinned_issues: 0,
+    epics_eligible_for_closure: 0,
+    average_lead_time_hours: 0,
+  };
+}
+
+/**
  * The daemon's `stats` answer: Statistics as bd's daemon sends it, plus a `summary` copy, so a
  * client written against the CLI's `{summary}` shape reads it too.
  */
-export function statsAnswer(store: BeadsStore): Statistics & { summary: Statistics } {
-  const s = statistics(store);
+export function statsAnswer(store: BeadsStore, args: Record<string, unknown> = {}): Statistics & { summary: Statistics } {
+  checkKnownArgs('stats', args, ['assignee']);
+  const s = typeof args.assignee === 'string' && args.assignee !== '' ? assignedStatistics(store, args.assignee) : statistics(store);
   return { ...s, summary: { ...s } };
 }

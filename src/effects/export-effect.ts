@@ -71,7 +71,14 @@ export function exportEffect(
         const { skipped, ...result } = (ahead && commit(ahead)) ?? exporter.export();
         checkpoint();
         return of<ExportOutcome>(
-          skipped ? { kind: 'skipped', reason: 'no local changes', ...(result.merged ? { merged: result.merged } : {}) } : { kind: 'done', ...result },
+          skipped
+            ? {
+                kind: 'skipped',
+                reason: 'no local changes',
+                ...(result.merged ? { merged: result.merged } : {}),
+                ...(result.indexed_ms !== undefined ? { indexed_ms: result.indexed_ms } : {}),
+              }
+            : { kind: 'done', ...result },
         );
       }),
     prepare: () =>

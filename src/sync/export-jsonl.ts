@@ -17,6 +17,12 @@ export interface ExportReport {
   staged?: true;
   /** With `staged`: what writing it ahead cost (ms), which the write-ahead lead follows. */
   prepared_ms?: number;
+  /**
+   * With `skipped`: the export built the file's line index instead (read and hash the file, see
+   * `LeanExporter`), in this many ms; the write-ahead lead takes it as a first estimate of what
+   * a prepare costs, before any export has been measured.
+   */
+  indexed_ms?: number;
   /** How the lean export wrote it: copying unchanged lines from the file, or every row. */
   mode?: 'copy' | 'full';
   /** An outside change to the JSONL that was merged in first, so it is not overwritten. */

@@ -54,8 +54,11 @@ export class LeanExporter {
           // daemon's start-up export, on an idle daemon) rather than in the first write's export,
           // where scanning the file (~0.3-2 s at 100k) came on top of the debounce. One stat
           // when the index is already the file's.
-          this.index = usableIndex(store, jsonlPath, this.index);
-          return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
+          const t0 = performance.now();
+          const before = this.index;
+          this.index = usableIndex(store, jsonlPath, before);
+          const indexed = this.index !== undefined && this.index !== before ? { indexed_ms: elapsed(t0) } : {};
+          return { skipped: 'clean', issues: 0, bytes: 0, ms: 0, ...indexed };
         }
         const deletedHere = store.pendingExportCount() > 0;
         const written = this.write();

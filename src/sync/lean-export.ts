@@ -77,7 +77,7 @@ export function usableIndex(store: BeadsStore, jsonlPath: string, previous: Line
   if (stat === null || stat !== syncedStat || !syncedHash) return undefined;
   if (!otherRecordsByPrefix(store)) return undefined;
   if (previous && previous.stat === stat && previous.hash === syncedHash) return previous;
-  const scanned = scanJsonl(jsonlPath, stat);
+  const scanned = scanJsonl(jsonlPath, stat, store.count());
   return scanned && scanned.hash === syncedHash ? scanned : undefined;
 }
 

@@ -136,7 +136,12 @@ function hasPrefix(buf: Buffer, start: number, end: number, prefix: Buffer): boo
  * the export's shape, ids out of order or repeated, a blank line, or no file. Lines of other
  * records (`{"_type":"memory"…`) are left out of the index: the export writes the stored ones.
  */
-export function scanJsonl(file: string, stat: string): LineIndex | undefined {
+export function scanJsonl(
+  file: string,
+  stat: string,
+  /** Lines expected (the DB's issue count): the index's arrays are allocated once at that size. */
+  capacity = 0,
+): LineIndex | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -145,7 +150,7 @@ export function scanJsonl(file: string, stat: string): LineIndex | undefined {
   }
   try {
     const hash = createHash('sha256');
-    const out = new LineIndexBuilder();
+    const out = new LineIndexBuilder(capacity);
     let buf = Buffer.allocUnsafe(CHUNK);
     let filled = 0; // bytes of buf holding data not yet indexed (a partial line at its start)
     let base = 0; // file offset of buf[0]

@@ -3,7 +3,9 @@ import { adaptiveLead, leadFor } from '../src/pipeline/adaptive-lead';
 import type { LaneRequest } from '../src/pipeline/effect-kinds';
 import { exportRequests } from '../src/pipeline/export-requests';
 import { exportCostOf } from '../src/pipeline/feedback';
-import { testScheduler } from './support/fake-daemon';
+import { filter } from 'rxjs';
+import { daemonPipeline } from '../src/pipeline/daemon-pipeline';
+import { EXPORTED, exportDone, fakeEffects, importDone, isEffectEvent, mutation, SETTINGS, sources, testScheduler } from './support/fake-daemon';
 
 describe('leadFor', () => {
   it('should use the fixed lead before any prepare was measured, and while prepares stay cheap', () => {
@@ -91,5 +93,47 @@ describe('exportCostOf', () => {
     expect(exportCostOf(done as DaemonEvent)).toBe(3);
     expect(exportCostOf({ ...done, merged: {} } as unknown as DaemonEvent)).toBeUndefined();
     expect(exportCostOf({ type: 'export/skipped', reason: 'no local changes', batched: 1 } as DaemonEvent)).toBeUndefined();
+  });
+
+  it('should estimate a prepare as twice the indexing of a skipped export that built the line index', () => {
+    const skipped = { type: 'export/skipped' as const, reason: 'no local changes', batched: 1 };
+    expect(exportCostOf({ ...skipped, indexed_ms: 150 } as DaemonEvent)).toBe(2 * 150);
+    expect(exportCostOf({ ...skipped, indexed_ms: 150, merged: {} } as unknown as DaemonEvent)).toBeUndefined();
+  });
+});
+
+describe('the write-ahead lead after a start-up export that indexed the file (debounce 500 ms, fixed lead 100 ms)', () => {
+  const m = { m: mutation('bd-a1b2') };
+  const indexedAtStart = (scheduler: ReturnType<typeof testScheduler>, ms: number) =>
+    fakeEffects(scheduler, {
+      exportOutcome: (n) => (n === 0 ? { kind: 'skipped', reason: 'no local changes', indexed_ms: ms } : EXPORTED),
+    });
+
+  it('should arm the first prepare with the lead that estimate gives, not the fixed one', () => {
+    const scheduler = testScheduler();
+    // 2 × 150 = 300 ms estimated: lead 1.25 × 300 + 20 = 395 ms, so the prepare runs 105 ms after the write.
+    const effects = indexedAtStart(scheduler, 150);
+    scheduler.run(({ cold, expectObservable }) => {
+      const mutation$ = cold('1000ms m', m);
+      const expected = '      (xy) 1496ms e';
+      const events$ = daemonPipeline(sources({ mutation$ }), { ...SETTINGS, prepareLeadMs: 100, ...effects, scheduler });
+      expectObservable(events$.pipe(filter(isEffectEvent))).toBe(expected, {
+        x: { type: 'export/skipped', reason: 'no local changes', indexed_ms: 150, batched: 1 },
+        y: importDone(1),
+        e: exportDone(1),
+      });
+    });
+    expect(effects.runs.filter((r) => r.kind === 'prepare').map((r) => r.start)).toEqual([1105]);
+  });
+
+  it('should keep the fixed lead when indexing at start-up was cheap (small files stay at 100 ms)', () => {
+    const scheduler = testScheduler();
+    const effects = indexedAtStart(scheduler, 10); // 20 ms estimated: below the fixed lead
+    scheduler.run(({ cold, expectObservable }) => {
+      const mutation$ = cold('1000ms m', m);
+      const events$ = daemonPipeline(sources({ mutation$ }), { ...SETTINGS, prepareLeadMs: 100, ...effects, scheduler });
+      expectObservable(events$.pipe(filter(isEffectEvent), filter((e) => e.type === 'export/done'))).toBe('1500ms e', { e: exportDone(1) });
+    });
+    expect(effects.runs.filter((r) => r.kind === 'prepare').map((r) => r.start)).toEqual([1400]);
   });
 });

@@ -144,9 +144,12 @@ export function childFloor(kind: keyof typeof CHILD_FLOORS, file: string, scratc
   });
 }
 
-/** VmRSS / VmHWM of a running process, in MB. */
-export function memoryOf(pid: number | 'self'): { rssMB: number; peakMB: number } {
+/**
+ * VmRSS / VmHWM of a running process, in MB, and what the RSS is made of: anonymous memory (the
+ * JS heap, buffers, SQLite's caches, malloc) and file-backed pages (node's own code, ~40 MB of it).
+ */
+export function memoryOf(pid: number | 'self'): { rssMB: number; peakMB: number; anonMB: number; fileMB: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMB: kib('VmRSS') / 1024, peakMB: kib('VmHWM') / 1024 };
+  return { rssMB: kib('VmRSS') / 1024, peakMB: kib('VmHWM') / 1024, anonMB: kib('RssAnon') / 1024, fileMB: kib('RssFile') / 1024 };
 }

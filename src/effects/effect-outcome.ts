@@ -21,6 +21,6 @@ export type ExportResult = Omit<ExportReport, 'skipped'>;
  */
 export type ExportOutcome =
   | ({ kind: 'done' } & ExportResult)
-  | ({ kind: 'skipped'; reason: string } & Pick<ExportResult, 'merged'>);
+  | ({ kind: 'skipped'; reason: string } & Pick<ExportResult, 'merged' | 'indexed_ms'>);
 
 export type ImportOutcome = ({ kind: 'done' } & ImportResult) | { kind: 'skipped'; reason: string };

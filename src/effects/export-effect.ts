@@ -2,7 +2,7 @@ import { defer, of, type Observable } from 'rxjs';
 import type { BeadsStore } from '../store/beads-store';
 import { elapsed } from '../sync/export-jsonl';
 import { LeanExporter } from '../sync/lean-exporter';
-import { commitStagedExport, discardStagedExport } from '../sync/staged-export';
+import { commitStagedExport } from '../sync/staged-export';
 import { DbFileGoneError } from '../store/db-file-guard';
 import { rescueExport } from '../sync/rescue-export';
 import type { ExportOutcome } from './effect-outcome';
@@ -64,20 +64,27 @@ export function exportEffect(
           // Fault 3: never an export's bookkeeping into an unlinked or foreign file; the JSONL
           // still gets what the daemon acknowledged, then the failure stops the daemon.
           const ahead = takeStaged();
-          if (ahead) discardStagedExport(ahead.ahead);
+          if (ahead) exporter.staged(ahead.ahead, false);
           throw new DbFileGoneError(lost, dbGuard.path, rescueExport(store, jsonlPath));
         }
         const ahead = takeStaged();
         const { skipped, ...result } = (ahead && commit(ahead)) ?? exporter.export();
         checkpoint();
         return of<ExportOutcome>(
-          skipped ? { kind: 'skipped', reason: 'no local changes', ...(result.merged ? { merged: result.merged } : {}) } : { kind: 'done', ...result },
+          skipped
+            ? {
+                kind: 'skipped',
+                reason: 'no local changes',
+                ...(result.merged ? { merged: result.merged } : {}),
+                ...(result.indexed_ms !== undefined ? { indexed_ms: result.indexed_ms } : {}),
+              }
+            : { kind: 'done', ...result },
         );
       }),
     prepare: () =>
       defer(() => {
         const previous = takeStaged();
-        if (previous) discardStagedExport(previous.ahead);
+        if (previous) exporter.staged(previous.ahead, false);
         if (dbGuard.check()) return of(undefined);
         const started = performance.now();
         const ahead = exporter.stage();

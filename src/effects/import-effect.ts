@@ -24,7 +24,7 @@ export function importEffect(
       defer(() => {
         const lost = dbGuard.check();
         if (lost) throw new DbFileGoneError(lost, dbGuard.path);
-        const { skipped, ...result } = importJsonl(store, { jsonlPath });
+        const { skipped, ...result } = importJsonl(store, { jsonlPath, releaseOldInBackground: true });
         if (skipped) {
           const reason =
             skipped === 'missing' ? 'jsonl missing' : store.getMeta(META_SYNCED_BY) === 'export' ? 'own-write' : 'unchanged';

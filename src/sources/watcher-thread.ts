@@ -4,6 +4,7 @@ import { Observable } from 'rxjs';
 import type { WatchEvent } from '../pipeline/daemon-sources';
 import type { FileChangeOptions } from './file-change';
 import { errnoCode } from '../os/errno-code';
+import { HELPER_THREAD_LIMITS } from '../os/thread-limits';
 import { codePath } from '../os/code-dir';
 
 /** What the watcher thread posts: an event of `fileChange$`, or that every watch is in place. */
@@ -47,7 +48,7 @@ export function watcherThread$(opts: WatcherThreadOptions): Observable<WatchEven
     }
     let stopping = false;
     let failed = false;
-    const worker = new Worker(workerFile, { workerData: data });
+    const worker = new Worker(workerFile, { workerData: data, resourceLimits: HELPER_THREAD_LIMITS });
     worker.on('message', (message: WatcherMessage) => {
       subscriber.next('ready' in message ? { kind: 'ready' } : message.event);
     });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { HELPER_THREAD_LIMITS } from '../os/thread-limits';
 import { codePath } from '../os/code-dir';
 
 /** What the main thread asks of the checkpoint thread. */
@@ -49,7 +50,7 @@ export class WalCheckpointer {
       this.broken = true;
       return;
     }
-    this.worker = new Worker(file, { workerData: dbPath });
+    this.worker = new Worker(file, { workerData: dbPath, resourceLimits: HELPER_THREAD_LIMITS });
     this.worker.on('message', (result: CheckpointResult | { error: string }) => {
       this.last = result;
       this.runs++;

@@ -17,6 +17,12 @@ export interface ExportReport {
   staged?: true;
   /** With `staged`: what writing it ahead cost (ms), which the write-ahead lead follows. */
   prepared_ms?: number;
+  /**
+   * With `skipped`: the export built the file's line index instead (read and hash the file, see
+   * `LeanExporter`), in this many ms; the write-ahead lead takes it as a first estimate of what
+   * a prepare costs, before any export has been measured.
+   */
+  indexed_ms?: number;
   /** How the lean export wrote it: copying unchanged lines from the file, or every row. */
   mode?: 'copy' | 'full';
   /** An outside change to the JSONL that was merged in first, so it is not overwritten. */
@@ -127,7 +133,7 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
       const key = statKey(tmp) ?? '';
       const expectReplaced = isWorkspaceFile ? syncedFileExpected(store, target) : undefined;
       replaceWithTemp(tmp, target, { releaseOldInBackground: opts.releaseOldInBackground, expectReplaced });
-      if (isWorkspaceFile) recordExported(store, target, contentHash(data), key);
+      if (isWorkspaceFile) recordExported(store, target, contentHash(data), key, opts);
       return { issues, bytes: data.length, ms: 0 };
     }),
   );
@@ -159,9 +165,15 @@ export function untilTargetStill<T>(attempt: () => T): T {
  * is in place: every local change is now in the file, deletions included, and the file written
  * (`hash`, stat `key` taken from the temp before its rename) is the one the DB is in step with.
  */
-export function recordExported(store: BeadsStore, jsonlPath: string, hash: string, key: string): void {
+export function recordExported(
+  store: BeadsStore,
+  jsonlPath: string,
+  hash: string,
+  key: string,
+  opts: { releaseOldInBackground?: boolean } = {},
+): void {
   store.markAllExported();
-  recordSynced(store, jsonlPath, hash, 'export', key);
+  recordSynced(store, jsonlPath, hash, 'export', key, opts);
 }
 
 /** Milliseconds since `started` (a `performance.now()`), to 0.1 ms. */

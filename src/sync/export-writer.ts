@@ -19,13 +19,23 @@ export class SourceChangedError extends Error {
  * 100 MB from the page cache.)
  */
 export class ExportWriter {
-  private readonly buf = Buffer.allocUnsafe(CAPACITY);
   private used = 0;
   private readonly hash: Hash = createHash('sha256');
   /** Bytes written so far (the offset of the next byte). */
   position = 0;
 
-  constructor(private readonly fd: number) {}
+  /**
+   * `buf`: the 1 MB to write through, which a long-lived exporter hands to each of its writers
+   * ({@link exportBuffer}): a new one per export is 1 MB of memory outside the JS heap that
+   * only a garbage collection frees, and the daemon's heap, busy with little else, collects
+   * rarely (tens of them piled up over a run of exports).
+   */
+  constructor(
+    private readonly fd: number,
+    private readonly buf: Buffer = exportBuffer(),
+  ) {
+    if (buf.length !== CAPACITY) throw new RangeError(`an export buffer is ${CAPACITY} bytes, not ${buf.length}: make it with exportBuffer()`);
+  }
 
   write(data: Buffer): void {
     if (data.length > CAPACITY - this.used) this.flush();
@@ -71,6 +81,11 @@ export class ExportWriter {
     writeAll(this.fd, chunk);
     this.used = 0;
   }
+}
+
+/** A buffer for {@link ExportWriter}; one writer at a time may use it. */
+export function exportBuffer(): Buffer {
+  return Buffer.allocUnsafe(CAPACITY);
 }
 
 function writeAll(fd: number, data: Buffer): void {

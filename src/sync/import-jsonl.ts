@@ -76,6 +76,8 @@ export interface ImportOptions {
    * another connection has it open).
    */
   bulkJournal?: boolean;
+  /** See `keepBase`: the replaced base's blocks are freed in the background (a long-lived process only). */
+  releaseOldInBackground?: boolean;
 }
 
 /** A report of an import that read nothing (or the empty start of one that will). */
@@ -224,7 +226,7 @@ function importRead(
       // Judged under the write lock, so no other writer can make the workspace less fresh.
       const replacing = copyable ? freshWorkspaceJsonl(store, opts.jsonlPath) : undefined;
       const copy = replacing !== undefined;
-      importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key }, report, meter, changed, copy);
+      importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key, releaseOldInBackground: opts.releaseOldInBackground }, report, meter, changed, copy);
       if (!copy) return;
       if (others.length > 0) throw new SourceNotCopiedError('it holds records that are not issues');
       installSourceAsJsonl(store, opts.jsonlPath, replacing, buf, hash);
@@ -258,7 +260,7 @@ function importRecords(
   others: OtherRecordLine[],
   isWorkspaceFile: boolean,
   file: string,
-  synced: { hash: string; key: string },
+  synced: { hash: string; key: string; releaseOldInBackground?: boolean },
   report: ImportReport,
   meter: ProgressMeter,
   /** When only changed lines are in `incoming`: every id in the file, and those gone from it. */
@@ -291,7 +293,7 @@ function importRecords(
     for (const id of pendingDeletes.keys()) {
       if (!inFile(id)) store.forgetDeletion(id);
     }
-    recordSynced(store, file, synced.hash, 'import', synced.key);
+    recordSynced(store, file, synced.hash, 'import', synced.key, synced);
   }
   keepOtherRecords(store, others, isWorkspaceFile);
   report.needs_export = store.pendingExportCount() > 0;

@@ -17,13 +17,21 @@ export const META_SYNCED_BY = 'jsonl_synced_by';
  * never by a stat of the path afterwards: a file another process renamed there in between
  * would be recorded as synced, so never imported, and overwritten by the next export.
  */
-export function recordSynced(store: BeadsStore, file: string, hash: string, by: 'import' | 'export', key: string): void {
+export function recordSynced(
+  store: BeadsStore,
+  file: string,
+  hash: string,
+  by: 'import' | 'export',
+  key: string,
+  /** See `keepBase`: for a long-lived process only. */
+  opts: { releaseOldInBackground?: boolean } = {},
+): void {
   store.setMeta(META_HASH, hash);
   store.setMeta(META_SYNCED_BY, by);
   store.setMeta(META_STAT, key);
   store.setMeta('last_sync_at', new Date().toISOString());
   // The bytes the DB is now in step with, for the next import to compare against (changed-lines.ts).
-  keepBase(file, key);
+  keepBase(file, key, opts);
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { createTemp } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
-import { ExportWriter, SourceChangedError } from './export-writer';
+import { exportBuffer, ExportWriter, SourceChangedError } from './export-writer';
 import { META_HASH, META_STAT, statKey } from './jsonl-file-state';
 import { indexId, LineIndexBuilder, scanJsonl, type LineIndex } from './line-index';
 import { progressMeter, type ProgressMeter } from './sync-progress';
@@ -77,7 +77,7 @@ export function usableIndex(store: BeadsStore, jsonlPath: string, previous: Line
   if (stat === null || stat !== syncedStat || !syncedHash) return undefined;
   if (!otherRecordsByPrefix(store)) return undefined;
   if (previous && previous.stat === stat && previous.hash === syncedHash) return previous;
-  const scanned = scanJsonl(jsonlPath, stat);
+  const scanned = scanJsonl(jsonlPath, stat, store.count());
   return scanned && scanned.hash === syncedHash ? scanned : undefined;
 }
 
@@ -86,24 +86,46 @@ export function usableIndex(store: BeadsStore, jsonlPath: string, previous: Line
  * copy of the file. Call inside a transaction (one snapshot of the rows). On failure no temp
  * is left.
  */
-export function writeExportTemp(store: BeadsStore, jsonlPath: string, previous: LineIndex | undefined): WrittenExport {
+export function writeExportTemp(
+  store: BeadsStore,
+  jsonlPath: string,
+  previous: LineIndex | undefined,
+  /** What a long-lived exporter reuses from one export to the next (see `LeanExporter`). */
+  reuse: ExportStorage = {},
+): WrittenExport {
   const index = usableIndex(store, jsonlPath, previous);
+  const storage = { buffer: reuse.buffer ?? exportBuffer(), spare: reuse.spare, capacity: previous?.count ?? index?.count ?? 0 };
   try {
-    return writeTemp(store, jsonlPath, index);
+    return writeTemp(store, jsonlPath, index, storage);
   } catch (err) {
     if (!(err instanceof SourceChangedError)) throw err;
-    return writeTemp(store, jsonlPath, undefined);
+    return writeTemp(store, jsonlPath, undefined, storage);
   }
 }
 
-function writeTemp(store: BeadsStore, jsonlPath: string, index: LineIndex | undefined): WrittenExport {
+/**
+ * Memory an export may write into instead of allocating its own: the writer's 1 MB buffer
+ * (see `ExportWriter`), and an index no longer in use (`spare`) whose arrays the new file's
+ * index is built in. Both must be free: used by no other index, staged file or writer.
+ */
+export interface ExportStorage {
+  buffer?: Buffer;
+  spare?: LineIndex;
+}
+
+function writeTemp(
+  store: BeadsStore,
+  jsonlPath: string,
+  index: LineIndex | undefined,
+  storage: { buffer: Buffer; spare: LineIndex | undefined; capacity: number },
+): WrittenExport {
   // O_EXCL, never through a file or symlink already at the name (see createTemp).
   const { tmp, fd } = createTemp(jsonlPath);
   // The new file's size is known only at the end: the old one's is the estimate the bar shows.
   const meter = progressMeter('export', jsonlPath, index?.bytes ?? sizeOf(jsonlPath));
   try {
-    const writer = new ExportWriter(fd);
-    const built = new LineIndexBuilder();
+    const writer = new ExportWriter(fd, storage.buffer);
+    const built = new LineIndexBuilder(storage.capacity, storage.spare);
     const issues = index ? copyWalk(store, jsonlPath, index, writer, built, meter) : fullWalk(store, writer, built, meter);
     // After the issues, as newer bd writes them; never in the index, which holds issue lines only.
     writer.write(store.otherRecords());
@@ -176,8 +198,8 @@ function copyWalk(
     nextId = next.done ? undefined : indexId(next.value[0]);
   };
   try {
-    const { ids, offsets, lengths } = index;
-    for (let i = 0; i < ids.length; i++) {
+    const { ids, offsets, lengths, count } = index;
+    for (let i = 0; i < count; i++) {
       const id = ids[i];
       while (nextId !== undefined && nextId < id) writeChanged();
       if (nextId === id) {

@@ -56,7 +56,7 @@ export function commitStagedExport(store: BeadsStore, staged: StagedExport, opts
         throw err;
       }
       renamed = true;
-      recordExported(store, opts.jsonlPath, staged.hash, staged.key);
+      recordExported(store, opts.jsonlPath, staged.hash, staged.key, opts);
       return true;
     });
     if (!done) return undefined;

@@ -128,6 +128,55 @@ describe('an outside rename racing the daemon', () => {
     expect(ws.import().skipped).toBe('unchanged');
   });
 
+  /**
+   * Runs `outsideEdit` once, right before the export's own file is put at the path: the call
+   * that does it is a rename of the temp over the path (before the swap) or a link of it to the
+   * path (since), so both are watched: whichever runs, the teammate's file lands just before it.
+   */
+  function beforeOwnFileLands(): { id?: string } {
+    const out: { id?: string } = {};
+    for (const name of ['renameSync', 'linkSync'] as const) {
+      const original = real[name] as (...a: unknown[]) => unknown;
+      jest.spyOn(fsModule, name).mockImplementation(((...args: unknown[]) => {
+        if (out.id === undefined && TEMP.test(String(args[0])) && args[1] === ws.jsonlPath) out.id = outsideEdit();
+        return original(...args);
+      }) as never);
+    }
+    return out;
+  }
+
+  it('should merge, not overwrite, a file renamed in after the export took the old file and before its own lands', () => {
+    const local = ws.store.create({ title: 'local' }, 't').id;
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    const race = beforeOwnFileLands();
+
+    const r = exporter.export();
+
+    // The window the soak lost an outside edit in (between the check of the file replaced and
+    // the replace): the export gave way, merged the teammate's file and wrote again.
+    expect(race.id).toBeDefined();
+    expect(r.merged?.created).toBe(1);
+    expect(ws.jsonlIds()).toEqual(expect.arrayContaining([local, race.id!, 'bd-001', 'bd-002']));
+    expect(fs.readdirSync(ws.beadsDir).filter((n) => n.startsWith('.issues.jsonl.tmp-') && !n.endsWith('tmp-base'))).toEqual([]);
+    expectBothKept(local, race.id);
+  });
+
+  it('should keep a file renamed in while a staged export is swapped in, and drop the staged one', () => {
+    const local = ws.store.create({ title: 'local' }, 't').id;
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    const staged = exporter.stage();
+    expect(staged).toBeDefined();
+    const race = beforeOwnFileLands();
+
+    const committed = commitStagedExport(ws.store, staged!, { jsonlPath: ws.jsonlPath, releaseOldInBackground: true });
+
+    expect(race.id).toBeDefined();
+    expect(committed).toBeUndefined();
+    expect(fs.existsSync(staged!.tmp)).toBe(false);
+    expect(ws.jsonlIds()).toContain(race.id);
+    expectBothKept(local, race.id);
+  });
+
   it('should drop a staged export when a file is renamed in between its check and its rename', () => {
     const local = ws.store.create({ title: 'local' }, 't').id;
     const exporter = new LeanExporter(ws.store, ws.jsonlPath);

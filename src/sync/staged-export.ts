@@ -47,7 +47,7 @@ export function commitStagedExport(store: BeadsStore, staged: StagedExport, opts
   try {
     const done = store.inWriteTransaction((): boolean => {
       if (!stillExact(store, staged, opts.jsonlPath)) return false;
-      // The stat above and the rename are not one step: the file held at the rename is checked again.
+      // The stat above and the swap are not one step: the file the swap takes off the path is checked again.
       const expectReplaced = (held: string | null): boolean => held !== null && statKey(held) === staged.jsonlStat;
       try {
         replaceWithTemp(staged.tmp, opts.jsonlPath, { releaseOldInBackground: opts.releaseOldInBackground, expectReplaced });

@@ -1,7 +1,7 @@
 /**
  * Soak: one workspace, a real `bd-rx daemon` (dist/) under mixed load for a given duration, then
  * the checks of issue 10. Usage: `npx ts-node --transpile-only scripts/soak.ts [--duration 10m]`
- * (`npm run build` first). Load: RPC writers, outside JSONL edits (rename over the file, as git
+ * (`npm run build` first). Load: RPC writers, outside JSONL edits (a new file put over it, as git
  * does), SIGHUP at 1/3, a restart (SIGTERM + start) at 1/2. Git commits/pulls are skipped: the
  * daemon has no git sync settings. Exit 0 iff the verdict is PASS.
  */
@@ -155,7 +155,7 @@ export async function runSoak(durationMs: number, log: (s: string) => void = con
           await sleep(20);
         }
       } catch (err) {
-        if (!paused) writeErrors.push((err as Error).message);
+        if (!paused) writeErrors.push(`at ${Math.round((Date.now() - t0) / 1000)} s: ${(err as Error).message}`);
       } finally {
         c?.close();
       }

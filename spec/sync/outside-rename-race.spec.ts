@@ -160,12 +160,42 @@ describe('an outside rename racing the daemon', () => {
     const r = exporter.export();
 
     // The window the soak lost an outside edit in (between the check of the file replaced and
-    // the replace): the export gave way, merged the teammate's file and wrote again.
+    // the replace): the export gave way, merged the teammate's file (without deletions: it came
+    // while the path was empty) and wrote again.
     expect(race.id).toBeDefined();
-    expect(r.merged?.created).toBe(1);
+    expect(r.issues).toBe(4);
+    expect(ws.store.get(race.id!)?.title).toBe('from a teammate');
     expect(ws.jsonlIds()).toEqual(expect.arrayContaining([local, race.id!, 'bd-001', 'bd-002']));
     expect(fs.readdirSync(ws.beadsDir).filter((n) => n.startsWith('.issues.jsonl.tmp-') && !n.endsWith('tmp-base'))).toEqual([]);
     expectBothKept(local, race.id);
+  });
+
+  it('should delete nothing when a writer that found the path empty creates the JSONL with its one line (>>)', () => {
+    const local = ws.store.create({ title: 'local' }, 't').id;
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    const id = 'bd-appended';
+    let landed = false;
+    const original = real.linkSync as (...a: unknown[]) => unknown;
+    jest.spyOn(fsModule, 'linkSync').mockImplementation(((...args: unknown[]) => {
+      if (!landed && TEMP.test(String(args[0])) && args[1] === ws.jsonlPath) {
+        landed = true;
+        // `echo LINE >> issues.jsonl` in the instant the swap has the path empty: O_APPEND|O_CREAT
+        // makes a new file holding that line alone.
+        real.writeFileSync(ws.jsonlPath, issueLine({ id, title: 'appended', updated_at: '2025-06-01T12:40:00Z' }) + '\n', { flag: 'a' });
+      }
+      return original(...args);
+    }) as never);
+
+    exporter.export();
+
+    expect(landed).toBe(true);
+    jest.restoreAllMocks();
+    // Its absences are not deletions: every issue is still in the DB and in the file written.
+    expect(ws.jsonlIds()).toEqual(expect.arrayContaining(['bd-001', 'bd-002', local, id]));
+    expect(ws.store.get('bd-001')).toBeDefined();
+    expect(ws.store.get(id)?.title).toBe('appended');
+    expect(ws.import().skipped).toBe('unchanged');
+    expect(new LeanExporter(ws.store, ws.jsonlPath).export().skipped).toBe('clean');
   });
 
   it('should keep a file renamed in while a staged export is swapped in, and drop the staged one', () => {

@@ -17,6 +17,19 @@ export class TargetChangedError extends Error {
   }
 }
 
+/**
+ * A file appeared at the target while the swap had it empty (after the file replaced was
+ * approved and taken off the path): nothing was replaced. Whoever wrote it may have written a
+ * whole file, or created one holding only their own line because they found none (`>>`, a tool
+ * that reads a missing file as empty): merge it without deletions, then replace it.
+ */
+export class TargetLandedError extends TargetChangedError {
+  constructor(target: string) {
+    super(target);
+    this.name = 'TargetLandedError';
+  }
+}
+
 /** Codes of link(2) on a file system without hard links (FAT, some FUSE and network mounts). */
 const NO_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
@@ -38,7 +51,8 @@ const NO_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP',
  * - rename(path → held) takes exactly what is at the path at that instant: the file checked is
  *   the file removed from the path, by construction (no window between looking and taking);
  * - link(tmp → path) fails with EEXIST instead of replacing: a file put there by anyone while
- *   the path was empty is kept (and merged by the caller's next attempt);
+ *   the path was empty is kept (`TargetLandedError`); the caller merges it without deletions
+ *   (its writer may have found the path empty and written only its own line) and replaces it;
  * - a file that fails the check goes back by link(held → path), which fails too if a newer one
  *   landed meanwhile; that newer file then stands, as its own rename would have made it.
  * The price: the path is absent between the two calls (two syscalls, or a crash there). Who can
@@ -46,7 +60,8 @@ const NO_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP',
  * write lock the exporter holds, and a missing JSONL is `import/skipped: jsonl missing`, which
  * deletes nothing); the daemon's own watcher reports a change, and the import after it finds
  * its own write by stat; a crash leaves the file at the held name, which the next daemon
- * start puts back (`sweepStaleTemps`); an outside `git add` in those microseconds would stage
+ * start puts back (`sweepStaleTemps`); a writer that creates the file because it finds none
+ * (`>>`) lands a one-line file, merged without deletions; an outside `git add` there would stage
  * a deletion, which the next export and commit undo. A transient absence is visible and
  * repaired; an overwrite was silent and lost a teammate's work.
  *
@@ -87,7 +102,7 @@ export function swapChecked(
   } catch (err) {
     const landed = errnoCode(err) === 'EEXIST';
     giveUp(tmp, holding ? held : null, target, landed);
-    if (landed) throw new TargetChangedError(target);
+    if (landed) throw new TargetLandedError(target);
     throw err;
   }
   // `tmp` and `target` name one inode now; dropping the temp name leaves its stat as it was.

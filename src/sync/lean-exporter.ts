@@ -3,7 +3,7 @@ import { replaceWithTemp } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
 import { countIssueLines, elapsed, EmptyExportError, type ExportReport, recordExported, untilTargetStill } from './export-jsonl';
 import { importJsonl, type ImportReport } from './import-jsonl';
-import { statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
+import { isLanded, statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
 import { writeExportTemp, type WrittenExport } from './lean-export';
 import type { LineIndex } from './line-index';
 import { discardStagedExport, type StagedExport } from './staged-export';
@@ -35,12 +35,12 @@ export class LeanExporter {
     // them would be overwritten by a file written from a stale snapshot (fault 7).
     const report = store.inWriteTransaction(() =>
       // An outside rename landing while the temp is written is merged and written again.
-      untilTargetStill((): LeanExportReport => {
-        if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath)) {
+      untilTargetStill(store, jsonlPath, (): LeanExportReport => {
+        if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath) && !isLanded(store, jsonlPath)) {
           const r = importJsonl(store, { jsonlPath });
           if (!r.skipped) merged = r;
         }
-        if (!opts.force && fs.existsSync(jsonlPath) && store.pendingExportCount() === 0) {
+        if (!opts.force && fs.existsSync(jsonlPath) && !isLanded(store, jsonlPath) && store.pendingExportCount() === 0) {
           return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
         }
         const deletedHere = store.pendingExportCount() > 0;

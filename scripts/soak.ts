@@ -1,7 +1,7 @@
 /**
  * Soak: one workspace, a real `bd-rx daemon` (dist/) under mixed load for a given duration, then
  * the checks of issue 10. Usage: `npx ts-node --transpile-only scripts/soak.ts [--duration 10m]`
- * (`npm run build` first). Load: RPC writers, outside JSONL edits (rename over the file, as git
+ * (`npm run build` first). Load: RPC writers, outside JSONL edits (a new file put over it, as git
  * does), SIGHUP at 1/3, a restart (SIGTERM + start) at 1/2. Git commits/pulls are skipped: the
  * daemon has no git sync settings. Exit 0 iff the verdict is PASS.
  */
@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { parseInterval } from './soak-interval';
 import { RpcClient } from '../src/rpc/rpc-client';
 import { socketPathFor } from '../src/rpc/socket-path';
+import { swapChecked, TargetChangedError } from '../src/jsonl/swap-checked';
 
 const BIN = path.resolve(__dirname, '../dist/cli/bin.js');
 const RSS_LIMIT_KB = 20 * 1024;
@@ -85,26 +86,31 @@ const statKeyOf = (file: string): string | null => {
 };
 
 /**
- * Adds `line` to the JSONL by a new file renamed over it, unless the JSONL moved between the
- * read and the rename (checked on a second name of the file about to be replaced, so only the
- * microseconds between that link and the rename are left open). Returns whether it was written.
+ * Adds `line` to the JSONL by a new file put in its place, unless the JSONL moved between the
+ * read and the swap: the careful teammate swaps as the daemon does (`swapChecked`: the file
+ * taken off the path is checked, the new one linked in without replacing anything), so no
+ * window is left on either side. A file that is missing for the instant of the daemon's own
+ * swap counts as moved. Returns whether it was written.
  */
 function outsideEdit(jsonl: string, line: string): boolean {
   const before = statKeyOf(jsonl);
-  const text = before === null ? '' : fs.readFileSync(jsonl, 'utf8');
+  let text: string;
+  try {
+    text = before === null ? '' : fs.readFileSync(jsonl, 'utf8');
+  } catch {
+    return false; // replaced or taken away between the stat and the read
+  }
   if (statKeyOf(jsonl) !== before) return false;
   const tmp = `${jsonl}.soak`;
-  const held = `${jsonl}.soak-held`;
   fs.writeFileSync(tmp, text + line + '\n');
-  fs.rmSync(held, { force: true });
   try {
-    if (before !== null) fs.linkSync(jsonl, held);
-    if (before !== null && statKeyOf(held) !== before) return false;
-    fs.renameSync(tmp, jsonl);
+    swapChecked(tmp, jsonl, (held) => (held === null ? before === null : statKeyOf(held) === before));
     return true;
+  } catch (err) {
+    if (err instanceof TargetChangedError) return false;
+    throw err;
   } finally {
     fs.rmSync(tmp, { force: true });
-    fs.rmSync(held, { force: true });
   }
 }
 
@@ -149,7 +155,7 @@ export async function runSoak(durationMs: number, log: (s: string) => void = con
           await sleep(20);
         }
       } catch (err) {
-        if (!paused) writeErrors.push((err as Error).message);
+        if (!paused) writeErrors.push(`at ${Math.round((Date.now() - t0) / 1000)} s: ${(err as Error).message}`);
       } finally {
         c?.close();
       }

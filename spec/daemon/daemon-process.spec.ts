@@ -13,6 +13,7 @@ import {
   useDaemons,
   type Workspace,
 } from '../helpers/daemon-process';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * `bd-rx daemon` as users run it: the compiled CLI in its own process, in a temp workspace, with
@@ -152,6 +153,34 @@ describe('bd-rx daemon (a real process)', () => {
       fs.appendFileSync(ws.jsonlPath, issueLine('t-3') + '\n');
       expect(await d.waitForEvent('import/done', WAIT, from)).toMatchObject({ created: 1, deleted: 0, unchanged: 2 });
       expect(dbIds(ws)).toEqual(['t-1', 't-2', 't-3']);
+      expect(await d.stop()).toEqual({ code: 0, signal: null });
+    });
+
+    it('should import a JSONL deleted and re-created at once, and an append to the new file, from the watcher alone', async () => {
+      const ws = workspace({ lines: [issueLine('t-1')] });
+      // No safety tick: a change the watcher missed would never be imported, and the wait fails.
+      const d = start({ cwd: ws.root, args: ['--debounce-ms', '100', '--max-wait-ms', '1000', '--safety-interval', '0'] });
+      await d.waitUntilWatching();
+      const ids = ['t-1'];
+
+      for (let round = 1; round <= 5; round++) {
+        let from = d.mark();
+        // Deleted and written again at once (an editor, a checkout), with one issue more.
+        fs.unlinkSync(ws.jsonlPath);
+        ids.push(`t-r${round}`);
+        fs.writeFileSync(ws.jsonlPath, ids.map((id) => issueLine(id) + '\n').join(''));
+        const recreated = await d.waitForEvent('import/done', WAIT, from, `round ${round}: the import of the re-created file`);
+        expect(recreated).toMatchObject({ deleted: 0 });
+        await waitFor(() => dbIds(ws).length === ids.length, WAIT, `round ${round}: the DB to hold the re-created file`);
+        expect(dbIds(ws)).toEqual([...ids].sort());
+
+        // In place, same inode: seen only while the watch follows the new file.
+        from = d.mark();
+        ids.push(`t-a${round}`);
+        fs.appendFileSync(ws.jsonlPath, issueLine(`t-a${round}`) + '\n');
+        expect(await d.waitForEvent('import/done', WAIT, from, `round ${round}: the import of the append`)).toMatchObject({ created: 1, deleted: 0 });
+        expect(dbIds(ws)).toEqual([...ids].sort());
+      }
       expect(await d.stop()).toEqual({ code: 0, signal: null });
     });
 

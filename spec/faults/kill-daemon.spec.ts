@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { readDaemonLock } from '../../src/daemon/daemon-lock';
 import { RpcClient } from '../../src/rpc/rpc-client';
 import { type DaemonProcess, issueLine, readDbIssues, useDaemons, type Workspace } from '../helpers/daemon-process';
@@ -28,6 +29,18 @@ function completeIds(file: string): string[] {
 /** The files a daemon with `pid` leaves in .beads/ that are its own: temps of the JSONL. */
 function tempsOf(ws: Workspace, pid: number): string[] {
   return fs.readdirSync(ws.beadsDir).filter((n) => n.startsWith('.issues.jsonl.tmp-') && new RegExp(`-${pid}(-\\d+)?$`).test(n));
+}
+
+/**
+ * The file to judge after a kill: the JSONL, or, when the kill landed between the two calls of
+ * an export's swap (src/jsonl/swap-checked.ts: the path is empty there), the file that export
+ * had taken off the path, which the next start puts back (checked after the restart).
+ */
+function jsonlAfterKill(ws: Workspace, pid: number): { file: string; inSwap: boolean } {
+  if (fs.existsSync(ws.jsonlPath)) return { file: ws.jsonlPath, inSwap: false };
+  const held = tempsOf(ws, pid).filter((n) => n.includes('.tmp-held-'));
+  expect(held).toHaveLength(1);
+  return { file: path.join(ws.beadsDir, held[0]), inSwap: true };
 }
 
 /** Creates issues over RPC as fast as the daemon answers, until the connection dies; the acknowledged ids. */
@@ -66,6 +79,7 @@ describe('fault 1: kill -9 of the daemon at random moments under RPC writes', ()
     const acked: string[] = [];
     let previousIds = jsonlIds(ws.jsonlPath);
     let killedMidExport = 0;
+    let killedInSwap = 0;
     let d: DaemonProcess = start({ cwd: ws.root, args: ARGS });
 
     for (let i = 0; i < ITERATIONS; i++) {
@@ -84,7 +98,9 @@ describe('fault 1: kill -9 of the daemon at random moments under RPC writes', ()
       await writing;
 
       // Old or new complete file: whole, and nothing a previous export wrote is missing.
-      const ids = completeIds(ws.jsonlPath);
+      const after = jsonlAfterKill(ws, dead);
+      if (after.inSwap) killedInSwap++;
+      const ids = completeIds(after.file);
       expect(previousIds.filter((id) => !ids.includes(id))).toEqual([]);
       previousIds = ids;
 
@@ -93,6 +109,8 @@ describe('fault 1: kill -9 of the daemon at random moments under RPC writes', ()
       // The next start owns the workspace: the dead daemon's lock is replaced, its temps are gone.
       expect(readDaemonLock(ws.beadsDir)?.pid).toBe(d.pid);
       expect(tempsOf(ws, dead)).toEqual([]);
+      // A file held off the path by the dead daemon's swap is back: the path is never left empty.
+      expect(fs.existsSync(ws.jsonlPath)).toBe(true);
       // Every acknowledged write is in the DB, and the start-up export writes it into the JSONL.
       const inDb = new Set(readDbIssues(ws.dbPath).map((r) => r.id));
       expect(acked.filter((id) => !inDb.has(id))).toEqual([]);
@@ -103,7 +121,7 @@ describe('fault 1: kill -9 of the daemon at random moments under RPC writes', ()
     const finalIds = completeIds(ws.jsonlPath);
     // Not a guarantee, a sign the test exercised what it claims: how many kills hit an export.
     process.stdout.write(
-      `kill -9: ${ITERATIONS} kills (seed ${seed}), ${acked.length} acknowledged creates, ${finalIds.length - SEED_ISSUES - acked.length} committed but killed before the answer, ${killedMidExport} kills with an export's temp file present\n`,
+      `kill -9: ${ITERATIONS} kills (seed ${seed}), ${acked.length} acknowledged creates, ${finalIds.length - SEED_ISSUES - acked.length} committed but killed before the answer, ${killedMidExport} kills with an export's temp file present, ${killedInSwap} inside a swap\n`,
     );
     expect(acked.filter((id) => !finalIds.includes(id))).toEqual([]);
     // Beyond the acknowledged: at most the one create per kill that committed before its answer went out.

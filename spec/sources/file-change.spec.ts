@@ -111,6 +111,58 @@ describe('fileChange$', () => {
     expect(w.events.every((e) => e.kind === 'change' && e.path === ws.jsonlPath)).toBe(true);
   });
 
+  it('should still report appends after the JSONL was missing at the instant chokidar re-watched it (forced)', async () => {
+    const ws = workspace();
+    const w = await watching({ ...ws, git: null });
+    // chokidar re-watches the file by path after it sees a new inode. An export's swap (or a
+    // delete before a re-create) leaves the path empty for an instant; that instant is forced
+    // here at chokidar's own fs.watch of the file, on the module object chokidar calls.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fsModule = require('node:fs') as typeof fs;
+    const realWatch = fsModule.watch.bind(fsModule) as (...a: unknown[]) => fs.FSWatcher;
+    let forced = 0;
+    jest.spyOn(fsModule, 'watch').mockImplementation(((target: unknown, ...rest: unknown[]) => {
+      if (target !== ws.jsonlPath || forced > 0) return realWatch(target, ...rest);
+      forced++;
+      const aside = path.join(ws.beadsDir, 'aside');
+      fsModule.renameSync(ws.jsonlPath, aside);
+      try {
+        return realWatch(target, ...rest);
+      } finally {
+        fsModule.renameSync(aside, ws.jsonlPath);
+      }
+    }) as never);
+    try {
+      atomicWriteFile(ws.jsonlPath, Buffer.from('{"id":"bd-5"}\n'));
+      await waitFor(() => forced === 1 && changesOf(w.events, ws.jsonlPath) >= 1, EVENT_MS, 'chokidar to re-watch the new file');
+    } finally {
+      jest.restoreAllMocks();
+    }
+    await waitForQuiet(() => w.events.length, QUIET_MS, EVENT_MS);
+    const before = w.events.length;
+
+    // In place, same inode: only a watch that still sees the file can report it.
+    fs.appendFileSync(ws.jsonlPath, '{"id":"bd-6"}\n');
+
+    await waitFor(() => changesOf(w.events, ws.jsonlPath) > before, EVENT_MS, 'a change for the append');
+    expect(w.events.every((e) => e.kind === 'change' && e.path === ws.jsonlPath)).toBe(true);
+  });
+
+  it('should report the last of a storm of appends even when they come faster than it reports repeats', async () => {
+    const ws = workspace();
+    const w = await watching({ ...ws, git: null });
+
+    for (let i = 0; i < 500; i++) fs.appendFileSync(ws.jsonlPath, `{"id":"bd-s${i}"}\n`);
+    await waitForQuiet(() => w.events.length, QUIET_MS, EVENT_MS, 'events to stop after the storm');
+    const afterStorm = w.events.length;
+    fs.appendFileSync(ws.jsonlPath, '{"id":"bd-last"}\n');
+
+    await waitFor(() => w.events.length > afterStorm, EVENT_MS, 'a change for the last append');
+    // Repeats within 50 ms are one event: far fewer than the 501 writes.
+    expect(afterStorm).toBeGreaterThanOrEqual(1);
+    expect(afterStorm).toBeLessThan(100);
+  });
+
   it('should ignore the database, WAL, socket, pid, lock and temp files in .beads/', async () => {
     const ws = workspace();
     const w = await watching({ ...ws, git: null });

@@ -15,7 +15,7 @@ const real = {
   fsyncSync: fsModule.fsyncSync.bind(fsModule),
 };
 const TEMP = /\/\.issues\.jsonl\.tmp-\d/;
-const OLD_NAME = /\/\.issues\.jsonl\.tmp-old-\d/;
+const HELD_NAME = /\/\.issues\.jsonl\.tmp-held-\d/;
 
 /**
  * The soak (scripts/soak.ts) lost an outside JSONL edit now and then: a teammate's file (git,
@@ -38,9 +38,9 @@ describe('an outside rename racing the daemon', () => {
   });
 
   /** A teammate's edit: the file as it is now, plus one issue, renamed over it. Returns its id. */
-  function outsideEdit(): string {
+  function outsideEdit(readBefore?: string): string {
     const id = `bd-out${++outsideN}`;
-    const text = real.readFileSync(ws.jsonlPath, 'utf8');
+    const text = readBefore ?? real.readFileSync(ws.jsonlPath, 'utf8');
     const tmp = path.join(ws.root, `teammate-${outsideN}.jsonl`);
     real.writeFileSync(tmp, text + issueLine({ id, title: 'from a teammate', updated_at: '2025-06-01T12:30:00Z' }) + '\n');
     real.renameSync(tmp, ws.jsonlPath);
@@ -88,10 +88,10 @@ describe('an outside rename racing the daemon', () => {
     expectBothKept(local, race.id);
   });
 
-  it('should merge, not overwrite, a file renamed in right before the export holds the old file (link)', () => {
+  it('should merge, not overwrite, a file renamed in right before the export takes the old file off the path', () => {
     const local = ws.store.create({ title: 'local' }, 't').id;
     const exporter = new LeanExporter(ws.store, ws.jsonlPath);
-    const race = interleave('linkSync', (a) => a[0] === ws.jsonlPath && OLD_NAME.test(String(a[1])), 'before');
+    const race = interleave('renameSync', (a) => a[0] === ws.jsonlPath && HELD_NAME.test(String(a[1])), 'before');
 
     exporter.export();
 
@@ -102,7 +102,8 @@ describe('an outside rename racing the daemon', () => {
   it('should not record a file renamed in right after the export as the one it wrote', () => {
     const local = ws.store.create({ title: 'local' }, 't').id;
     const exporter = new LeanExporter(ws.store, ws.jsonlPath);
-    const race = interleave('renameSync', (a) => TEMP.test(String(a[0])) && a[1] === ws.jsonlPath, 'after');
+    // The call that puts the export's file at the path: link(2) since the swap (rename before).
+    const race = interleave('linkSync', (a) => TEMP.test(String(a[0])) && a[1] === ws.jsonlPath, 'after');
 
     exporter.export();
 
@@ -128,12 +129,97 @@ describe('an outside rename racing the daemon', () => {
     expect(ws.import().skipped).toBe('unchanged');
   });
 
+  /**
+   * Runs `outsideEdit` once, right before the export's own file is put at the path: the call
+   * that does it is a rename of the temp over the path (before the swap) or a link of it to the
+   * path (since), so both are watched: whichever runs, the teammate's file lands just before it.
+   * The teammate's copy is the file as it was when the export began to put its own in place
+   * (the path may be empty at that instant).
+   */
+  function beforeOwnFileLands(): { id?: string } {
+    const out: { id?: string } = {};
+    let readBefore: string | undefined;
+    for (const name of ['renameSync', 'linkSync'] as const) {
+      const original = real[name] as (...a: unknown[]) => unknown;
+      jest.spyOn(fsModule, name).mockImplementation(((...args: unknown[]) => {
+        if (out.id === undefined && args[0] === ws.jsonlPath) readBefore ??= real.readFileSync(ws.jsonlPath, 'utf8');
+        if (out.id === undefined && TEMP.test(String(args[0])) && args[1] === ws.jsonlPath) {
+          out.id = outsideEdit(readBefore ?? real.readFileSync(ws.jsonlPath, 'utf8'));
+        }
+        return original(...args);
+      }) as never);
+    }
+    return out;
+  }
+
+  it('should merge, not overwrite, a file renamed in after the export took the old file and before its own lands', () => {
+    const local = ws.store.create({ title: 'local' }, 't').id;
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    const race = beforeOwnFileLands();
+
+    const r = exporter.export();
+
+    // The window the soak lost an outside edit in (between the check of the file replaced and
+    // the replace): the export gave way, merged the teammate's file (without deletions: it came
+    // while the path was empty) and wrote again.
+    expect(race.id).toBeDefined();
+    expect(r.issues).toBe(4);
+    expect(ws.store.get(race.id!)?.title).toBe('from a teammate');
+    expect(ws.jsonlIds()).toEqual(expect.arrayContaining([local, race.id!, 'bd-001', 'bd-002']));
+    expect(fs.readdirSync(ws.beadsDir).filter((n) => n.startsWith('.issues.jsonl.tmp-') && !n.endsWith('tmp-base'))).toEqual([]);
+    expectBothKept(local, race.id);
+  });
+
+  it('should delete nothing when a writer that found the path empty creates the JSONL with its one line (>>)', () => {
+    const local = ws.store.create({ title: 'local' }, 't').id;
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    const id = 'bd-appended';
+    let landed = false;
+    const original = real.linkSync as (...a: unknown[]) => unknown;
+    jest.spyOn(fsModule, 'linkSync').mockImplementation(((...args: unknown[]) => {
+      if (!landed && TEMP.test(String(args[0])) && args[1] === ws.jsonlPath) {
+        landed = true;
+        // `echo LINE >> issues.jsonl` in the instant the swap has the path empty: O_APPEND|O_CREAT
+        // makes a new file holding that line alone.
+        real.writeFileSync(ws.jsonlPath, issueLine({ id, title: 'appended', updated_at: '2025-06-01T12:40:00Z' }) + '\n', { flag: 'a' });
+      }
+      return original(...args);
+    }) as never);
+
+    exporter.export();
+
+    expect(landed).toBe(true);
+    jest.restoreAllMocks();
+    // Its absences are not deletions: every issue is still in the DB and in the file written.
+    expect(ws.jsonlIds()).toEqual(expect.arrayContaining(['bd-001', 'bd-002', local, id]));
+    expect(ws.store.get('bd-001')).toBeDefined();
+    expect(ws.store.get(id)?.title).toBe('appended');
+    expect(ws.import().skipped).toBe('unchanged');
+    expect(new LeanExporter(ws.store, ws.jsonlPath).export().skipped).toBe('clean');
+  });
+
+  it('should keep a file renamed in while a staged export is swapped in, and drop the staged one', () => {
+    const local = ws.store.create({ title: 'local' }, 't').id;
+    const exporter = new LeanExporter(ws.store, ws.jsonlPath);
+    const staged = exporter.stage();
+    expect(staged).toBeDefined();
+    const race = beforeOwnFileLands();
+
+    const committed = commitStagedExport(ws.store, staged!, { jsonlPath: ws.jsonlPath, releaseOldInBackground: true });
+
+    expect(race.id).toBeDefined();
+    expect(committed).toBeUndefined();
+    expect(fs.existsSync(staged!.tmp)).toBe(false);
+    expect(ws.jsonlIds()).toContain(race.id);
+    expectBothKept(local, race.id);
+  });
+
   it('should drop a staged export when a file is renamed in between its check and its rename', () => {
     const local = ws.store.create({ title: 'local' }, 't').id;
     const exporter = new LeanExporter(ws.store, ws.jsonlPath);
     const staged = exporter.stage();
     expect(staged).toBeDefined();
-    const race = interleave('linkSync', (a) => a[0] === ws.jsonlPath && OLD_NAME.test(String(a[1])), 'before');
+    const race = interleave('renameSync', (a) => a[0] === ws.jsonlPath && HELD_NAME.test(String(a[1])), 'before');
 
     const committed = commitStagedExport(ws.store, staged!, { jsonlPath: ws.jsonlPath, releaseOldInBackground: true });
 

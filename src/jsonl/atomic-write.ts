@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isProcessAlive } from '../os/is-process-alive';
+import { fsyncDir, swapChecked } from './swap-checked';
+import { tempName } from './temp-name';
 
-let counter = 0;
+export { TargetChangedError } from './swap-checked';
+export { tempName } from './temp-name';
 
 export interface AtomicWriteOptions {
   /**
@@ -15,31 +18,13 @@ export interface AtomicWriteOptions {
   releaseOldInBackground?: boolean;
   /**
    * Whether the file about to be replaced is still the one the caller decided on (its merge
-   * and its copy were made from it). Called with a second name of the file at `target` (a hard
-   * link made just before the rename, so what it names cannot move), or null when there is no
-   * file there. When it says no, nothing is renamed and {@link TargetChangedError} is thrown:
-   * another process replaced the file since the caller looked, and renaming over it would
-   * silently overwrite that change.
+   * and its copy were made from it). Called with the file that was at `target`, taken off the
+   * path under a private name (so what it names is exactly the file that would be replaced),
+   * or null when there was none. When it says no, or another file lands at `target` before
+   * ours is put there, nothing is replaced and {@link TargetChangedError} is thrown: another
+   * process changed the file since the caller looked (see `swapChecked` for how).
    */
   expectReplaced?: (held: string | null) => boolean;
-}
-
-/**
- * The file at the target is not the one the caller expected to replace (an outside rename or
- * write landed after the caller read it): nothing was replaced. Merge the file now there, then
- * write again.
- */
-export class TargetChangedError extends Error {
-  readonly code = 'ETARGETCHANGED';
-
-  constructor(target: string) {
-    super(`${target} was replaced by another process while an export was being written: merge it and export again`);
-    this.name = 'TargetChangedError';
-  }
-}
-
-export function tempName(target: string, kind: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${kind}${process.pid}-${++counter}`);
 }
 
 /** Names taken (by a crashed writer, or planted) that one write skips before giving up. */
@@ -112,21 +97,15 @@ export function writeSyncedTemp(target: string, data: Buffer): string {
  * The second half of {@link atomicWriteFile}: renames the synced temp `tmp` over `target`, then
  * fsyncs the directory. On failure `tmp` is removed and `target` is left as it was.
  *
- * With `expectReplaced`, the file at `target` is held by a second name first and checked: a
- * file replaced since the caller looked is never renamed over. Checked again after the rename:
- * a write into the held file in between (an in-place edit) is put back in place and reported
- * the same way. What no check can see is another rename landing in the microseconds between
- * the link and the rename; everything before is caught (the export's merge, copy and fsync).
+ * With `expectReplaced`, the replace never overwrites a file the caller has not checked: see
+ * `swapChecked` (the path is absent for the two syscalls of the swap).
  */
 export function replaceWithTemp(tmp: string, target: string, opts: AtomicWriteOptions = {}): void {
-  const check = opts.expectReplaced;
-  const old = opts.releaseOldInBackground || check ? keepOldName(target) : null;
-  const held = old ?? (check && fs.existsSync(target) ? target : null);
-  if (check && !check(held)) {
-    fs.rmSync(tmp, { force: true });
-    if (old) fs.rmSync(old, { force: true });
-    throw new TargetChangedError(target);
+  if (opts.expectReplaced) {
+    swapChecked(tmp, target, opts.expectReplaced, { releaseInBackground: opts.releaseOldInBackground });
+    return;
   }
+  const old = opts.releaseOldInBackground ? keepOldName(target) : null;
   try {
     fs.renameSync(tmp, target);
   } catch (err) {
@@ -134,31 +113,8 @@ export function replaceWithTemp(tmp: string, target: string, opts: AtomicWriteOp
     if (old) fs.rmSync(old, { force: true });
     throw err;
   }
-  if (check && old && !check(old)) {
-    // Written in place while we renamed: that edit is only in the held file now. Put it back
-    // (our file is dropped; the caller has recorded nothing yet) and let the caller merge it.
-    fs.renameSync(old, target);
-    fsyncDir(target);
-    throw new TargetChangedError(target);
-  }
-  if (old) {
-    if (opts.releaseOldInBackground) fs.unlink(old, () => undefined);
-    else fs.rmSync(old, { force: true });
-  }
+  if (old) fs.unlink(old, () => undefined);
   fsyncDir(target);
-}
-
-function fsyncDir(target: string): void {
-  try {
-    const dfd = fs.openSync(path.dirname(target), 'r');
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
-  } catch {
-    // Directory fsync is not supported everywhere; the rename itself is already atomic.
-  }
 }
 
 /** A second name for the file about to be replaced, or null when there is none. */
@@ -173,9 +129,11 @@ function keepOldName(target: string): string | null {
 }
 
 /**
- * Removes temp files of `target` (`.NAME.tmp-[old-]PID-N`, `.NAME.tmp-base-PID`) left by
+ * Removes temp files of `target` (`.NAME.tmp-[old-|held-]PID-N`, `.NAME.tmp-base-PID`) left by
  * processes that are gone: a write interrupted by a crash, an old name whose background unlink
- * never ran, a base link not yet renamed into place.
+ * never ran, a base link not yet renamed into place. When `target` itself is missing and a
+ * dead process holds a file taken off it (killed inside `swapChecked`), that file is put back
+ * first: it is the one the DB was last in step with (the export that took it never committed).
  */
 export function sweepStaleTemps(target: string): string[] {
   const dir = path.dirname(target);
@@ -187,12 +145,18 @@ export function sweepStaleTemps(target: string): string[] {
   } catch {
     return removed;
   }
+  const stale: Array<{ name: string; held: boolean }> = [];
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    // `PID-N` (a temp), `old-PID-N` (a replaced file's second name), `base-PID` (the synced
-    // base being linked, see synced-base.ts); the base itself (`base`) carries no pid.
-    const m = /^(?:old-(\d+)-\d+|(\d+)-\d+|base-(\d+))$/.exec(name.slice(prefix.length));
-    if (!m || isProcessAlive(Number(m[1] ?? m[2] ?? m[3]))) continue;
+    // `PID-N` (a temp), `old-PID-N` (a replaced file's second name), `held-PID-N` (a file
+    // taken off the path by a swap), `base-PID` (the synced base being linked, see
+    // synced-base.ts); the base itself (`base`) carries no pid.
+    const m = /^(?:(old-|held-)?(\d+)-\d+|base-(\d+))$/.exec(name.slice(prefix.length));
+    if (!m || isProcessAlive(Number(m[2] ?? m[3]))) continue;
+    stale.push({ name, held: m[1] === 'held-' });
+  }
+  if (!fs.existsSync(target)) restoreHeld(target, stale.filter((s) => s.held).map((s) => path.join(dir, s.name)));
+  for (const { name } of stale) {
     try {
       fs.rmSync(path.join(dir, name), { force: true });
       removed.push(name);
@@ -201,4 +165,30 @@ export function sweepStaleTemps(target: string): string[] {
     }
   }
   return removed;
+}
+
+/**
+ * The most recently taken of `held` back at `target`, never over a file there: the latest
+ * ctime (rename sets it), then the higher counter (one process's names count up; the clock
+ * behind ctime is coarse).
+ */
+function restoreHeld(target: string, held: string[]): void {
+  let latest: { file: string; ctimeMs: number; n: number } | undefined;
+  for (const file of held) {
+    try {
+      const { ctimeMs } = fs.statSync(file);
+      const n = Number(/-(\d+)$/.exec(file)?.[1] ?? 0);
+      if (!latest || ctimeMs > latest.ctimeMs || (ctimeMs === latest.ctimeMs && n > latest.n)) latest = { file, ctimeMs, n };
+    } catch {
+      // gone meanwhile
+    }
+  }
+  if (!latest) return;
+  try {
+    fs.linkSync(latest.file, target);
+    fsyncDir(target);
+  } catch {
+    // A file appeared at the target meanwhile (it stands), or links are unsupported: the next
+    // export writes the JSONL from the DB, which holds everything the held file did.
+  }
 }

@@ -38,8 +38,8 @@ const noop = (): void => undefined;
  *     disk:    --append-append--rename(tmp→jsonl)--write(beads.db)--checkout------
  *     output:  --c------c-------c------------------------------------c(HEAD)-c(jsonl)
  *
- * Bursts are not debounced here (the pipeline does that; chokidar only drops repeats of one
- * path within 50 ms). Watcher failures (ENOSPC, EMFILE, EACCES, …) are emitted as
+ * Bursts are not debounced here (the pipeline does that): repeats of one path within 50 ms
+ * are one event, the last change of a burst always reported (see `repeatsThrottled`). Watcher failures (ENOSPC, EMFILE, EACCES, …) are emitted as
  * `{ kind: 'error' }` values, never as an Observable error, and the stream never completes by
  * itself: switching to polling is the pipeline's decision. Treat any error as "changes may now
  * be missed": with inotify one watch short, `.beads/` is watched but the JSONL is not, and
@@ -72,8 +72,9 @@ export function fileChange$(opts: FileChangeOptions): Observable<WatchEvent> {
       subscriber.next(toWatchError(err));
       return undefined;
     }
+    const changed = repeatsThrottled((p) => subscriber.next({ kind: 'change', path: p }));
     watcher.on('all', (event, p) => {
-      if (TRIGGERING_EVENTS.has(event) && isTrigger(p)) subscriber.next({ kind: 'change', path: p });
+      if (TRIGGERING_EVENTS.has(event) && isTrigger(p)) changed(p);
       // Nothing watches the parent, so a re-created .beads/ would go unseen: say so, and let
       // the pipeline fall back to polling.
       if (event === 'unlinkDir' && p === beadsDir) {
@@ -81,27 +82,77 @@ export function fileChange$(opts: FileChangeOptions): Observable<WatchEvent> {
         subscriber.next({ kind: 'error', code: 'ENOENT', message });
       }
     });
-    // chokidar decides by stat whether a file changed, and drops a path's events for 5 ms after
-    // each one: when an event on the old inode (a hard link to it, say) is stat'ed just before
-    // a rename replaces the file, the rename's own events fall in that window and no change is
-    // reported. The directory's raw event naming the JSONL is unambiguous: a rename or a
-    // delete/create of the file. Passed on as a change too (the pipeline debounces repeats).
+    // The directory's own raw events naming the JSONL are passed on as changes, whatever
+    // chokidar makes of them: a rename or delete/create of the file ('rename') and a write,
+    // append or attribute change of it ('change'; inotify on a directory reports both for the
+    // files in it, by name). chokidar's own events for the file come from a second watch, on
+    // the file's inode, which it re-creates for each new inode after a stat, and both steps
+    // can miss: (1) it drops a path's events for 5 ms after each one, so a rename landing just
+    // after an event on the old inode was stat'ed goes unreported; (2) when the path is empty
+    // at the instant it re-watches (a delete before the re-create, an export's swap), fs.watch
+    // fails with ENOENT, which chokidar ignores while still counting the file as watched:
+    // from then on no append to the file was reported at all until a later delete, and the
+    // daemon imported it only at the next 30-s safety tick (bench-daemon: import p99 27 s).
+    // The directory watch has neither gap. Repeats are cheap: the pipeline debounces them.
     const jsonlName = path.basename(opts.jsonlPath);
     watcher.on('raw', (event, name, details) => {
       const watchedPath = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
-      if (event === 'rename' && name === jsonlName && watchedPath === beadsDir) {
-        subscriber.next({ kind: 'change', path: path.resolve(opts.jsonlPath) });
+      if ((event === 'rename' || event === 'change') && name === jsonlName && watchedPath === beadsDir) {
+        changed(path.resolve(opts.jsonlPath));
       }
     });
     watcher.on('error', (err) => subscriber.next(toWatchError(err)));
     watcher.once('ready', () => opts.onReady?.());
 
     return () => {
+      changed.stop();
       // close() drops every listener while chokidar may still have stats or readdirs in flight;
       // one of those failing would then be an `error` with no listener, which throws.
       void watcher.close().then(noop, noop);
       watcher.on('error', noop);
     };
+  });
+}
+
+/** How long a path's repeated changes are held back into one (chokidar's own change throttle). */
+const REPEAT_MS = 50;
+
+/**
+ * `report(p)` at once for a path's first change, then at most once per {@link REPEAT_MS} while
+ * changes go on, the last one always reported: each write of an append storm is one raw event,
+ * and chokidar reports most of them a second time; one message per 50 ms says the same to a
+ * pipeline that debounces anyway. Never drops the trailing change, so the file's final state
+ * is always looked at.
+ */
+function repeatsThrottled(report: (p: string) => void): ((p: string) => void) & { stop: () => void } {
+  const windows = new Map<string, { timer: ReturnType<typeof setTimeout>; again: boolean }>();
+  const open = (p: string): void => {
+    const w = {
+      again: false,
+      timer: setTimeout(() => {
+        windows.delete(p);
+        if (w.again) {
+          report(p);
+          open(p);
+        }
+      }, REPEAT_MS),
+    };
+    windows.set(p, w);
+  };
+  const changed = (p: string): void => {
+    const w = windows.get(p);
+    if (w) {
+      w.again = true;
+      return;
+    }
+    report(p);
+    open(p);
+  };
+  return Object.assign(changed, {
+    stop: () => {
+      for (const w of windows.values()) clearTimeout(w.timer);
+      windows.clear();
+    },
   });
 }
 

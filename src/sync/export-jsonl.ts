@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { replaceWithTemp, TargetChangedError, writeSyncedTemp } from '../jsonl/atomic-write';
+import { TargetLandedError } from '../jsonl/swap-checked';
 import { contentHash } from '../jsonl/content-hash';
 import { otherRecordType } from '../jsonl/other-records';
 import type { BeadsStore } from '../store/beads-store';
 import { importJsonl, type ImportReport } from './import-jsonl';
-import { recordSynced, statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
+import { isLanded, recordLanded, recordSynced, statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 
 export interface ExportReport {
@@ -104,12 +105,12 @@ export function exportJsonl(store: BeadsStore, opts: ExportOptions): ExportRepor
   let merged: ImportReport | undefined;
   // Merge, render and rename under one write lock, as the lean export does (lean-exporter.ts).
   const report = store.inWriteTransaction(() =>
-    untilTargetStill((): ExportReport => {
-      if (isWorkspaceFile && fs.existsSync(target) && !unchangedByStat(store, target)) {
+    untilTargetStill(store, opts.jsonlPath, (): ExportReport => {
+      if (isWorkspaceFile && fs.existsSync(target) && !unchangedByStat(store, target) && !isLanded(store, target)) {
         const r = importJsonl(store, { jsonlPath: opts.jsonlPath });
         if (!r.skipped) merged = r;
       }
-      if (isWorkspaceFile && !opts.force && fs.existsSync(target) && store.pendingExportCount() === 0) {
+      if (isWorkspaceFile && !opts.force && fs.existsSync(target) && !isLanded(store, target) && store.pendingExportCount() === 0) {
         return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
       }
       // The file's size now is the estimate the bar shows; the new one is known only at the end.
@@ -148,16 +149,29 @@ const TARGET_CHANGED_ATTEMPTS = 3;
 /**
  * Runs one export attempt (merge, write, rename) again while the file it meant to replace was
  * replaced by another process in the meantime (`TargetChangedError`): each attempt merges the
- * file now there first, so the outside change is kept and the local one still written.
+ * file now there first, so the outside change is kept and the local one still written. A file
+ * that appeared while the swap had the path empty (`TargetLandedError`) is merged here without
+ * deletions and recorded as landed (`META_LANDED`): no import or export reads it again as a
+ * replacement of the synced file (its absences are not deletions), and the next export
+ * replaces it even when nothing is pending.
  */
-export function untilTargetStill<T>(attempt: () => T): T {
+export function untilTargetStill<T>(store: BeadsStore, jsonlPath: string, attempt: () => T): T {
   for (let n = 1; ; n++) {
     try {
       return attempt();
     } catch (err) {
       if (!(err instanceof TargetChangedError) || n >= TARGET_CHANGED_ATTEMPTS) throw err;
+      if (err instanceof TargetLandedError) mergeLanded(store, jsonlPath);
     }
   }
+}
+
+/** The file at `jsonlPath` merged as `import -i` merges, then recorded as landed if it held still. */
+export function mergeLanded(store: BeadsStore, jsonlPath: string): void {
+  const key = statKey(jsonlPath);
+  if (key === null) return;
+  importJsonl(store, { jsonlPath, additive: true });
+  recordLanded(store, jsonlPath, key);
 }
 
 /**

@@ -6,7 +6,7 @@ import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
 import { compareTimestamps, toEpochMs } from '../jsonl/rfc3339';
 import type { BeadsStore, WriteFlags } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
-import { META_HASH, META_STAT, readWithKey, recordSynced, unchangedByStat } from './jsonl-file-state';
+import { isLanded, META_HASH, META_STAT, readWithKey, recordSynced, unchangedByStat } from './jsonl-file-state';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 import { changedLines, type ChangedLines } from './changed-lines';
 import { freshWorkspaceJsonl, installSourceAsJsonl, SourceNotCopiedError } from './source-as-jsonl';
@@ -78,6 +78,13 @@ export interface ImportOptions {
   bulkJournal?: boolean;
   /** See `keepBase`: the replaced base's blocks are freed in the background (a long-lived process only). */
   releaseOldInBackground?: boolean;
+  /**
+   * Merge the workspace file as another file is merged (`import -i`): nothing deleted, what it
+   * brings marked for export, nothing recorded as synced. For a file that appeared while an
+   * export's swap had the path empty (see `TargetLandedError`): it may be a whole file or one
+   * line a writer created because it found none, so its absences mean nothing.
+   */
+  additive?: boolean;
 }
 
 /** A report of an import that read nothing (or the empty start of one that will). */
@@ -145,12 +152,13 @@ function countWarnings(record: JsonlRecord['record'], w: ImportWarnings, horizon
 export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportReport {
   const started = performance.now();
   const file = opts.source ?? opts.jsonlPath;
-  const isWorkspaceFile = path.resolve(file) === path.resolve(opts.jsonlPath);
+  const isWorkspaceFile = !opts.additive && path.resolve(file) === path.resolve(opts.jsonlPath);
   if (!fs.existsSync(file)) {
     if (!isWorkspaceFile) throw new Error(`cannot import ${file}: no such file`);
     return emptyReport('missing');
   }
-  if (isWorkspaceFile && !opts.force && unchangedByStat(store, file)) return emptyReport('unchanged');
+  // A landed file (see META_LANDED) is in the DB already, and is not a replacement of the synced one.
+  if (isWorkspaceFile && !opts.force && (unchangedByStat(store, file) || isLanded(store, file))) return emptyReport('unchanged');
   if (!isWorkspaceFile || store.isInTransaction()) return importRead(store, opts, file, isWorkspaceFile, started, false);
   // The workspace file is read, compared with the sync bookkeeping and the base, and merged
   // under the write lock: read before it, the file can be one another process has since
@@ -158,7 +166,7 @@ export function importJsonl(store: BeadsStore, opts: ImportOptions): ImportRepor
   // would delete those rows as "gone from the file" (fault 7: a lost create with 10 writers).
   return store.inWriteTransaction(() => {
     if (!fs.existsSync(file)) return emptyReport('missing');
-    if (!opts.force && unchangedByStat(store, file)) return emptyReport('unchanged');
+    if (!opts.force && (unchangedByStat(store, file) || isLanded(store, file))) return emptyReport('unchanged');
     return importRead(store, opts, file, isWorkspaceFile, started, true);
   });
 }

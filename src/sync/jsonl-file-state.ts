@@ -10,6 +10,13 @@ export const META_HASH = 'jsonl_hash';
 export const META_STAT = 'jsonl_stat';
 /** Whether the file was last written by our export or read by an import. */
 export const META_SYNCED_BY = 'jsonl_synced_by';
+/**
+ * The stat key of a file that appeared while an export's swap had the path empty, merged
+ * without deletions (see `untilTargetStill`): not the file the DB is in step with, but one
+ * whose content is in the DB, which the next export must replace and no import may read as a
+ * replacement of the synced file (its absences are not deletions). Cleared at each sync.
+ */
+export const META_LANDED = 'jsonl_landed_stat';
 
 /**
  * Records the file the DB is now in step with (after an import or an export). `key` is the stat
@@ -30,6 +37,7 @@ export function recordSynced(
   store.setMeta(META_SYNCED_BY, by);
   store.setMeta(META_STAT, key);
   store.setMeta('last_sync_at', new Date().toISOString());
+  store.setMeta(META_LANDED, '');
   // The bytes the DB is now in step with, for the next import to compare against (changed-lines.ts).
   keepBase(file, key, opts);
 }
@@ -63,15 +71,31 @@ export function unchangedByStat(store: BeadsStore, file: string): boolean {
   return key !== null && key === store.getMeta(META_STAT);
 }
 
+/** True when `file` is the landed file already merged without deletions ({@link META_LANDED}). */
+export function isLanded(store: BeadsStore, file: string): boolean {
+  const landed = store.getMeta(META_LANDED);
+  return !!landed && statKey(file) === landed;
+}
+
+/** Records `file`, just merged without deletions, as the landed file; false when it moved meanwhile. */
+export function recordLanded(store: BeadsStore, file: string, key: string): boolean {
+  if (statKey(file) !== key) return false;
+  store.setMeta(META_LANDED, key);
+  return true;
+}
+
 /**
  * What an export may rename over (`expectReplaced` of atomic-write): the file the DB is in step
  * with, i.e. the one recorded at the last sync, which the export has just merged if it had
- * changed; or, when the export found no file, still none.
+ * changed, or the landed file merged without deletions ({@link META_LANDED}); or, when the
+ * export found no file, still none.
  */
 export function syncedFileExpected(store: BeadsStore, file: string): (held: string | null) => boolean {
   const existed = statKey(file) !== null;
   return (held) => {
     if (held === null) return !existed;
-    return existed && statKey(held) === store.getMeta(META_STAT);
+    const key = statKey(held);
+    const landed = store.getMeta(META_LANDED);
+    return existed && (key === store.getMeta(META_STAT) || (!!landed && key === landed));
   };
 }

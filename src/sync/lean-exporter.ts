@@ -3,7 +3,7 @@ import { replaceWithTemp } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
 import { countIssueLines, elapsed, EmptyExportError, type ExportReport, recordExported, untilTargetStill } from './export-jsonl';
 import { importJsonl, type ImportReport } from './import-jsonl';
-import { statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
+import { isLanded, statKey, syncedFileExpected, unchangedByStat } from './jsonl-file-state';
 import { exportBuffer } from './export-writer';
 import { usableIndex, writeExportTemp, type WrittenExport } from './lean-export';
 import type { LineIndex } from './line-index';
@@ -44,12 +44,12 @@ export class LeanExporter {
     // them would be overwritten by a file written from a stale snapshot (fault 7).
     const report = store.inWriteTransaction(() =>
       // An outside rename landing while the temp is written is merged and written again.
-      untilTargetStill((): LeanExportReport => {
-        if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath)) {
+      untilTargetStill(store, jsonlPath, (): LeanExportReport => {
+        if (fs.existsSync(jsonlPath) && !unchangedByStat(store, jsonlPath) && !isLanded(store, jsonlPath)) {
           const r = importJsonl(store, { jsonlPath, releaseOldInBackground: this.opts.releaseOldInBackground });
           if (!r.skipped) merged = r;
         }
-        if (!opts.force && fs.existsSync(jsonlPath) && store.pendingExportCount() === 0) {
+        if (!opts.force && fs.existsSync(jsonlPath) && !isLanded(store, jsonlPath) && store.pendingExportCount() === 0) {
           // Nothing to write, but the next export will want the file's index: have it now (the
           // daemon's start-up export, on an idle daemon) rather than in the first write's export,
           // where scanning the file (~0.3-2 s at 100k) came on top of the debounce. One stat

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { replaceWithTemp, TargetChangedError } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
-import { elapsed, type ExportReport, recordExported } from './export-jsonl';
+import { elapsed, type ExportReport, mergeLanded, recordExported } from './export-jsonl';
+import { TargetLandedError } from '../jsonl/swap-checked';
 import { statKey, unchangedByStat } from './jsonl-file-state';
 
 /**
@@ -47,11 +48,14 @@ export function commitStagedExport(store: BeadsStore, staged: StagedExport, opts
   try {
     const done = store.inWriteTransaction((): boolean => {
       if (!stillExact(store, staged, opts.jsonlPath)) return false;
-      // The stat above and the rename are not one step: the file held at the rename is checked again.
+      // The stat above and the swap are not one step: the file the swap takes off the path is checked again.
       const expectReplaced = (held: string | null): boolean => held !== null && statKey(held) === staged.jsonlStat;
       try {
         replaceWithTemp(staged.tmp, opts.jsonlPath, { releaseOldInBackground: opts.releaseOldInBackground, expectReplaced });
       } catch (err) {
+        // A file that appeared in the swap's empty path is merged now (without deletions), so
+        // the export that follows replaces it instead of reading it as the teammate's file.
+        if (err instanceof TargetLandedError) mergeLanded(store, opts.jsonlPath);
         if (err instanceof TargetChangedError) return false;
         throw err;
       }

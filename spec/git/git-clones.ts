@@ -37,7 +37,18 @@ export async function createIssue(dir: string, title: string, extra: string[] = 
 export const jsonlOf = (dir: string): string => path.join(dir, '.beads', 'issues.jsonl');
 export const dbOf = (dir: string): string => path.join(dir, '.beads', 'beads.db');
 export const dbIds = (dir: string): string[] => readDbIssues(dbOf(dir)).map((r) => r.id);
-export const readJsonl = (dir: string): string | null => (fs.existsSync(jsonlOf(dir)) ? fs.readFileSync(jsonlOf(dir), 'utf8') : null);
+/**
+ * The clone's JSONL, or null while there is none: also for the moment an export's checked swap
+ * has the path empty (src/jsonl/swap-checked.ts), which a poll may hit between its two calls.
+ */
+export function readJsonl(dir: string): string | null {
+  try {
+    return fs.readFileSync(jsonlOf(dir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
 
 /** The JSONL's records by id ({} while there is no file). */
 export function jsonlRecords(dir: string): Map<string, Record<string, unknown>> {

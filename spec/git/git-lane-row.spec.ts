@@ -1,14 +1,12 @@
 import * as fs from 'node:fs';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { storeSyncDeps } from '../../src/git/daemon-git';
 import { GIT_EFFECT_KIND, gitEffect } from '../../src/git/effects/git-effect-kind';
 import type { GitSyncDeps } from '../../src/git/effects/git-sync-deps';
-import { gitRepo$, isGitRepo } from '../../src/git/git-repo';
 import { resolveGitSyncSettings } from '../../src/git/git-sync-settings';
 import type { LaneRequest } from '../../src/pipeline/effect-kinds';
 import { serialLane } from '../../src/pipeline/serial-lane';
 import { BeadsStore } from '../../src/store/beads-store';
-import { initWorkspace } from '../../src/workspace/init-workspace';
+import { storeClone } from './store-clone';
 import { GIT_TEST_ENV, gitOk, useGitSandboxes, type GitSandbox } from './git-repos';
 
 beforeAll(() => Object.assign(process.env, GIT_TEST_ENV));
@@ -23,14 +21,7 @@ describe('the git row of the serial lane', () => {
   });
 
   async function clone(s: GitSandbox, name: string): Promise<{ dir: string; store: BeadsStore; deps: GitSyncDeps }> {
-    const dir = s.clone(name);
-    const { paths } = initWorkspace(dir, { prefix: name });
-    const store = new BeadsStore(paths.dbPath);
-    stores.push(store);
-    const repo = await lastValueFrom(gitRepo$(dir));
-    if (!isGitRepo(repo)) throw new Error(repo.reason);
-    const deps: GitSyncDeps = { repo, jsonlRel: '.beads/issues.jsonl', ...storeSyncDeps(store, paths.jsonlPath) };
-    deps.importNow();
+    const { dir, store, deps } = await storeClone(s, name, stores);
     return { dir, store, deps };
   }
 

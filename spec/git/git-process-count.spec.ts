@@ -2,13 +2,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastValueFrom } from 'rxjs';
-import { storeSyncDeps } from '../../src/git/daemon-git';
 import { gitEffect } from '../../src/git/effects/git-effect-kind';
 import type { GitOutcome } from '../../src/git/effects/git-outcome';
-import { gitRepo$, isGitRepo } from '../../src/git/git-repo';
 import { resolveGitSyncSettings } from '../../src/git/git-sync-settings';
 import { BeadsStore } from '../../src/store/beads-store';
-import { initWorkspace } from '../../src/workspace/init-workspace';
+import { storeClone } from './store-clone';
 import { GIT_TEST_ENV, gitOk, useGitSandboxes, type GitSandbox } from './git-repos';
 
 beforeAll(() => Object.assign(process.env, GIT_TEST_ENV));
@@ -57,14 +55,7 @@ describe('git processes per sync run (auto-sync, the lane row as the daemon runs
   }
 
   async function clone(s: GitSandbox, name: string) {
-    const dir = s.clone(name);
-    const { paths } = initWorkspace(dir, { prefix: name });
-    const store = new BeadsStore(paths.dbPath);
-    stores.push(store);
-    const repo = await lastValueFrom(gitRepo$(dir));
-    if (!isGitRepo(repo)) throw new Error(repo.reason);
-    const deps = { repo, jsonlRel: '.beads/issues.jsonl', ...storeSyncDeps(store, paths.jsonlPath) };
-    deps.importNow();
+    const { dir, store, deps } = await storeClone(s, name, stores);
     // One runner per daemon, as `daemonGit` binds it: its memo lives as long as the daemon.
     const run = gitEffect(resolveGitSyncSettings({ autoSync: true }, {}), deps);
     return { dir, store, deps, run: (): Promise<GitOutcome> => lastValueFrom(run()) };

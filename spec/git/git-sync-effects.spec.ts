@@ -8,7 +8,7 @@ import { pullEffect } from '../../src/git/effects/pull-effect';
 import { pushEffect } from '../../src/git/effects/push-effect';
 import { gitRepo$, isGitRepo } from '../../src/git/git-repo';
 import { BeadsStore } from '../../src/store/beads-store';
-import { initWorkspace } from '../../src/workspace/init-workspace';
+import { storeClone } from './store-clone';
 import { GIT_TEST_ENV, git, gitOk, useGitSandboxes, type GitSandbox } from './git-repos';
 
 const JSONL = '.beads/issues.jsonl';
@@ -32,19 +32,12 @@ describe('git sync effects', () => {
   });
 
   async function machine(s: GitSandbox, name: string): Promise<Machine> {
-    const dir = s.clone(name);
-    const { paths } = initWorkspace(dir, { prefix: name });
-    const store = new BeadsStore(paths.dbPath);
-    stores.push(store);
-    const repo = await lastValueFrom(gitRepo$(dir));
-    if (!isGitRepo(repo)) throw new Error(repo.reason);
-    const deps: GitSyncDeps = { repo, jsonlRel: JSONL, ...storeSyncDeps(store, paths.jsonlPath) };
-    deps.importNow();
+    const { dir, store, deps, jsonlPath } = await storeClone(s, name, stores, JSONL);
     return {
       dir,
       store,
       deps,
-      jsonl: () => fs.readFileSync(paths.jsonlPath, 'utf8'),
+      jsonl: () => fs.readFileSync(jsonlPath, 'utf8'),
       ids: () => store.list({}).map((r) => r.id).sort(),
     };
   }

@@ -1,13 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastValueFrom } from 'rxjs';
-import { storeSyncDeps } from '../../src/git/daemon-git';
 import { gitEffect } from '../../src/git/effects/git-effect-kind';
 import type { GitOutcome } from '../../src/git/effects/git-outcome';
-import { gitRepo$, isGitRepo } from '../../src/git/git-repo';
 import { resolveGitSyncSettings } from '../../src/git/git-sync-settings';
 import { BeadsStore } from '../../src/store/beads-store';
-import { initWorkspace } from '../../src/workspace/init-workspace';
+import { storeClone } from './store-clone';
 import { GIT_TEST_ENV, gitOk, useGitSandboxes, type GitSandbox } from './git-repos';
 
 beforeAll(() => Object.assign(process.env, GIT_TEST_ENV));
@@ -20,21 +18,14 @@ describe('a rejected push, merged again (the git row with its memo, as a daemon 
   });
 
   async function clone(s: GitSandbox, name: string) {
-    const dir = s.clone(name);
-    const { paths } = initWorkspace(dir, { prefix: name });
-    const store = new BeadsStore(paths.dbPath);
-    stores.push(store);
-    const repo = await lastValueFrom(gitRepo$(dir));
-    if (!isGitRepo(repo)) throw new Error(repo.reason);
-    const deps = { repo, jsonlRel: '.beads/issues.jsonl', ...storeSyncDeps(store, paths.jsonlPath) };
-    deps.importNow();
+    const { dir, store, deps, jsonlPath } = await storeClone(s, name, stores);
     const run = gitEffect(resolveGitSyncSettings({ autoSync: true }, {}), deps);
     const create = (title: string) => {
       const { id } = store.create({ title }, 'tester');
       deps.exportNow();
       return id;
     };
-    return { dir, store, create, run: (): Promise<GitOutcome> => lastValueFrom(run()), jsonl: () => fs.readFileSync(paths.jsonlPath, 'utf8') };
+    return { dir, store, create, run: (): Promise<GitOutcome> => lastValueFrom(run()), jsonl: () => fs.readFileSync(jsonlPath, 'utf8') };
   }
 
   it('should replace its own unpushed merge commit instead of stacking another, and push a fast-forward with every issue', async () => {

@@ -4,6 +4,7 @@ import { contentHash } from '../../src/jsonl/content-hash';
 import { BeadsStore } from '../../src/store/beads-store';
 import { renderJsonl } from '../../src/sync/export-jsonl';
 import { META_HASH, META_STAT, statKey } from '../../src/sync/jsonl-file-state';
+import { usableIndex, writeExportTemp } from '../../src/sync/lean-export';
 import { LeanExporter } from '../../src/sync/lean-exporter';
 import { commitStagedExport } from '../../src/sync/staged-export';
 import { serializeRecord } from '../../src/jsonl/serialize-record';
@@ -61,6 +62,25 @@ describe('LeanExporter', () => {
     ws.store.update(ids[49], { title: 'Last one' }, 't');
     expect(exporter.export().mode).toBe('copy');
     expectExact(ws);
+  });
+
+  it('should leave the connection usable when the old file turns out shorter than its index part-way (a retried SourceChangedError)', () => {
+    const ids = seed(5);
+    new LeanExporter(ws.store, ws.jsonlPath).export();
+    const index = usableIndex(ws.store, ws.jsonlPath, undefined)!;
+    expect(index.count).toBe(5);
+    // An index trusted by stat and hash whose first line lies past the end of the file: the
+    // copy finds the file shorter than it says (as when it changed under the export) after the
+    // walk over the changed rows has begun (the last id is changed).
+    index.offsets[0] = index.bytes + 1000;
+    ws.store.update(ids[4], { title: 'changed, walked after the failing copy' }, 't');
+    const written = ws.store.inTransaction(() => writeExportTemp(ws.store, ws.jsonlPath, index));
+    fs.rmSync(written.tmp, { force: true });
+    expect(written.mode).toBe('full');
+    expect(written.issues).toBe(5);
+    // The connection still answers (before the fix: "This database connection is busy executing a query").
+    expect(ws.store.count()).toBe(5);
+    expect(ws.store.get(ids[4])?.title).toBe('changed, walked after the failing copy');
   });
 
   it('should include rows another connection wrote (they are dirty in the DB)', () => {

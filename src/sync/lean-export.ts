@@ -223,6 +223,11 @@ function copyWalk(
     while (nextId !== undefined) writeChanged();
   } finally {
     fs.closeSync(source);
+    // The rows are walked by hand (next()), not by for…of: a throw part-way (the old file
+    // shorter than its index, SourceChangedError, retried by the caller) would otherwise leave
+    // the statement open, and then every later query on the connection fails with "This
+    // database connection is busy executing a query" — the daemon's for good.
+    changed.return?.();
   }
   return n;
 }

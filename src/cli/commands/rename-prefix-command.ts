@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import type { BeadsStore as Store } from '../../store/beads-store';
 import { ValidationError } from '../../store/store-errors';
 import { workspaceFor, type GlobalArgs } from '../cli-context';
 import { globalFlags } from '../global-flags';
@@ -42,7 +43,10 @@ export const renamePrefixCommand: CommandModule<GlobalArgs, RenameArgs> = {
       if (!globalFlags().noAutoImport) importJsonl(store, { jsonlPath: paths.jsonlPath });
       const old = store.prefix;
       const ids = [...store.idsAndLineBytes()].map(([id]) => id);
-      if (argv.repair) return repairPrefixes(store, paths.jsonlPath, next, ids, { dryRun, json: argv.json === true, actor: argv.actor });
+      if (argv.repair) {
+        const exportJsonl = () => void new LeanExporter(store, paths.jsonlPath).export();
+        return repairPrefixes(store, exportJsonl, next, ids, { dryRun, json: argv.json === true, actor: argv.actor });
+      }
       const foreign = ids.filter((id) => !id.startsWith(`${old}-`));
       if (foreign.length) {
         throw new ValidationError(
@@ -84,15 +88,14 @@ export const renamePrefixCommand: CommandModule<GlobalArgs, RenameArgs> = {
  * under NEW keep their ids.
  */
 function repairPrefixes(
-  store: import('../../store/beads-store').BeadsStore,
-  jsonlPath: string,
+  store: Store,
+  exportJsonl: () => void,
   target: string,
   ids: string[],
   opts: { dryRun: boolean; json: boolean; actor?: string },
 ): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { hashId } = require('../../store/hash-id') as typeof import('../../store/hash-id');
-  const { LeanExporter } = require('../../sync/lean-exporter') as typeof import('../../sync/lean-exporter');
   const { defaultActor } = require('../../ops/operation-context') as typeof import('../../ops/operation-context');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const prefixOf = (id: string) => {
@@ -137,7 +140,7 @@ function repairPrefixes(
     return;
   }
   store.renameIds(renames, target, correct);
-  new LeanExporter(store, jsonlPath).export();
+  exportJsonl();
   if (opts.json) return printJson(result);
   for (const [from, to] of renames) print(`  Renamed ${from} -> ${to}`);
   print(`✓ Successfully consolidated ${prefixes.size} prefixes into ${target}`);

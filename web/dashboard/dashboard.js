@@ -157,7 +157,7 @@
     state.status = status;
     state.statusAt = Date.now();
     state.statusDirty = true;
-    wake();
+    panelsSoon();
     if (status && status.debounce_ms !== undefined) {
       timeline.settings = { debounceMs: status.debounce_ms, maxWaitMs: status.max_wait_ms };
     }
@@ -211,6 +211,19 @@
     panels(start);
   }
 
+  // New status numbers: a frame when the panels may redraw, else one when they may (statuses
+  // that bunch up behind a slow daemon or network cost one frame, not one each plus the redraw).
+  function panelsSoon() {
+    var wait = state.lastPanels + PANEL_EVERY_MS - performance.now();
+    if (wait <= 0) wake();
+    else wakeAfter(wait);
+  }
+
+  /** One frame `ms` from now for the panels (one timer at a time). */
+  function wakeAfter(ms) {
+    if (state.panelTimer === null) state.panelTimer = setTimeout(function () { state.panelTimer = null; wake(); }, ms);
+  }
+
   // The panels redraw a few times a second at most, however often events come.
   function panels(start) {
     var wait = Infinity;
@@ -220,9 +233,7 @@
     if (wait <= 0) {
       renderPanels(start);
       panels(start); // what was not due yet
-    } else if (state.panelTimer === null) {
-      state.panelTimer = setTimeout(function () { state.panelTimer = null; wake(); }, wait);
-    }
+    } else wakeAfter(wait);
   }
 
   // How old the status numbers are: written only when the text changes (it stays "0 s ago"
@@ -324,6 +335,8 @@
     waiting: function () { return state.queue.length - state.qHead + state.hiddenEvents; },
     received: function () { return state.received; },
     frames: function () { return state.frames; },
+    // Nothing left to draw: no frame asked for, no panel redraw waiting (the strip's renewal aside).
+    settled: function () { return !state.frameAsked && state.panelTimer === null; },
     drawing: function () { return !document.hidden; },
     strips: function () { return timeline.strips; },
     statuses: function () { return state.statuses; },

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LeanExporter } from '../../src/sync/lean-exporter';
 import { commitStagedExport } from '../../src/sync/staged-export';
+import { afterFileRead } from '../helpers/after-file-read';
 import { TempWorkspace, issueLine } from '../helpers/temp-workspace';
 
 // The module object itself (not the import's read-only view of it), so a spy is seen by src/.
@@ -115,7 +116,8 @@ describe('an outside rename racing the daemon', () => {
 
   it('should not record a file renamed in right after the import read the JSONL as the one it read', () => {
     ws.writeJsonl([issueLine({ id: 'bd-001', title: 'pulled', updated_at: '2025-06-01T12:10:00Z' }), issueLine({ id: 'bd-002' })]);
-    const race = interleave('readFileSync', (a) => a[0] === ws.jsonlPath, 'after');
+    const race: { id?: string } = {};
+    afterFileRead(ws.jsonlPath, () => (race.id = outsideEdit()));
 
     const first = ws.import();
     const second = ws.import();

@@ -1,12 +1,9 @@
-import * as fs from 'node:fs';
 import { BeadsStore } from '../../src/store/beads-store';
 import { LeanExporter } from '../../src/sync/lean-exporter';
+import { afterFileRead } from '../helpers/after-file-read';
 import { TempWorkspace, issueLine } from '../helpers/temp-workspace';
 
 const NEWER = '2030-01-01T00:00:00Z';
-// The module object itself (not the import's read-only view of it), so a spy is seen by src/.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fsModule = require('node:fs') as typeof fs;
 
 /**
  * Fault 7 (10 direct-mode writers at once) lost a create now and then: a process read the JSONL
@@ -41,20 +38,15 @@ describe('importJsonl under concurrent writers', () => {
   it('should not delete an issue another connection created and exported while the file was being read', () => {
     // An outside change (a git pull), so the next import reads the file.
     ws.writeJsonl([issueLine({ id: 'bd-001', title: 'pulled', updated_at: NEWER }), issueLine({ id: 'bd-002' })]);
-    const readFileSync = fsModule.readFileSync.bind(fsModule);
     let interleaved: { id?: string; refused?: string } | undefined;
-    jest.spyOn(fsModule, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, options?: unknown) => {
-      const bytes = readFileSync(file, options as never);
-      if (interleaved === undefined && file === ws.jsonlPath) {
-        interleaved = {};
-        try {
-          interleaved.id = createAndExport();
-        } catch (err) {
-          interleaved.refused = (err as Error).message;
-        }
+    afterFileRead(ws.jsonlPath, () => {
+      interleaved = {};
+      try {
+        interleaved.id = createAndExport();
+      } catch (err) {
+        interleaved.refused = (err as Error).message;
       }
-      return bytes;
-    }) as typeof fs.readFileSync);
+    });
 
     const report = ws.import();
     jest.restoreAllMocks();

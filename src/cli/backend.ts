@@ -34,7 +34,9 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { 
     async call(operation, args = {}) {
       if (!synced && operation !== 'import') {
         try {
-          importJsonl(store, { jsonlPath: paths.jsonlPath });
+          // A replaced base's blocks are freed beside the command's own work, not inside it
+          // (renaming over the last name of an 85 MB file took ~60-80 ms).
+          importJsonl(store, { jsonlPath: paths.jsonlPath, releaseOldInBackground: true });
         } catch (err) {
           // A JSONL mid-merge (conflict markers) must not hide the DB: reads go on from it, as in
           // bd, with the reason on stderr. A write is refused before it changes anything, since
@@ -53,7 +55,7 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { 
         // Loaded only for a write: a read never exports.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { LeanExporter } = require('../sync/lean-exporter') as typeof import('../sync/lean-exporter');
-        new LeanExporter(store, paths.jsonlPath).export();
+        new LeanExporter(store, paths.jsonlPath, { releaseOldInBackground: true }).export();
       }
       return result;
     },

@@ -12,8 +12,9 @@ export interface AtomicWriteOptions {
    * Free the replaced file's blocks in the background. Renaming over an 8.5 MB file makes
    * rename() itself free them (~8 ms on ext4, on the caller's thread); with this, the old file
    * keeps a second name until rename() is done, and that name is unlinked on libuv's thread
-   * pool. For a long-lived process (the daemon); a CLI that exits at once could leave the
-   * second name behind (`sweepStaleTemps` removes it).
+   * pool. The daemon, and direct-mode commands (their event loop waits for the unlink before
+   * the process exits); a process killed before it leaves the second name behind
+   * (`sweepStaleTemps` removes it at a daemon's start).
    */
   releaseOldInBackground?: boolean;
   /**

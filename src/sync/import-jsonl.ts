@@ -7,9 +7,10 @@ import { compareTimestamps, toEpochMs } from '../jsonl/rfc3339';
 import type { BeadsStore, WriteFlags } from '../store/beads-store';
 import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { isLanded, META_HASH, META_STAT, readWithKey, recordSynced, unchangedByStat } from './jsonl-file-state';
+import { flushInBackground } from '../os/flush-in-background';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 import { changedLines, type ChangedLines } from './changed-lines';
-import { freshWorkspaceJsonl, installSourceAsJsonl, SourceNotCopiedError } from './source-as-jsonl';
+import { discardStagedSource, freshWorkspaceJsonl, installSourceAsJsonl, SourceNotCopiedError, stageSourceAsJsonl } from './source-as-jsonl';
 import { streamRecords, type IncomingRecords } from './stream-records';
 
 export interface ImportWarnings {
@@ -76,7 +77,10 @@ export interface ImportOptions {
    * another connection has it open).
    */
   bulkJournal?: boolean;
-  /** See `keepBase`: the replaced base's blocks are freed in the background (a long-lived process only). */
+  /**
+   * See `keepBase`: the replaced base's blocks are freed on libuv's thread pool. The process must
+   * not end with `process.exit()` before that unlink (its event loop waits for it).
+   */
   releaseOldInBackground?: boolean;
   /**
    * Merge the workspace file as another file is merged (`import -i`): nothing deleted, what it
@@ -184,27 +188,41 @@ function importRead(
   started: number,
   ownTransaction: boolean,
 ): ImportReport {
-  // The workspace file's bytes come with the stat key of exactly those bytes, which is what the
-  // sync records (see recordSynced).
-  const read = isWorkspaceFile ? readWithKey(file) : { data: fs.readFileSync(file), key: '' };
-  if (!read) return emptyReport('missing');
-  const { data: buf, key } = read;
-  const hash = contentHash(buf);
+  // Written by git a moment ago, the file may not be on disk yet: this import's commit would wait
+  // for it (see flushInBackground), so that write starts now, beside the read.
+  if (isWorkspaceFile) flushInBackground(file);
+  // An outside change of a few lines: the file is compared with the one last synced as it is
+  // read, never held whole, and only the lines that differ are parsed (changed-lines.ts).
+  const scanned = isWorkspaceFile ? changedLines(store, file) : undefined;
+  let whole: Buffer | undefined;
+  let key: string;
+  let hash: string;
+  if (scanned) ({ key, hash } = scanned);
+  else {
+    // The workspace file's bytes come with the stat key of exactly those bytes, which is what the
+    // sync records (see recordSynced).
+    const read = isWorkspaceFile ? readWithKey(file) : { data: fs.readFileSync(file), key: '' };
+    if (!read) return emptyReport('missing');
+    ({ data: whole, key } = read);
+    hash = contentHash(whole);
+  }
   if (isWorkspaceFile && !opts.force && hash === store.getMeta(META_HASH)) {
     store.setMeta(META_STAT, key);
     return emptyReport('unchanged', hash);
   }
-  // An outside change of a few lines: only those are parsed and merged (changed-lines.ts).
-  const changed = isWorkspaceFile ? changedLines(store, file, buf) : undefined;
+  const changed = scanned?.changed;
+  const size = scanned ? scanned.bytes : whole!.length;
   const report = emptyReport(undefined, hash);
   let incoming: IncomingRecords;
   let others: OtherRecordLine[];
-  let copyable = false;
+  /** The source's bytes, when they may be written as the workspace JSONL (source-as-jsonl.ts). */
+  let copyable: Buffer | undefined;
   if (changed) {
     incoming = changed.incoming;
     others = changed.others;
     report.unchanged = changed.unchanged;
   } else {
+    const buf = whole!;
     // A whole file: parsed line by line as it is merged, when its shape allows (stream-records.ts).
     const streamed = streamRecords(buf, path.basename(file));
     if (streamed) {
@@ -212,7 +230,7 @@ function importRead(
       incoming = streamed.records;
       others = streamed.others; // filled as the records are read
       // Not inside a caller's transaction: its rollback would leave the JSONL written without the rows.
-      copyable = !isWorkspaceFile && opts.writeJsonl === true && streamed.inExportOrder && !store.isInTransaction();
+      if (!isWorkspaceFile && opts.writeJsonl === true && streamed.inExportOrder && !store.isInTransaction()) copyable = buf;
     } else {
       const parsed = parseJsonl(buf, path.basename(file));
       incoming = dedupe(parsed.issues, report);
@@ -225,19 +243,25 @@ function importRead(
   // A larger cache keeps them in memory until the commit (about 15 % faster). 32 MB at most:
   // with the listing indexes built after a bulk insert, a cache the file's size (85 MB at 100k)
   // bought no CPU (8.7 vs 8.3 s) and cost 30 MB of peak RSS (317 vs 288 MB, `import -i` 100k).
-  const cacheKiB = Math.min(32 * 1024, Math.ceil(buf.length / 1024));
+  const cacheKiB = Math.min(32 * 1024, Math.ceil(size / 1024));
   const restoreCache = cacheKiB > 2000 ? store.withCacheSize(cacheKiB) : () => undefined;
-  const meter = progressMeter('import', file, buf.length);
+  const meter = progressMeter('import', file, size);
   let notCopied = false;
   try {
     const merge = () => {
       // Judged under the write lock, so no other writer can make the workspace less fresh.
       const replacing = copyable ? freshWorkspaceJsonl(store, opts.jsonlPath) : undefined;
-      const copy = replacing !== undefined;
-      importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key, releaseOldInBackground: opts.releaseOldInBackground }, report, meter, changed, copy);
-      if (!copy) return;
-      if (others.length > 0) throw new SourceNotCopiedError('it holds records that are not issues');
-      installSourceAsJsonl(store, opts.jsonlPath, replacing, buf, hash);
+      const copy = copyable && replacing !== undefined ? { replacing, staged: stageSourceAsJsonl(opts.jsonlPath, copyable) } : undefined;
+      let installed = false;
+      try {
+        importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key, releaseOldInBackground: opts.releaseOldInBackground }, report, meter, changed, copy !== undefined);
+        if (!copy) return;
+        if (others.length > 0) throw new SourceNotCopiedError('it holds records that are not issues');
+        installSourceAsJsonl(store, opts.jsonlPath, copy.replacing, copy.staged, hash);
+        installed = true;
+      } finally {
+        if (copy && !installed) discardStagedSource(copy.staged);
+      }
       report.jsonl_written = true;
     };
     if (ownTransaction) merge();

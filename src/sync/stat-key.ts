@@ -11,3 +11,9 @@ export function statKey(file: string): string | null {
     throw err;
   }
 }
+
+/** {@link statKey} of the file an open descriptor reads: the identity of exactly the bytes read through it. */
+export function fdStatKey(fd: number): string {
+  const st = fs.fstatSync(fd);
+  return `${st.size}:${st.mtimeMs}:${st.ino}`;
+}

@@ -80,7 +80,17 @@ describe('listing indexes', () => {
     expect(findings).toEqual({ list: [], ready: [], show: [] });
   });
 
-  it('should keep the listing indexes when a bulk write that deferred them fails', () => {
+  it('should find dependents and labels through their indexes after a bulk import built them last', () => {
+    const ws = workspace();
+    fs.writeFileSync(ws.jsonlPath, populate(1500));
+    ws.import();
+    const db = ws.sql();
+    expect(planOf(db, 'SELECT issue_id FROM dependencies WHERE depends_on_id = ?').join(' ')).toMatch(/USING (COVERING )?INDEX dependencies_target/);
+    expect(planOf(db, 'SELECT issue_id FROM labels WHERE label = ?').join(' ')).toMatch(/USING (COVERING )?INDEX labels_label/);
+    expect(db.prepare('SELECT count(*) AS n FROM dependencies WHERE depends_on_id = ?').get('bd-0001')).toEqual({ n: 214 });
+  });
+
+  it('should keep the listing and relation indexes when a bulk write that deferred them fails', () => {
     const ws = workspace();
     fs.writeFileSync(ws.jsonlPath, populate(20));
     ws.import();
@@ -90,13 +100,17 @@ describe('listing indexes', () => {
         .sort();
     expect(() =>
       ws.store.inTransaction(() =>
-        ws.store.withListingIndexesDeferred(() => {
+        ws.store.withIndexesDeferred(() => {
           ws.store.removeIssue('bd-0001');
           throw new Error('a bad line half way');
         }),
       ),
     ).toThrow('a bad line half way');
     expect(names()).toEqual(['issues_dirty', 'issues_order', 'issues_status_order']);
+    const relationIndexes = (ws.sql().prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('labels', 'dependencies') AND sql IS NOT NULL`).all() as Array<{ name: string }>)
+      .map((r) => r.name)
+      .sort();
+    expect(relationIndexes).toEqual(['dependencies_target', 'labels_label']);
     expect(ws.store.count()).toBe(20);
   });
 

@@ -88,6 +88,11 @@ export class BeadsStore {
     return this.connection.withRollbackJournal(fn);
   }
 
+  /** See `SqliteConnection.flushAhead`: a bulk load's pages on their way to disk before its commit. */
+  flushAhead(): void {
+    this.connection.flushAhead();
+  }
+
   /** `PRAGMA journal_mode` of this connection. */
   journalMode(): string {
     return this.connection.journalMode();
@@ -176,9 +181,9 @@ export class BeadsStore {
     this.rows.write(record, line, flags, isNew);
   }
 
-  /** See `IssueRows.withListingIndexesDeferred`: a bulk import's inserts, indexes built after. */
-  withListingIndexesDeferred<T>(fn: () => T): T {
-    return this.rows.withListingIndexesDeferred(fn);
+  /** See `IssueRows.withIndexesDeferred`: a bulk import's inserts, indexes built after. */
+  withIndexesDeferred<T>(fn: () => T): T {
+    return this.rows.withIndexesDeferred(fn);
   }
 
   removeIssue(id: string): void {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { IssueRecord } from '../jsonl/parse-jsonl';
 import { DEFAULT_DEPENDENCY_TYPE } from './issue-rules';
 import { recordDependencies, recordLabels } from './issue-record';
-import { LISTING_INDEXES } from './schema';
+import { DEFERRED_INDEXES } from './schema';
 import type { IssueRow, WriteFlags } from './store-types';
 
 function str(v: unknown): string | null {
@@ -95,17 +95,18 @@ export class IssueRows {
   }
 
   /**
-   * Runs `fn`, a bulk write inside the caller's transaction, with the listing indexes dropped,
-   * and builds them again after it: SQLite builds an index from one sort of the rows (~25 ms
-   * each at 10k), while keeping two wide indexes (keys in an order unrelated to the ids') up to
-   * date row by row was most of the ~35 % more CPU a 10k import into an empty DB took after
-   * they came. If `fn` throws, the caller's rollback brings the indexes back with the rest.
+   * Runs `fn`, a bulk write inside the caller's transaction, with the listing indexes and the
+   * label/dependency lookups dropped (`DEFERRED_INDEXES`), and builds them again after it:
+   * SQLite builds an index from one sort of the rows (~25 ms each at 10k), while keeping two
+   * wide indexes (keys in an order unrelated to the ids') up to date row by row was most of the
+   * ~35 % more CPU a 10k import into an empty DB took after they came. If `fn` throws, the
+   * caller's rollback brings the indexes back with the rest.
    */
-  withListingIndexesDeferred<T>(fn: () => T): T {
-    if (!this.db.inTransaction) throw new Error('withListingIndexesDeferred runs inside a transaction: call it from inTransaction()');
-    for (const { name } of LISTING_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+  withIndexesDeferred<T>(fn: () => T): T {
+    if (!this.db.inTransaction) throw new Error('withIndexesDeferred runs inside a transaction: call it from inTransaction()');
+    for (const { name } of DEFERRED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
     const result = fn();
-    for (const { create } of LISTING_INDEXES) this.db.exec(create);
+    for (const { create } of DEFERRED_INDEXES) this.db.exec(create);
     return result;
   }
 

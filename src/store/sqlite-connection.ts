@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { createPrivateFile } from '../workspace/private-file';
 import { applySchema } from './schema';
@@ -20,6 +21,8 @@ export function openDatabase(dbPath: string): Database.Database {
 /** The connection's own settings and counters: pragmas, checkpoints, change counts. */
 export class SqliteConnection {
   private readonly totalChangesStmt;
+  /** A descriptor of the DB file for `flushAhead`, open until `dispose` (see there why not sooner). */
+  private flushFd: number | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.totalChangesStmt = db.prepare<[], number>('SELECT total_changes()').pluck();
@@ -87,6 +90,24 @@ export class SqliteConnection {
     }
   }
 
+  /**
+   * Starts writing the DB file's dirty pages to disk on libuv's thread pool, for a bulk load in
+   * rollback-journal mode (`withRollbackJournal`) whose commit must fsync them: the pages the
+   * page cache spilled during the inserts then go to disk while the listing indexes are built,
+   * instead of inside the commit's fsync (135 MB at 100k issues, ~0.3-0.6 s here). A head start
+   * only: the commit still syncs. The descriptor stays open until `dispose`: closing any
+   * descriptor of a file drops every POSIX lock the process holds on it, SQLite's included.
+   */
+  flushAhead(): void {
+    if (!this.db.open || this.db.memory) return;
+    try {
+      this.flushFd ??= fs.openSync(this.db.name, 'r');
+    } catch {
+      return;
+    }
+    fs.fdatasync(this.flushFd, () => undefined);
+  }
+
   /** `PRAGMA journal_mode` of this connection (`wal`, `delete`, …). */
   journalMode(): string {
     return this.db.pragma('journal_mode', { simple: true }) as string;
@@ -115,5 +136,15 @@ export class SqliteConnection {
   /** Closes the connection (idempotent). */
   dispose(): void {
     if (this.db.open) this.db.close();
+    // After SQLite's own close: its locks are gone with it (see flushAhead).
+    if (this.flushFd !== undefined) {
+      const fd = this.flushFd;
+      this.flushFd = undefined;
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // closed already
+      }
+    }
   }
 }

@@ -304,10 +304,15 @@ function importRecords(
   const emptyDb = existing === 0;
   const pendingDeletes = store.pendingDeletions();
   const flags = { dirty: !isWorkspaceFile && !asSynced, synced: isWorkspaceFile || asSynced };
-  const merge = () => mergeRecords(store, incoming, flags, emptyDb, pendingDeletes, report, meter);
-  // Into an empty or nearly empty DB the listing indexes are built once, after the inserts.
-  if (incoming.size >= BULK_MIN && existing < incoming.size) store.withListingIndexesDeferred(merge);
-  else merge();
+  // Into an empty or nearly empty DB the listing and relation indexes are built once, after the inserts; in
+  // rollback-journal mode (a bulk load) the pages written so far start for the disk meanwhile.
+  if (incoming.size >= BULK_MIN && existing < incoming.size) {
+    const bulk = store.journalMode() === 'delete';
+    store.withIndexesDeferred(() => {
+      mergeRecords(store, incoming, flags, emptyDb, pendingDeletes, report, meter);
+      if (bulk) store.flushAhead();
+    });
+  } else mergeRecords(store, incoming, flags, emptyDb, pendingDeletes, report, meter);
   if (isWorkspaceFile) {
     const inFile = (id: string): boolean => (scope ? scope.present.has(id) : incoming.has(id));
     if (!emptyDb) {

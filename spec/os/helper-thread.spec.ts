@@ -76,6 +76,8 @@ describe('HelperThread (the watcher and the checkpointer on one real thread)', (
     checkpointer!.request();
 
     expect(events[0]).toMatchObject({ kind: 'error', code: 'EWORKER', message: expect.stringContaining('helper thread broke') });
+    // The thread's `exit` comes after its `error`: then no role is left open on it.
+    await waitFor(() => thread.roles === 0, WAIT_MS, 'the roles closed');
     expect(inlineRuns()).toBe(1);
     expect(thread.roles).toBe(0);
   });

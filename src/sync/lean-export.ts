@@ -206,7 +206,7 @@ function copyWalk(
       built.addRun(index, a, b, writer.position - start);
       writer.copyRange(source, start, length, jsonlPath);
       writer.write(NEWLINE);
-      meter.tick(length + 1);
+      meter.advance(b - a, length + 1);
       n += b - a;
       a = b;
     }

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { createRequire } from 'node:module';
+import { holdYoungGeneration } from '../daemon/young-generation';
 
 type Main = typeof import('./main');
 
@@ -43,6 +44,10 @@ function loadBundle(): Main | null {
   (script.runInThisContext() as (...args: unknown[]) => void)(mod.exports, createRequire(bundle), mod, bundle, __dirname);
   return mod.exports;
 }
+
+// Before the CLI is loaded: loading it is what grows the young generation (see young-generation.ts).
+// `bd-rx daemon …` only as the first argument (how `daemon start` and supervisors run it).
+if (process.argv[2] === 'daemon') holdYoungGeneration();
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cli: Main = loadBundle() ?? (require('./main') as Main);

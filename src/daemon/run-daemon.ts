@@ -19,6 +19,7 @@ import { dbFileGuard } from '../store/db-file-guard';
 import { signal$ } from '../sources/signal';
 import { watcherThread$ } from '../sources/watcher-thread';
 import { BeadsStore } from '../store/beads-store';
+import { HelperThread } from '../os/helper-thread';
 import { WalCheckpointer } from '../store/wal-checkpointer';
 import { BD_RX_VERSION } from '../version';
 import type { WorkspacePaths } from '../workspace/workspace-paths';
@@ -108,8 +109,10 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   }
 
   // Copying the WAL back into beads.db after each export and import (150–200 ms after a burst
-  // of writes) happens on a thread of its own, not between RPC requests.
-  const checkpointer = new WalCheckpointer(paths.dbPath, { inline: () => store.checkpoint() });
+  // of writes) happens on a thread, not between RPC requests: the one the watcher runs on too
+  // (a thread each cost ~8 MB of RSS more, see HelperThread).
+  const helper = new HelperThread();
+  const checkpointer = new WalCheckpointer(paths.dbPath, { inline: () => store.checkpoint(), thread: helper });
   const checkpoint = () => checkpointer.request();
 
   const started: DaemonEvent = {
@@ -132,7 +135,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<number> {
   const pipeline$ = daemonPipeline(
     {
       fileChange$:
-        settings.mode === 'events' ? watcherThread$({ beadsDir: paths.beadsDir, jsonlPath: paths.jsonlPath, git }) : NEVER,
+        settings.mode === 'events' ? watcherThread$({ beadsDir: paths.beadsDir, jsonlPath: paths.jsonlPath, git, thread: helper }) : NEVER,
       mutation$: mutation$(store),
       signal$: merge(opts.signals$ ?? signal$(), parts.shutdown$),
       trigger$: merge(opts.trigger$ ?? NEVER, parts.trigger$),

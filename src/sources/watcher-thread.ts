@@ -4,6 +4,7 @@ import { Observable } from 'rxjs';
 import type { WatchEvent } from '../pipeline/daemon-sources';
 import type { FileChangeOptions } from './file-change';
 import { errnoCode } from '../os/errno-code';
+import type { HelperThread, RoleThread } from '../os/helper-thread';
 import { HELPER_THREAD_LIMITS } from '../os/thread-limits';
 import { codePath } from '../os/code-dir';
 
@@ -13,6 +14,8 @@ export type WatcherMessage = { event: WatchEvent } | { ready: true };
 export interface WatcherThreadOptions extends Omit<FileChangeOptions, 'createWatcher' | 'onReady'> {
   /** The compiled worker entry; `file-change-worker.js` beside this module by default. */
   workerFile?: string;
+  /** Run as a role of this shared thread (the daemon's) instead of on a thread of its own. */
+  thread?: HelperThread;
 }
 
 /**
@@ -37,18 +40,20 @@ export interface WatcherThreadOptions extends Omit<FileChangeOptions, 'createWat
  */
 export function watcherThread$(opts: WatcherThreadOptions): Observable<WatchEvent> {
   return new Observable<WatchEvent>((subscriber) => {
-    const { workerFile = codePath('sources', 'file-change-worker.js'), ...data } = opts;
-    if (!fs.existsSync(workerFile)) {
+    const { workerFile = codePath('sources', 'file-change-worker.js'), thread, ...data } = opts;
+    if (thread ? !thread.available : !fs.existsSync(workerFile)) {
       subscriber.next({
         kind: 'error',
         code: 'EWORKER',
-        message: `the watcher thread's script ${workerFile} is missing: run \`npm run build\``,
+        message: `the watcher thread's script ${thread ? 'dist/os/helper-worker.js' : workerFile} is missing: run \`npm run build\``,
       });
       return undefined;
     }
     let stopping = false;
     let failed = false;
-    const worker = new Worker(workerFile, { workerData: data, resourceLimits: HELPER_THREAD_LIMITS });
+    const worker: RoleThread = thread
+      ? thread.start('watcher', data)
+      : new Worker(workerFile, { workerData: data, resourceLimits: HELPER_THREAD_LIMITS });
     worker.on('message', (message: WatcherMessage) => {
       subscriber.next('ready' in message ? { kind: 'ready' } : message.event);
     });

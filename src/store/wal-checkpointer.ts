@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { HelperThread, RoleThread } from '../os/helper-thread';
 import { HELPER_THREAD_LIMITS } from '../os/thread-limits';
 import { codePath } from '../os/code-dir';
 
@@ -18,6 +19,8 @@ export interface WalCheckpointerOptions {
   inline: () => void;
   /** The compiled worker entry; `checkpoint-worker.js` beside this module by default. */
   workerFile?: string;
+  /** Run as a role of this shared thread (the daemon's) instead of on a thread of its own. */
+  thread?: HelperThread;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface WalCheckpointerOptions {
  * sources) or has died, `inline` does the work instead, so the WAL stays bounded either way.
  */
 export class WalCheckpointer {
-  private readonly worker: Worker | undefined;
+  private readonly worker: RoleThread | undefined;
   private running = false;
   private again = false;
   private broken = false;
@@ -46,18 +49,21 @@ export class WalCheckpointer {
     private readonly opts: WalCheckpointerOptions,
   ) {
     const file = opts.workerFile ?? codePath('store', 'checkpoint-worker.js');
-    if (!fs.existsSync(file)) {
+    if (opts.thread ? !opts.thread.available : !fs.existsSync(file)) {
       this.broken = true;
       return;
     }
-    this.worker = new Worker(file, { workerData: dbPath, resourceLimits: HELPER_THREAD_LIMITS });
-    this.worker.on('message', (result: CheckpointResult | { error: string }) => {
+    const worker = opts.thread
+      ? opts.thread.start('checkpoint', dbPath)
+      : new Worker(file, { workerData: dbPath, resourceLimits: HELPER_THREAD_LIMITS });
+    this.worker = worker;
+    worker.on('message', (result: CheckpointResult | { error: string }) => {
       this.last = result;
       this.runs++;
       this.finished();
     });
-    this.worker.on('error', () => this.fail());
-    this.worker.on('exit', () => {
+    worker.on('error', () => this.fail());
+    worker.on('exit', () => {
       if (!this.closing) this.fail();
     });
   }

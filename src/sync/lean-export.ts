@@ -3,7 +3,7 @@ import { createTemp } from '../jsonl/atomic-write';
 import type { BeadsStore } from '../store/beads-store';
 import { exportBuffer, ExportWriter, SourceChangedError } from './export-writer';
 import { META_HASH, META_STAT, statKey } from './jsonl-file-state';
-import { indexId, LineIndexBuilder, scanJsonl, type LineIndex } from './line-index';
+import { idEquals, LineIndexBuilder, lowerBound, scanJsonl, type LineIndex } from './line-index';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 import { otherRecordsByPrefix } from './other-records-shape';
 
@@ -94,7 +94,13 @@ export function writeExportTemp(
   reuse: ExportStorage = {},
 ): WrittenExport {
   const index = usableIndex(store, jsonlPath, previous);
-  const storage = { buffer: reuse.buffer ?? exportBuffer(), spare: reuse.spare, capacity: previous?.count ?? index?.count ?? 0 };
+  const sized = previous ?? index;
+  const storage = {
+    buffer: reuse.buffer ?? exportBuffer(),
+    spare: reuse.spare,
+    capacity: sized?.count ?? 0,
+    idCapacity: sized ? sized.idStarts[sized.count] : 0,
+  };
   try {
     return writeTemp(store, jsonlPath, index, storage);
   } catch (err) {
@@ -117,7 +123,7 @@ function writeTemp(
   store: BeadsStore,
   jsonlPath: string,
   index: LineIndex | undefined,
-  storage: { buffer: Buffer; spare: LineIndex | undefined; capacity: number },
+  storage: { buffer: Buffer; spare: LineIndex | undefined; capacity: number; idCapacity: number },
 ): WrittenExport {
   // O_EXCL, never through a file or symlink already at the name (see createTemp).
   const { tmp, fd } = createTemp(jsonlPath);
@@ -125,7 +131,7 @@ function writeTemp(
   const meter = progressMeter('export', jsonlPath, index?.bytes ?? sizeOf(jsonlPath));
   try {
     const writer = new ExportWriter(fd, storage.buffer);
-    const built = new LineIndexBuilder(storage.capacity, storage.spare);
+    const built = new LineIndexBuilder(storage.capacity, storage.spare, storage.idCapacity);
     const issues = index ? copyWalk(store, jsonlPath, index, writer, built, meter) : fullWalk(store, writer, built, meter);
     // After the issues, as newer bd writes them; never in the index, which holds issue lines only.
     writer.write(store.otherRecords());
@@ -156,7 +162,7 @@ function sizeOf(file: string): number {
 function fullWalk(store: BeadsStore, writer: ExportWriter, built: LineIndexBuilder, meter: ProgressMeter): number {
   let n = 0;
   for (const [id, line] of store.idsAndLineBytes()) {
-    built.add(indexId(id), writer.position, line.length);
+    built.addId(id, writer.position, line.length);
     writer.line(line);
     meter.tick(line.length + 1);
     n++;
@@ -164,6 +170,12 @@ function fullWalk(store: BeadsStore, writer: ExportWriter, built: LineIndexBuild
   return n;
 }
 
+/**
+ * The old file's lines in id order, with the changed rows and the deletions merged in. Between
+ * two changes the old lines are copied without looking at each one's id: the next changed or
+ * deleted id's place is found by a binary search of the index, and the lines up to it go as
+ * byte ranges (one per run of lines adjacent in the old file) and into the new index as runs.
+ */
 function copyWalk(
   store: BeadsStore,
   jsonlPath: string,
@@ -172,54 +184,69 @@ function copyWalk(
   built: LineIndexBuilder,
   meter: ProgressMeter,
 ): number {
-  const deleted = new Set(store.goneDeletionIds().map(indexId));
+  // Ids as UTF-8 bytes: their byte order is the index's and SQLite's (BINARY).
+  const deleted = store
+    .goneDeletionIds()
+    .map((id) => Buffer.from(id, 'utf8'))
+    .sort(Buffer.compare);
   const changed = store.dirtyIdsAndLineBytes();
   let next = changed.next();
-  let nextId = next.done ? undefined : indexId(next.value[0]);
+  let nextId = next.done ? undefined : Buffer.from(next.value[0], 'utf8');
   const source = fs.openSync(jsonlPath, 'r');
+  const { offsets, lengths, count } = index;
   let n = 0;
-  // The run of unchanged old lines not yet copied: [runStart, runEnd) in the old file.
-  let runStart = -1;
-  let runEnd = -1;
-  const flushRun = (): void => {
-    if (runStart < 0) return;
-    writer.copyRange(source, runStart, runEnd - runStart, jsonlPath);
-    writer.write(NEWLINE);
-    runStart = -1;
+  /** Copies old lines [from, to), none of them changed or deleted. */
+  const copyLines = (from: number, to: number): void => {
+    let a = from;
+    while (a < to) {
+      let b = a + 1;
+      while (b < to && offsets[b] === offsets[b - 1] + lengths[b - 1] + 1) b++;
+      const start = offsets[a];
+      const length = offsets[b - 1] + lengths[b - 1] - start;
+      built.addRun(index, a, b, writer.position - start);
+      writer.copyRange(source, start, length, jsonlPath);
+      writer.write(NEWLINE);
+      meter.advance(b - a, length + 1);
+      n += b - a;
+      a = b;
+    }
   };
   const writeChanged = (): void => {
-    flushRun();
     const [, line] = next.value as [string, Buffer];
-    built.add(nextId!, writer.position, line.length);
+    built.add(nextId!, 0, nextId!.length, writer.position, line.length);
     writer.line(line);
     meter.tick(line.length + 1);
     n++;
     next = changed.next();
-    nextId = next.done ? undefined : indexId(next.value[0]);
+    nextId = next.done ? undefined : Buffer.from(next.value[0], 'utf8');
   };
   try {
-    const { ids, offsets, lengths, count } = index;
-    for (let i = 0; i < count; i++) {
-      const id = ids[i];
-      while (nextId !== undefined && nextId < id) writeChanged();
-      if (nextId === id) {
+    let i = 0; // the next old line not yet copied or skipped
+    let d = 0; // the next deletion not yet looked for
+    for (;;) {
+      const atChanged = nextId ? lowerBound(index, nextId, i) : count;
+      // The next deletion that is a line of the old file (one that is not is nothing to skip).
+      let atDeleted = count;
+      while (d < deleted.length) {
+        const at = lowerBound(index, deleted[d], i);
+        if (idEquals(index, at, deleted[d])) {
+          atDeleted = at;
+          break;
+        }
+        d++;
+      }
+      const stop = Math.min(atChanged, atDeleted);
+      copyLines(i, stop);
+      i = stop;
+      if (nextId && atChanged === stop) {
+        // A changed row replaces the old line of its id, if there is one; a new id goes here.
+        if (idEquals(index, i, nextId)) i++;
         writeChanged();
-        continue;
-      }
-      if (deleted.has(id)) {
-        flushRun();
-        continue;
-      }
-      if (runStart >= 0 && offsets[i] !== runEnd + 1) flushRun();
-      // Where this line lands in the new file: after what is written and the run so far.
-      const at = writer.position + (runStart >= 0 ? offsets[i] - runStart : 0);
-      if (runStart < 0) runStart = offsets[i];
-      runEnd = offsets[i] + lengths[i];
-      built.add(id, at, lengths[i]);
-      meter.tick(lengths[i] + 1);
-      n++;
+      } else if (atDeleted === stop && stop < count) {
+        i++;
+        d++;
+      } else break;
     }
-    flushRun();
     while (nextId !== undefined) writeChanged();
   } finally {
     fs.closeSync(source);

@@ -35,6 +35,11 @@ export class LeanExporter {
     private readonly opts: { releaseOldInBackground?: boolean } = {},
   ) {}
 
+  /** The index of the file last written or scanned, if the exporter holds one (for checks). */
+  get heldIndex(): LineIndex | undefined {
+    return this.index;
+  }
+
   export(opts: { force?: boolean } = {}): LeanExportReport {
     const { store, jsonlPath } = this;
     const started = performance.now();

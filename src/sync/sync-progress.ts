@@ -36,10 +36,12 @@ const EVERY = 512;
 export interface ProgressMeter {
   /** One more line of `bytes` bytes done. */
   tick(bytes: number): void;
+  /** `lines` more lines of `bytes` bytes in all (the lean export copies runs of lines at once). */
+  advance(lines: number, bytes: number): void;
   end(): void;
 }
 
-const SILENT: ProgressMeter = { tick: () => undefined, end: () => undefined };
+const SILENT: ProgressMeter = { tick: () => undefined, advance: () => undefined, end: () => undefined };
 
 export function progressMeter(phase: SyncProgress['phase'], file: string, totalBytes: number): ProgressMeter {
   const to = sink;
@@ -54,6 +56,12 @@ export function progressMeter(phase: SyncProgress['phase'], file: string, totalB
       lines++;
       bytes += n;
       if (lines % EVERY === 0) report(false);
+    },
+    advance(n, b) {
+      const before = Math.floor(lines / EVERY);
+      lines += n;
+      bytes += b;
+      if (Math.floor(lines / EVERY) !== before) report(false);
     },
     end() {
       if (ended) return;

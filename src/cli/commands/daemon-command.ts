@@ -16,6 +16,8 @@ function settingsOptions<T>(y: Argv<T>): Argv<T> {
 
 /** Runs the sync daemon in the foreground until SIGTERM/SIGINT, the event log on stdout. */
 export async function runForegroundDaemon(argv: DaemonArgs): Promise<void> {
+  // Again here, for a daemon not started through the bin (bin.ts sets it before loading the CLI).
+  (await import('../../daemon/young-generation')).holdYoungGeneration();
   const { resolveSettings } = await import('../../daemon/daemon-settings');
   const { runDaemon } = await import('../../daemon/run-daemon');
   const settings = resolveSettings(argv);

@@ -6,22 +6,24 @@ import { gitFloors } from './git-floors';
 import { GIT_TEST_ENV, useGitSandboxes } from './git-repos';
 
 const INTERVAL_MS = 1000;
+/** The daemon's default debounce (`--debounce-ms`, 500): what a user gets without setting one. */
+const DEBOUNCE_MS = 500;
 const SAMPLES = 20;
 
 /**
  * Issue 11's promise: a create on A is in B's and C's DB and JSONL within the remote-sync
- * interval + 2 × debounce. The worst case is a create whose push lands just after B's tick
- * fetched: debounce + A's export, commit and push + a whole interval + B's fetch, merge and
- * import. So the bound holds when the git part costs less than one debounce, and that part is
- * this machine's, not the daemon's: it is measured here by hand first (A commit + push, B
- * fetch + merge), and the daemons get a debounce of at least four times it (100 ms on a quiet
- * machine with a git round trip under 25 ms; ~450 ms at the 113 ms measured quiet here). With that, every sample must be within the
- * bound, each create made just after B's tick (B's worst phase), unless that sample's own work
- * (A's export, commit and push; B's and C's fetch, merge and import, from the daemons' logs)
- * took more than the debounce, as it can on a loaded machine: a wait the daemon adds of its
- * own (a debounce after a pull, a tick skipped, an import left to the watcher) breaks it.
+ * interval + 2 × debounce, for every create. The daemons make it so whatever git costs, up to
+ * a point: A's export starts early by what its pushes cost (at most half the debounce), so the
+ * push lands by the debounce deadline; B's and C's remote-sync ticks come the interval less what
+ * their pulls cost after the previous one, so a push landing at any moment is imported within
+ * the interval (src/pipeline/git-leads.ts, proved at every phase in marbles/sync-latency.marble.ts).
+ * That leaves a whole debounce of slack for what the leads cannot foresee (a run slower than
+ * the slowest of the last five, a lane busy with a tick, a late timer). Each create is made
+ * just after one of B's ticks, B's worst phase, and EVERY sample is judged against the bound:
+ * no sample is excused. The git round trip by hand (A commit + push, B fetch + merge) and each
+ * sample's trace from the daemons' logs are in the failure message, to say what a miss cost.
  */
-describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval)', () => {
+describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval, default 500 ms debounce)', () => {
   const sandbox = useGitSandboxes();
   const { start } = useDaemons();
   jest.setTimeout(240_000);
@@ -37,9 +39,8 @@ describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval
 
   it('should have every one of 20 creates in B and C (show answers, JSONL holds it) within interval + 2 × debounce', async () => {
     const { roundTripMs } = gitFloors(5);
-    const debounceMs = Math.max(100, Math.ceil((4 * roundTripMs) / 10) * 10);
-    const boundMs = INTERVAL_MS + 2 * debounceMs;
-    const args = ['--auto-sync', '--remote-sync-interval', `${INTERVAL_MS}ms`, '--debounce-ms', String(debounceMs), '--max-wait-ms', String(4 * debounceMs), '--log-format', 'json'];
+    const boundMs = INTERVAL_MS + 2 * DEBOUNCE_MS;
+    const args = ['--auto-sync', '--remote-sync-interval', `${INTERVAL_MS}ms`, '--debounce-ms', String(DEBOUNCE_MS), '--log-format', 'json'];
     const dirs = clones(sandbox('latency'), ['b', 'c']);
     const ds = dirs.map((cwd) => start({ cwd, args, env: GIT_TEST_ENV }));
     await Promise.all(ds.map((d) => d.waitUntilWatching(60_000)));
@@ -48,11 +49,11 @@ describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval
       [b, dirs[1]],
       [c, dirs[2]],
     ];
-    const samples: Array<{ id: string; ms: number; work: number; trace: string }> = [];
+    const samples: Array<{ id: string; ms: number; trace: string }> = [];
     try {
       for (let i = 0; i < SAMPLES; i++) {
         // Right after one of B's ticks has fetched: A's push lands after B looked, the worst
-        // phase for B (a whole interval to its next tick); C's ticks run at another phase.
+        // phase for B (a whole period to its next tick); C's ticks run at another phase.
         await ds[1].waitForEvent((e) => e.type.startsWith('git/'), 10_000, ds[1].mark());
         const marks = ds.map((d) => d.mark());
         const t0 = Date.now();
@@ -67,27 +68,18 @@ describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval
           5,
         );
         const ms = Date.now() - t0;
-        // The work on the path, from the daemons' logs: A's part past its debounce (the create,
-        // the export, the commit and push: git/pushed after the create, less the debounce)
-        // and the slower of B's and C's pulls (their git/pulled `ms`: fetch to import).
-        const pushedAt = Date.parse(ds[0].all((e) => e.type === 'git/pushed', marks[0])[0]?.ts ?? '') - t0;
-        const pullMs = (k: number) => {
-          const e = ds[k].all((x) => x.type === 'git/pulled' || (x.type === 'git/pushed' && x.pulled !== null), marks[k])[0] as { ms?: number; pulled?: { ms?: number } } | undefined;
-          return e?.ms ?? e?.pulled?.ms ?? NaN;
-        };
-        const work = pushedAt - debounceMs + Math.max(pullMs(1), pullMs(2));
-        samples.push({ id, ms, work, trace: `A pushed +${pushedAt} ms, B pulled in ${pullMs(1)} ms, C in ${pullMs(2)} ms` });
+        // Where it went, from the daemons' logs: when A's export and push were done (after the
+        // create), what A's push run cost, and B's and C's pulls (the runs that brought it in).
+        const at = (k: number, type: string) => Date.parse(ds[k].all((e) => e.type === type, marks[k])[0]?.ts ?? '') - t0;
+        const runMs = (k: number, type: string) => (ds[k].all((e) => e.type === type, marks[k])[0] as { run_ms?: number } | undefined)?.run_ms;
+        const pulled = (k: number) => `+${at(k, 'git/pulled')} ms (run ${runMs(k, 'git/pulled')} ms)`;
+        samples.push({ id, ms, trace: `A exported +${at(0, 'export/done')} ms, pushed +${at(0, 'git/pushed')} ms (run ${runMs(0, 'git/pushed')} ms); B pulled ${pulled(1)}, C ${pulled(2)}` });
       }
     } finally {
       for (const client of [a, b, c]) client.close();
     }
-    // Every sample is within the bound, or over it only because this machine's work on the path
-    // (measured, not assumed) took more than the debounce the bound allows for it; a sample
-    // over the bound with its work within the debounce is a wait the daemon added.
-    const unexplained = samples.filter((s) => s.ms > boundMs && !(s.work > debounceMs)).map((s) => `${s.id}: ${s.ms} ms (${s.trace})`);
-    expect({ git_round_trip_by_hand_ms: Math.round(roundTripMs), debounceMs, boundMs, unexplained }).toEqual({ git_round_trip_by_hand_ms: Math.round(roundTripMs), debounceMs, boundMs, unexplained: [] });
-    // Most within the bound outright: the debounce is 4 × the git part measured by hand.
-    expect(samples.filter((s) => s.ms <= boundMs).length).toBeGreaterThanOrEqual(SAMPLES / 2);
+    const over = samples.filter((s) => s.ms > boundMs).map((s) => `${s.id}: ${s.ms} ms (${s.trace})`);
+    expect({ git_round_trip_by_hand_ms: Math.round(roundTripMs), boundMs, over }).toEqual({ git_round_trip_by_hand_ms: Math.round(roundTripMs), boundMs, over: [] });
     expect(samples).toHaveLength(SAMPLES);
     for (const dir of dirs.slice(1)) expect(jsonlIds(jsonlOf(dir))).toEqual(expect.arrayContaining(samples.map((s) => s.id)));
   });

@@ -1,5 +1,7 @@
 import type { DaemonEvent } from '../src/events/daemon-event';
 import { expectedCostMs, fetchPeriodFor, type GitCost, gitCostOf, gitLead, NO_GIT_COSTS, pushLeadFor, withCost } from '../src/pipeline/git-leads';
+import { exportRequests } from '../src/pipeline/export-requests';
+import type { LaneRequest } from '../src/pipeline/effect-kinds';
 import { testScheduler } from './support/fake-daemon';
 
 const costs = (...cs: GitCost[]) => cs.reduce(withCost, NO_GIT_COSTS);
@@ -77,6 +79,34 @@ describe('gitLead', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const cost$ = cold('----f-------p------f---|', { f: fetch(20), p: pull(60) });
       expectObservable(cost$.pipe(gitLead((c) => fetchPeriodFor(c, 1000)))).toBe('I---a-------b----------|', { I: 1000, a: 930, b: 905 });
+    });
+  });
+});
+
+describe('exportRequests with a push lead', () => {
+  const timing = { debounceMs: 10, maxWaitMs: 30, prepareLeadMs: 2 };
+  const requests: Record<string, LaneRequest> = { p: { kind: 'prepare', batched: 1 }, x: { kind: 'export', batched: 1 } };
+
+  it('should move the export, and the prepare with it, ahead of the deadline by the push lead in force when the work came', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, hot, expectObservable }) => {
+      // Lead 4: the work at 1 is exported at 1 + 10 - 4 = 7, prepared 2 before; lead 0 from 12:
+      // the work at 15 at the full debounce, 25.
+      const pushLead = hot('a-----------b-----------------', { a: 4, b: 0 });
+      const work = cold('   -w-------------w--------------|');
+      const expected = '    -----p-x---------------p-x----|';
+      expectObservable(work.pipe(exportRequests(timing, scheduler, () => undefined, undefined, pushLead))).toBe(expected, requests);
+    });
+  });
+
+  it('should still prepare, halfway, when the push lead leaves less quiet than the prepare lead', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, hot, expectObservable }) => {
+      // Lead 8: due 2 after the work, not more than the prepare lead 2: prepare at 1 + 1.
+      const pushLead = hot('a-------', { a: 8 });
+      const work = cold('   -w-----|');
+      const expected = '    --px---|';
+      expectObservable(work.pipe(exportRequests(timing, scheduler, () => undefined, undefined, pushLead))).toBe(expected, requests);
     });
   });
 });

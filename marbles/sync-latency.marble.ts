@@ -89,10 +89,23 @@ function latency(createAt: number, debounceMs: number, cost: GitCosts): { ms: nu
   return { ms: visibleAt === undefined ? undefined : visibleAt - createAt, runsOnB, pulledAt };
 }
 
-/** The worst latency over create times a millisecond apart across a whole interval (every phase of B's ticks). */
+/**
+ * The worst latency over every phase of B's ticks, to the millisecond. Latency against the
+ * create time is a sawtooth: it grows with the create time until A's push lands just after one
+ * of B's fetches looked, then drops by a period. So a pass every `STEP` ms across a whole
+ * interval finds the tooth, and a pass every millisecond after the slowest coarse sample finds
+ * its top.
+ */
+const STEP = 25;
 function worstOverPhases(debounceMs: number, cost: GitCosts): number {
+  const at = (t: number) => latency(t, debounceMs, cost).ms ?? Infinity;
+  let top = 1500;
   let worst = 0;
-  for (let t = 1500; t < 1500 + INTERVAL; t++) worst = Math.max(worst, latency(t, debounceMs, cost).ms ?? Infinity);
+  for (let t = 1500; t < 1500 + INTERVAL; t += STEP) {
+    const ms = at(t);
+    if (ms > worst) [worst, top] = [ms, t];
+  }
+  for (let t = top + 1; t < top + STEP; t++) worst = Math.max(worst, at(t));
   return worst;
 }
 

@@ -18,6 +18,11 @@ describe('gitCostOf', () => {
     expect(gitCostOf({ type: 'git/skipped', step: 'fetch', reason: 'up to date', run_ms: 12, batched: 1 } as DaemonEvent)).toEqual(fetch(12));
   });
 
+  it('should say failing for a failed run and a rejected push', () => {
+    expect(gitCostOf({ type: 'git/failed', step: 'fetch', code: '128', error: 'x', batched: 1 } as DaemonEvent)).toEqual({ kind: 'failing' });
+    expect(gitCostOf({ type: 'git/rejected', step: 'push', reason: 'fetch first', batched: 1 } as DaemonEvent)).toEqual({ kind: 'failing' });
+  });
+
   it('should take nothing from a push that merged first, a commit alone, a skipped commit, other events, or an outcome without run_ms', () => {
     expect(gitCostOf({ type: 'git/pushed', sha: 'a', pulled: { kind: 'pulled', ...pulled }, run_ms: 300, batched: 1 } as unknown as DaemonEvent)).toBeUndefined();
     expect(gitCostOf({ type: 'git/committed', sha: 'a', issues: 1, run_ms: 20, batched: 1 } as DaemonEvent)).toBeUndefined();
@@ -74,11 +79,11 @@ describe('fetchPeriodFor', () => {
 });
 
 describe('gitLead', () => {
-  it('should start from no cost at once, and move only when a cost moves it', () => {
+  it('should start from no cost at once, move only when a cost moves it, and forget every cost when git fails', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
-      const cost$ = cold('----f-------p------f---|', { f: fetch(20), p: pull(60) });
-      expectObservable(cost$.pipe(gitLead((c) => fetchPeriodFor(c, 1000)))).toBe('I---a-------b----------|', { I: 1000, a: 930, b: 905 });
+      const cost$ = cold('----f-------p------f---x---f-|', { f: fetch(20), p: pull(60), x: { kind: 'failing' as const } });
+      expectObservable(cost$.pipe(gitLead((c) => fetchPeriodFor(c, 1000)))).toBe('I---a-------b----------I---a-|', { I: 1000, a: 930, b: 905 });
     });
   });
 });

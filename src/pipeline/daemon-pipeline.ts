@@ -26,7 +26,7 @@ import { exportCostOf, feedbackOf } from './feedback';
 import { adaptiveLead } from './adaptive-lead';
 import { GIT_REQUEST, gitFeedbackOf, holdWhileGitFails, isGitWork, laterInputs$, remoteRequests$ } from './git-requests';
 import { exportRetry$ } from './export-retry';
-import { fetchPeriodFor, type GitCost, gitCostOf, gitLead, pushLeadFor } from './git-leads';
+import { fetchPeriodFor, type GitCost, gitCostOf, type GitFailing, gitLead, pushLeadFor } from './git-leads';
 import { serialLane } from './serial-lane';
 import { thenTell } from './then-tell';
 
@@ -108,7 +108,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
     // early by a push, and the remote-sync period is the interval less a pull (see git-leads.ts).
     const gitCost$ = laneEvent.pipe(
       map(gitCostOf),
-      filter((c): c is GitCost => c !== undefined),
+      filter((c): c is GitCost | GitFailing => c !== undefined),
     );
     const pushLead$ = deps.git?.autoPush ? gitCost$.pipe(gitLead((costs) => pushLeadFor(costs, debounceMs))) : of(0);
     const fetchPeriod$ = gitCost$.pipe(gitLead((costs) => fetchPeriodFor(costs, deps.git?.remoteSyncIntervalMs ?? 0)));

@@ -15,6 +15,16 @@ export interface GitCost {
   ms: number;
 }
 
+/**
+ * A git run that failed or was rejected: the leads forget what they knew and go back to the
+ * plain interval and debounce until a run succeeds again. Fetching more often than the
+ * interval buys nothing while the remote is away, and would cost a failure each time (a fault
+ * costs one failure per interval: `holdWhileGitFails`).
+ */
+export interface GitFailing {
+  kind: 'failing';
+}
+
 /** How many of the latest costs of each kind the leads look back on: a few, so one slow GC is forgotten. */
 export const GIT_COST_WINDOW = 5;
 /** Slack for what follows the git run before the result counts (the event, the lane's next step). */
@@ -31,14 +41,17 @@ export const FETCH_TO_PUSH = 3;
 /** The latest costs, newest last, per kind. */
 export type GitCosts = Readonly<Record<GitCost['kind'], readonly number[]>>;
 
+const FAILING: GitFailing = { kind: 'failing' };
+
 export const NO_GIT_COSTS: GitCosts = { push: [], pull: [], fetch: [] };
 
 /**
- * The cost a git outcome reports, classified (see {@link GitCost}); undefined for outcomes
- * that say nothing about the latency path: a commit alone, a rejected push, a push that had
- * to merge first (contention, not the latency path), waits and failures.
+ * The cost a git outcome reports, classified (see {@link GitCost}), or {@link GitFailing} for a
+ * failure or a rejected push; undefined for outcomes that say nothing about the latency path:
+ * a commit alone, a push that had to merge first (contention, not the latency path), waits.
  */
-export function gitCostOf(event: DaemonEvent): GitCost | undefined {
+export function gitCostOf(event: DaemonEvent): GitCost | GitFailing | undefined {
+  if (event.type === 'git/failed' || event.type === 'git/rejected') return FAILING;
   if (!event.type.startsWith('git/') || !('run_ms' in event) || typeof event.run_ms !== 'number') return undefined;
   const ms = event.run_ms;
   switch (event.type) {
@@ -53,7 +66,8 @@ export function gitCostOf(event: DaemonEvent): GitCost | undefined {
   }
 }
 
-export function withCost(costs: GitCosts, cost: GitCost): GitCosts {
+export function withCost(costs: GitCosts, cost: GitCost | GitFailing): GitCosts {
+  if (cost.kind === 'failing') return NO_GIT_COSTS;
   return { ...costs, [cost.kind]: [...costs[cost.kind], cost.ms].slice(-GIT_COST_WINDOW) };
 }
 
@@ -99,12 +113,12 @@ export function fetchPeriodFor(costs: GitCosts, intervalMs: number): number {
  * outcomes, through the pipeline).
  *
  * ```
- * cost:   ----f-------p------f---|     f = fetch 20 ms, p = pull 60 ms
- * period: I---a-------b----------|     intervalMs 1000: I = 1000, a = 930 (2 × 20 × 1.25 + 20),
+ * cost:   ----f-------p------f---x---|  f = fetch 20 ms, p = pull 60 ms, x = failing
+ * period: I---a-------b----------I---|  intervalMs 1000: I = 1000, a = 930 (2 × 20 × 1.25 + 20),
  *                                      b = 905 (60 × 1.25 + 20); the second f moves nothing
  * ```
  */
-export function gitLead(of: (costs: GitCosts) => number): OperatorFunction<GitCost, number> {
-  return (cost$: Observable<GitCost>) =>
+export function gitLead(of: (costs: GitCosts) => number): OperatorFunction<GitCost | GitFailing, number> {
+  return (cost$: Observable<GitCost | GitFailing>) =>
     cost$.pipe(scan(withCost, NO_GIT_COSTS), map(of), startWith(of(NO_GIT_COSTS)), distinctUntilChanged());
 }

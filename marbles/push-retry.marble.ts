@@ -1,5 +1,5 @@
 import type { GitOutcome } from '../src/git/effects/git-outcome';
-import { pushRetry$, remoteTicks$ } from '../src/git/push-retry';
+import { pushRetry$ } from '../src/git/push-retry';
 import { testScheduler } from './support/fake-daemon';
 
 const R: GitOutcome = { kind: 'rejected', step: 'push', reason: 'fetch first' };
@@ -51,16 +51,6 @@ describe('pushRetry$', () => {
     const scheduler = testScheduler();
     scheduler.run(({ hot, expectObservable }) => {
       expectObservable(pushRetry$(hot('R', { R }), scheduler), '^ 500ms !').toBe('');
-    });
-  });
-});
-
-describe('remoteTicks$', () => {
-  it('should tick every interval, and never with interval 0', () => {
-    const scheduler = testScheduler();
-    scheduler.run(({ expectObservable }) => {
-      expectObservable(remoteTicks$(1000, scheduler), '^ 3500ms !').toBe('1000ms a 999ms b 999ms c', { a: 0, b: 1, c: 2 });
-      expectObservable(remoteTicks$(0, scheduler)).toBe('|');
     });
   });
 });

@@ -44,7 +44,9 @@ describe('the git row of the serial lane', () => {
     b.deps.exportNow();
     const sync = resolveGitSyncSettings({ autoSync: true, remoteSyncInterval: '1s' }, {});
     const [ea] = await lane(gitEffect(sync, a.deps));
-    expect(ea).toMatchObject({ type: 'git/pushed', batched: 1, pulled: null });
+    // Every run says what it cost as a whole (the pipeline's git leads learn from it).
+    expect(ea).toMatchObject({ type: 'git/pushed', batched: 1, pulled: null, run_ms: expect.any(Number) });
+    expect((ea as { run_ms: number }).run_ms).toBeGreaterThan(0);
     const [eb] = await lane(gitEffect(sync, b.deps));
     expect(eb).toMatchObject({ type: 'git/pushed', pulled: { kind: 'pulled', ahead: 1, behind: 1, fastForwarded: false } });
     expect(gitOk(s.remote, ['show', 'main:.beads/issues.jsonl'])).toBe(fs.readFileSync(b.deps.jsonlPath, 'utf8'));

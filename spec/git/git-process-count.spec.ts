@@ -74,7 +74,7 @@ describe('git processes per sync run (auto-sync, the lane row as the daemon runs
     await b.run();
     calls();
 
-    expect(await b.run()).toEqual({ kind: 'skipped', step: 'push', reason: 'nothing to push' });
+    expect(await b.run()).toEqual({ kind: 'skipped', step: 'push', reason: 'nothing to push', run_ms: expect.any(Number) });
     expect(calls()).toEqual(['fetch']);
 
     const { id } = a.store.create({ title: 'made on A' }, 'tester');

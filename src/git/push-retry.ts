@@ -1,4 +1,4 @@
-import { EMPTY, filter, interval, map, type Observable, scan, type SchedulerLike, switchMap, timer } from 'rxjs';
+import { EMPTY, filter, map, type Observable, scan, type SchedulerLike, switchMap, timer } from 'rxjs';
 import type { GitOutcome } from './effects/git-outcome';
 import { pushRetryDelayMs } from './git-sync-settings';
 
@@ -30,9 +30,4 @@ export function pushRetry$(outcome$: Observable<GitOutcome>, scheduler: Schedule
       return timer(delayMs, scheduler).pipe(map(() => ({ attempt, delayMs })));
     }),
   );
-}
-
-/** `remote$`: a tick every remote-sync interval, asking for a fetch; never with interval 0. */
-export function remoteTicks$(intervalMs: number, scheduler: SchedulerLike): Observable<number> {
-  return intervalMs > 0 ? interval(intervalMs, scheduler) : EMPTY;
 }

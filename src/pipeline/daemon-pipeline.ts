@@ -26,6 +26,7 @@ import { exportCostOf, feedbackOf } from './feedback';
 import { adaptiveLead } from './adaptive-lead';
 import { GIT_REQUEST, gitFeedbackOf, holdWhileGitFails, isGitWork, laterInputs$, remoteRequests$ } from './git-requests';
 import { exportRetry$ } from './export-retry';
+import { fetchPeriodFor, type GitCost, gitCostOf, type GitFailing, gitLead, pushLeadFor } from './git-leads';
 import { serialLane } from './serial-lane';
 import { thenTell } from './then-tell';
 
@@ -64,6 +65,11 @@ type StopCause =
  *   same write, and should cost one import, not two.
  * - With `prepareLeadMs`, export work quiet for `debounceMs - prepareLeadMs` also asks for a
  *   prepare (see {@link exportRequests}): the export's slow part, done ahead, reporting nothing.
+ * - Git leads (see git-leads.ts), from the git row's own `run_ms`: with auto-push the export
+ *   (and the push after it) starts early by what a clean push costs, so the push lands by the
+ *   debounce deadline; with auto-pull each remote-sync tick comes the interval less what a pull
+ *   costs after the previous one, so a push landing at any moment is imported within the
+ *   interval.
  * - Effects run one at a time through {@link serialLane}.
  * - Watcher error: `watcher/failed`; with `watcherFallback` the first one also switches to
  *   polling (`mode/poll` once). Without fallback it is fatal (`fatal: true`). An error thrown by a
@@ -98,6 +104,14 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
     // write-ahead lead follows it (see adaptiveLead).
     const exportCost = new Subject<number>();
     const lead$ = exportCost.pipe(adaptiveLead(debounceMs, deps.prepareLeadMs));
+    // What the git runs cost, reported by the git row itself: with auto-push the export starts
+    // early by a push, and the remote-sync period is the interval less a pull (see git-leads.ts).
+    const gitCost$ = laneEvent.pipe(
+      map(gitCostOf),
+      filter((c): c is GitCost | GitFailing => c !== undefined),
+    );
+    const pushLead$ = deps.git?.autoPush ? gitCost$.pipe(gitLead((costs) => pushLeadFor(costs, debounceMs))) : of(0);
+    const fetchPeriod$ = gitCost$.pipe(gitLead((costs) => fetchPeriodFor(costs, deps.git?.remoteSyncIntervalMs ?? 0)));
     return daemonInput(sources).pipe(
       // connect, not share: every consumer below is subscribed before the sources are, so a
       // source that emits synchronously on subscribe is still seen by all of them.
@@ -129,7 +143,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
         const request$: Observable<LaneRequest<DaemonEffectKind>> = merge(
           // running$ completes at stop, and the debounce flushes on completion: the pending
           // export runs at once.
-          running$.pipe(filter(isExportWork), exportRequests(deps, scheduler, requestIdOf, lead$)),
+          running$.pipe(filter(isExportWork), exportRequests(deps, scheduler, requestIdOf, lead$, pushLead$)),
           // takeUntil after the debounce: at stop the pending import is dropped, not flushed.
           merge(running$.pipe(filter(isImportWork), map(requestIdOf)), pollTick$.pipe(map(() => undefined))).pipe(
             requests('import'),
@@ -145,7 +159,7 @@ export function daemonPipeline(sources: DaemonSources, deps: DaemonDeps): Observ
               return id === undefined ? GIT_REQUEST : { ...GIT_REQUEST, ids: [id] };
             }),
           ),
-          remoteRequests$(deps.git, scheduler).pipe(takeUntil(stop$)),
+          remoteRequests$(deps.git, scheduler, fetchPeriod$).pipe(takeUntil(stop$)),
           // Last: the start-up requests run at once, and what they report feeds back into the
           // branches above, which must be listening by then. With git sync on, a git run
           // follows (commit what is not committed yet, fetch).

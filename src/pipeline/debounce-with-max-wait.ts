@@ -15,6 +15,9 @@ import { Observable, type OperatorFunction, type SchedulerLike, type Subscriptio
  * source completes (so shutting the source is how you say "do it now"), and dropped when the
  * source errors or the subscriber unsubscribes.
  *
+ * `dueMs` may be a function of each value: the quiet the batch needs after that value (the
+ * export's, shortened by the push lead while auto-push is on: see `exportRequests`).
+ *
  * `debounceTime` is the contract: with the max wait out of reach, this emits exactly what
  * `debounceTime(dueMs, scheduler)` emits (the batch's last value, at the same virtual time), and
  * with it, the same except for the max-wait cuts (a fast-check property proves both:
@@ -22,10 +25,11 @@ import { Observable, type OperatorFunction, type SchedulerLike, type Subscriptio
  * and its deadline belongs to the batch, neither of which debounceTime can express.
  */
 export function debounceWithMaxWait<T>(
-  dueMs: number,
+  dueMs: number | ((value: T) => number),
   maxWaitMs: number,
   scheduler: SchedulerLike,
 ): OperatorFunction<T, T[]> {
+  const dueOf = typeof dueMs === 'number' ? () => dueMs : dueMs;
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let batch: T[] = [];
@@ -50,7 +54,7 @@ export function debounceWithMaxWait<T>(
         next: (value) => {
           batch.push(value);
           quiet?.unsubscribe();
-          quiet = scheduler.schedule(flush, dueMs);
+          quiet = scheduler.schedule(flush, dueOf(value));
           // The deadline belongs to the batch, not to the latest value: it is never pushed back.
           deadline ??= scheduler.schedule(flush, maxWaitMs);
         },

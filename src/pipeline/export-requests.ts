@@ -34,23 +34,31 @@ export function requestOfBatch(kind: DaemonEffectKind) {
  * - `idOf` names the explicit requests among the work: their ids ride on the export serving them.
  * - `lead$` moves the lead (see `adaptiveLead`): each prepare timer is armed with the latest
  *   lead, when the work that arms it arrives. Without it, the lead is `prepareLeadMs`.
+ * - `pushLead$` (auto-push: see `pushLeadFor`) moves the export itself ahead of its deadline,
+ *   and the prepare with it: work asks for `debounceMs - pushLead` of quiet, so the push that
+ *   follows the export in the lane has landed by `debounceMs`. Without it, 0.
  */
 export function exportRequests<T>(
   timing: ExportTiming,
   scheduler: SchedulerLike,
   idOf: (work: T) => number | undefined = () => undefined,
   lead$: Observable<number> = of(timing.prepareLeadMs),
+  pushLead$: Observable<number> = of(0),
 ): OperatorFunction<T, LaneRequest<DaemonEffectKind>> {
   const { debounceMs, maxWaitMs, prepareLeadMs } = timing;
-  const exports = (work$: Observable<T>): Observable<LaneRequest<DaemonEffectKind>> =>
+  // Each piece of work carries the quiet it asks for: the debounce, less the push lead in
+  // force when it arrived.
+  const exports = (work$: Observable<[T, number]>): Observable<LaneRequest<DaemonEffectKind>> =>
     work$.pipe(
-      debounceWithMaxWait(debounceMs, maxWaitMs, scheduler),
-      map((batch) => requestOfBatch('export')(batch.map(idOf))),
+      debounceWithMaxWait(([, due]) => due, maxWaitMs, scheduler),
+      map((batch) => requestOfBatch('export')(batch.map(([work]) => idOf(work)))),
     );
-  if (!(prepareLeadMs > 0 && prepareLeadMs < debounceMs)) return exports;
+  const due$ = pushLead$.pipe(map((lead) => debounceMs - lead));
+  const withDue = (work$: Observable<T>) => work$.pipe(withLatestFrom(due$));
+  if (!(prepareLeadMs > 0 && prepareLeadMs < debounceMs)) return (work$) => exports(withDue(work$));
 
   return (work$) =>
-    work$.pipe(
+    withDue(work$).pipe(
       // Work reaches the prepare timer before the debounce, and each export reaches the lane
       // before it cancels the timer.
       connect((shared$) =>
@@ -58,9 +66,12 @@ export function exportRequests<T>(
           connect((export$) =>
             merge(
               export$,
-              merge(shared$.pipe(map(() => true)), export$.pipe(map(() => false))).pipe(
+              merge(shared$.pipe(map(([, due]) => due)), export$.pipe(map(() => 0))).pipe(
                 withLatestFrom(lead$),
-                switchMap(([waiting, lead]) => (waiting && lead > 0 && lead < debounceMs ? timer(debounceMs - lead, scheduler) : EMPTY)),
+                switchMap(([due, lead]) => {
+                  const within = prepareLeadWithin(lead, due, debounceMs);
+                  return due > 0 && within > 0 ? timer(due - within, scheduler) : EMPTY;
+                }),
                 map(() => PREPARE),
               ),
             ),
@@ -68,6 +79,16 @@ export function exportRequests<T>(
         ),
       ),
     );
+}
+
+/**
+ * The prepare lead within an export due `dueMs` after the work: none when the lead is 0 or not
+ * less than the debounce (preparing is off); the lead itself when it fits in the due; else
+ * (the push lead took its room) half the due, so the prepare still gets ahead of the export.
+ */
+function prepareLeadWithin(lead: number, dueMs: number, debounceMs: number): number {
+  if (!(lead > 0 && lead < debounceMs)) return 0;
+  return lead < dueMs ? lead : Math.floor(dueMs / 2);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { EMPTY, filter, groupBy, identity, map, merge, mergeMap, type MonoTypeOperatorFunction, type Observable, type SchedulerLike, startWith, switchMap, timer, withLatestFrom } from 'rxjs';
 import type { DaemonEvent } from '../events/daemon-event';
 import type { GitOutcome } from '../git/effects/git-outcome';
-import { pushRetry$, remoteTicks$ } from '../git/push-retry';
+import { pushRetry$ } from '../git/push-retry';
+import { remoteTicks$ } from './remote-ticks';
 import type { DaemonInput } from './daemon-input';
 import type { LaneRequest, DaemonEffectKind } from './effect-kinds';
 
@@ -12,6 +13,11 @@ export interface GitLoops {
   /** Every `remoteSyncIntervalMs` (0: never) asks for a git run (a fetch). */
   autoPull: boolean;
   remoteSyncIntervalMs: number;
+  /**
+   * The run after an export pushes: the export then starts early by what a push costs, so the
+   * push lands by the export's deadline (see `pushLeadFor`). Absent: false.
+   */
+  autoPush?: boolean;
 }
 
 /** The reason an export or import skips while git is mid-operation starts with this. */
@@ -62,9 +68,12 @@ export function holdWhileGitFails(event$: Observable<DaemonEvent>, loops: GitLoo
     );
 }
 
-/** The remote-sync ticks as git requests (`remote$`); none without auto-pull. */
-export function remoteRequests$(loops: GitLoops | undefined, scheduler: SchedulerLike): Observable<LaneRequest<DaemonEffectKind>> {
-  return loops?.autoPull ? remoteTicks$(loops.remoteSyncIntervalMs, scheduler).pipe(map(() => GIT_REQUEST)) : EMPTY;
+/**
+ * The remote-sync ticks as git requests (`remote$`); none without auto-pull. `period$`: the
+ * period in force (see `fetchPeriodFor`); without it, the interval.
+ */
+export function remoteRequests$(loops: GitLoops | undefined, scheduler: SchedulerLike, period$?: Observable<number>): Observable<LaneRequest<DaemonEffectKind>> {
+  return loops?.autoPull ? remoteTicks$(loops.remoteSyncIntervalMs, scheduler, period$).pipe(map(() => GIT_REQUEST)) : EMPTY;
 }
 
 /** What one outcome asks for again once git has had time to finish, or undefined. */

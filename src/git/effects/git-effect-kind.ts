@@ -1,4 +1,4 @@
-import { catchError, map, type Observable, of, switchMap } from 'rxjs';
+import { catchError, defer, map, type Observable, of, switchMap } from 'rxjs';
 import { DAEMON_EFFECT_KINDS } from '../../pipeline/effect-kinds';
 import type { GitSyncSettings } from '../git-sync-settings';
 import { commitEffect } from './commit-effect';
@@ -56,7 +56,11 @@ export function gitEffect(settings: GitSyncSettings, deps: GitSyncDeps, now: () 
   };
   const step: GitStep = settings.autoPush ? 'push' : settings.autoCommit ? 'commit' : 'fetch';
   return () =>
-    job().pipe(
+    defer(() => {
+      // A monotonic clock: the cost feeds timers, and the wall clock can jump.
+      const started = performance.now();
+      return job().pipe(map((o) => withRunCost(o, Math.round(performance.now() - started))));
+    }).pipe(
       catchError((err: unknown) => {
         // The user's git took index.lock between our idle check and our command (a `git add`
         // at the wrong moment): git is busy, not broken; wait and retry like any busy state.
@@ -68,4 +72,9 @@ export function gitEffect(settings: GitSyncSettings, deps: GitSyncDeps, now: () 
         return of<GitOutcome>({ kind: 'failed', step: e.step, code: e.code, error: e.message, ...(retry ? { retry_at: retry } : {}) });
       }),
     );
+}
+
+/** The kinds whose runs the pipeline's git leads learn from (see `RunCost`). */
+function withRunCost(o: GitOutcome, ms: number): GitOutcome {
+  return o.kind === 'committed' || o.kind === 'pulled' || o.kind === 'pushed' || o.kind === 'skipped' ? { ...o, run_ms: ms } : o;
 }

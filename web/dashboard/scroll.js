@@ -65,9 +65,15 @@
 
   /** The canvas unmoved (it was just drawn for the current view). */
   Scroller.prototype.stop = function () {
+    this.shiftTo(0);
+  };
+
+  /** The canvas held `px` left of where it was drawn (paused: the view inside a wider strip). */
+  Scroller.prototype.shiftTo = function (px) {
     if (this.anim) { this.anim.cancel(); this.anim = null; }
-    this.canvas.style.transform = '';
-    this.shift = 0;
+    px = Math.round(px);
+    this.canvas.style.transform = px ? 'translateX(' + -px + 'px)' : '';
+    this.shift = px;
   };
 
   /** The "now" line at `x` in the view, still (following: the diagram moves under it). */

@@ -63,6 +63,7 @@
     this.bySeq = new Map();
     this.pending = {}; // effect kind → triggers not yet served
     this.follow = true;
+    this.panned = false; // paused and moved since the last frame
     this.viewEnd = 0;
     this.offset = 0; // paused: world x of the view's left edge
     this.width = 0;
@@ -277,7 +278,8 @@
   Timeline.prototype.pan = function (dxPx) {
     this.offset -= dxPx;
     this.viewEnd -= (dxPx * 1000) / this.pxPerSec;
-    this.invalidate();
+    this.panned = true;
+    this.wake();
   };
 
   // A frame when this strip has slid out, or when things have gone quiet (the slow slide).
@@ -315,10 +317,17 @@
         return;
       }
       this.armRenewal(nowMs, quietFor);
-    } else if (this.full) {
-      this.stripOff = this.offset;
-      this.scroller.stop();
-      this.paint(ctx);
+    } else if (this.full || this.panned) {
+      // Paused: a pan that stays inside the strip only moves it (a transform, no repaint); a
+      // new strip is drawn with the view in its middle, so the next pans either way fit too.
+      var spare = this.stripW - this.width, shift = this.offset - this.stripOff;
+      if (this.full || shift < 0 || shift > spare) {
+        this.stripOff = this.offset - Math.floor(spare / 2);
+        this.paint(ctx);
+        shift = this.offset - this.stripOff;
+      }
+      this.panned = false;
+      this.scroller.shiftTo(shift);
       this.scroller.nowDrifts(this.px(nowMs) - this.offset, this.pxPerSec, this.width);
       return;
     }

@@ -57,15 +57,22 @@ describe('the dashboard page under load (a real daemon, a real browser)', () => 
 
     const frames = () => page.evaluate(() => (globalThis as PageGlobals).bdDashboard.frames() as number);
     let wheelSteps = 0;
-    const report = await traceFrames(page, async () => {
-      // Counted from when the trace runs: on a loaded machine starting it takes a few frames.
-      const framesAtStart = await frames();
+    // Events arriving while 10,000 are in the window: what a tab costs under a burst, logged (on
+    // 2 cores shared with the rest of the suite its slowest frames are the machine's; the page's
+    // CPU under load is scripts/bench-dashboard.ts's business).
+    const live = await traceFrames(page, async () => {
       await withClient(ws, async (c) => {
         for (let i = 0; i < LIVE_CREATES; i += 100) {
           await Promise.all(Array.from({ length: 100 }, (_, j) => c.request('create', { title: `Live ${i + j}` })));
         }
       });
       await waitInPage(page, () => (globalThis as PageGlobals).bdDashboard.waiting() === 0, 60_000, 'the live creates drawn');
+    });
+    console.log(`live creates with ${inDom} marbles (logged): n=${live.frames} p50 ${live.p50.toFixed(2)} ms, p95 ${live.p95.toFixed(2)} ms, max ${live.max.toFixed(2)} ms`);
+    // Responsiveness, judged: the diagram scrolled by hand, back and forth over the 10,000 marbles.
+    const report = await traceFrames(page, async () => {
+      // Counted from when the trace runs: on a loaded machine starting it takes a few frames.
+      const framesAtStart = await frames();
       const box = (await page.locator('#viewport').boundingBox())!;
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       while ((await frames()) < framesAtStart + 120 && wheelSteps < 2000) {

@@ -4,7 +4,7 @@
 (function () {
   'use strict';
   var MAX_EVENTS = 10000; // marbles kept; older ones are dropped
-  var ROWS = 100;
+  var ROWS = 50;
   var INGEST_BUDGET_MS = 6; // per frame, so a burst never costs a frame more than this
   var PANEL_EVERY_MS = 250;
   // The rows change as a whole under a stream of events (100 rows, most of a frame's layout):
@@ -20,7 +20,7 @@
     run: null, lastSeq: -1, skew: 0, queue: [], qHead: 0, counts: {}, types: {},
     status: null, statusAt: 0, paused: false, zoom: 5, es: null, received: 0, dropped: 0,
     rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0, lastRows: 0,
-    filter: '', selectedSeq: -1, restarts: 0, frames: 0, statuses: 0,
+    filter: '', selectedSeq: -1, restarts: 0, frames: 0, statuses: 0, lastPanAt: -Infinity,
     hidden: [], hiddenEvents: 0, hiddenStatus: null, frameAsked: false, panelTimer: null, ageText: '',
   };
 
@@ -224,11 +224,18 @@
     if (state.panelTimer === null) state.panelTimer = setTimeout(function () { state.panelTimer = null; wake(); }, ms);
   }
 
+  // The rows (their rebuild is the costliest thing the page draws) wait while the diagram is
+  // being scrolled by hand: the frames of a wheel stay cheap, and the list does not jump under
+  // the reader; it catches up a moment after.
+  function rowsDueAt() {
+    return Math.max(state.lastRows, state.lastPanAt) + ROWS_EVERY_MS;
+  }
+
   // The panels redraw a few times a second at most, however often events come.
   function panels(start) {
     var wait = Infinity;
     if (state.statusDirty || state.histDirty || state.countersDirty) wait = state.lastPanels + PANEL_EVERY_MS - start;
-    if (state.rowsDirty) wait = Math.min(wait, state.lastRows + ROWS_EVERY_MS - start);
+    if (state.rowsDirty) wait = Math.min(wait, rowsDueAt() - start);
     if (wait === Infinity) return;
     if (wait <= 0) {
       renderPanels(start);
@@ -249,7 +256,7 @@
 
   function renderPanels(start) {
     if (start - state.lastPanels >= PANEL_EVERY_MS) renderSide(start);
-    if (state.rowsDirty && start - state.lastRows >= ROWS_EVERY_MS) {
+    if (state.rowsDirty && start >= rowsDueAt()) {
       state.lastRows = start;
       var shown = rows.render(timeline.records, timeline.head, state.filter, state.selectedSeq);
       var count = 'newest ' + shown + (state.filter ? ' of type ' + state.filter : '');
@@ -315,6 +322,7 @@
   });
   $('viewport').addEventListener('wheel', function (ev) {
     ev.preventDefault();
+    state.lastPanAt = performance.now();
     if (!state.paused) setPaused(true);
     timeline.pan(-(Math.abs(ev.deltaX) > Math.abs(ev.deltaY) ? ev.deltaX : ev.deltaY));
   }, { passive: false });

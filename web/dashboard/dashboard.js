@@ -214,7 +214,7 @@
   // New status numbers: a frame when the panels may redraw, else one when they may (statuses
   // that bunch up behind a slow daemon or network cost one frame, not one each plus the redraw).
   function panelsSoon() {
-    var wait = state.lastPanels + PANEL_EVERY_MS - performance.now();
+    var wait = panelsDueAt() - performance.now();
     if (wait <= 0) wake();
     else wakeAfter(wait);
   }
@@ -222,6 +222,11 @@
   /** One frame `ms` from now for the panels (one timer at a time). */
   function wakeAfter(ms) {
     if (state.panelTimer === null) state.panelTimer = setTimeout(function () { state.panelTimer = null; wake(); }, ms);
+  }
+
+  /** When the side panels (status, histogram, counters) may redraw next. */
+  function panelsDueAt() {
+    return state.lastPanels + PANEL_EVERY_MS;
   }
 
   // The rows (their rebuild is the costliest thing the page draws) wait while the diagram is
@@ -234,7 +239,7 @@
   // The panels redraw a few times a second at most, however often events come.
   function panels(start) {
     var wait = Infinity;
-    if (state.statusDirty || state.histDirty || state.countersDirty) wait = state.lastPanels + PANEL_EVERY_MS - start;
+    if (state.statusDirty || state.histDirty || state.countersDirty) wait = panelsDueAt() - start;
     if (state.rowsDirty) wait = Math.min(wait, rowsDueAt() - start);
     if (wait === Infinity) return;
     if (wait <= 0) {
@@ -255,7 +260,7 @@
   }
 
   function renderPanels(start) {
-    if (start - state.lastPanels >= PANEL_EVERY_MS) renderSide(start);
+    if (start >= panelsDueAt()) renderSide(start);
     if (state.rowsDirty && start >= rowsDueAt()) {
       state.lastRows = start;
       var shown = rows.render(timeline.records, timeline.head, state.filter, state.selectedSeq);

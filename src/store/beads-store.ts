@@ -5,7 +5,7 @@ import { CompatSql } from './bd/compat-sql';
 import { recordComments, type Comment } from './issue-record';
 import { closeIssue, createIssue, deleteIssue, reopenIssue, updateIssue } from './issue-commands';
 import { IssueQueries } from './issue-queries';
-import { IssueRows } from './issue-rows';
+import { IssueRows, type NewRows } from './issue-rows';
 import { addComment, addDependency, addLabel, removeDependency, removeLabel } from './relation-commands';
 import { openDatabase, SqliteConnection, type CheckpointMode } from './sqlite-connection';
 import type { StoreContext } from './store-context';
@@ -179,6 +179,11 @@ export class BeadsStore {
   /** See `IssueRows.write`: one record, stored as exactly `line`. */
   writeIssue(record: IssueRecord, line: string | Buffer, flags: WriteFlags, isNew = false): void {
     this.rows.write(record, line, flags, isNew);
+  }
+
+  /** See `IssueRows.newRows`: a bulk load's inserts into a table without those ids. */
+  newRows(flags: WriteFlags): NewRows {
+    return this.rows.newRows(flags);
   }
 
   /** See `IssueRows.withIndexesDeferred`: a bulk import's inserts, indexes built after. */

@@ -1,12 +1,18 @@
 import type Database from 'better-sqlite3';
 import type { IssueRecord } from '../jsonl/parse-jsonl';
-import { DEFAULT_DEPENDENCY_TYPE } from './issue-rules';
-import { recordDependencies, recordLabels } from './issue-record';
+import { MultiRowInsert } from './multi-row-insert';
+import { ROW_COLUMNS, rowColumns, rowDependencies, rowLabels } from './row-values';
 import { DEFERRED_INDEXES } from './schema';
 import type { IssueRow, WriteFlags } from './store-types';
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
+/** The bulk load's inserts (see `IssueRows.newRows`). */
+export interface NewRows {
+  /** One new issue: its id, line (the file's bytes), and `rowColumns` of its record. */
+  issue(id: string, line: Buffer, columns: ArrayLike<unknown>, at?: number): void;
+  label(id: string, label: string): void;
+  dependency(id: string, dependsOn: string, type: string): void;
+  /** Writes what is still pending; call before anything else reads or writes the tables. */
+  flush(): void;
 }
 
 /**
@@ -69,29 +75,48 @@ export class IssueRows {
     // A row neither in the file nor changed locally would never be exported (markAllExported reads dirty rows only).
     if (!flags.dirty && !flags.synced) throw new Error(`issue ${record.id}: a row is written dirty, synced, or both`);
     this.touched?.add(record.id);
-    const priority = record.priority;
     // Positional, not named, parameters: binding by name costs ~15% of a bulk import's inserts.
-    this.stmts.upsert.run(
-      record.id,
-      line,
-      str(record.title),
-      str(record.status),
-      typeof priority === 'number' && Number.isFinite(priority) ? priority : null,
-      str(record.issue_type),
-      str(record.assignee),
-      str(record.created_at),
-      str(record.updated_at),
-      flags.dirty ? 1 : 0,
-      flags.synced ? 1 : 0,
-    );
+    this.stmts.upsert.run(record.id, line, ...rowColumns(record), flags.dirty ? 1 : 0, flags.synced ? 1 : 0);
     if (!isNew) {
       this.stmts.delLabels.run(record.id);
       this.stmts.delDeps.run(record.id);
     }
-    for (const label of recordLabels(record)) this.stmts.insLabel.run(record.id, label);
-    for (const dep of recordDependencies(record)) {
-      this.stmts.insDep.run(record.id, dep.depends_on_id, typeof dep.type === 'string' ? dep.type : DEFAULT_DEPENDENCY_TYPE);
-    }
+    for (const label of rowLabels(record)) this.stmts.insLabel.run(record.id, label);
+    for (const [dependsOn, type] of rowDependencies(record)) this.stmts.insDep.run(record.id, dependsOn, type);
+  }
+
+  /**
+   * Inserts for a bulk load of issues none of which has a row yet (an import into an empty
+   * table): rows from values derived elsewhere (`rowColumns` etc., on the import's parse thread),
+   * many rows a statement. A row already there fails the insert (the caller's transaction rolls
+   * back): callers check first that the ids are new and distinct.
+   */
+  newRows(flags: WriteFlags): NewRows {
+    if (!flags.dirty && !flags.synced) throw new Error('a row is written dirty, synced, or both');
+    const dirty = flags.dirty ? 1 : 0;
+    const synced = flags.synced ? 1 : 0;
+    const issues = new MultiRowInsert(
+      this.db,
+      'INSERT INTO issues (id, line, title, status, priority, issue_type, assignee, created_at, updated_at, dirty, synced)',
+      '(?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      4 + ROW_COLUMNS,
+    );
+    const labels = new MultiRowInsert(this.db, 'INSERT OR IGNORE INTO labels (issue_id, label)', '(?, ?)', 2);
+    const deps = new MultiRowInsert(this.db, 'INSERT OR IGNORE INTO dependencies (issue_id, depends_on_id, type)', '(?, ?, ?)', 3);
+    const touched = this.touched;
+    return {
+      issue(id, line, c, at = 0) {
+        touched?.add(id);
+        issues.push(id, line, c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], dirty, synced);
+      },
+      label: (id, label) => labels.push(id, label),
+      dependency: (id, dependsOn, type) => deps.push(id, dependsOn, type),
+      flush() {
+        issues.flush();
+        labels.flush();
+        deps.flush();
+      },
+    };
   }
 
   /**

@@ -3,34 +3,19 @@ import * as path from 'node:path';
 import { contentHash } from '../jsonl/content-hash';
 import { joinOtherRecords, mergeOtherRecordsByKey, splitOtherRecords, type OtherRecordLine } from '../jsonl/other-records';
 import { parseJsonl, type JsonlRecord } from '../jsonl/parse-jsonl';
-import { compareTimestamps, toEpochMs } from '../jsonl/rfc3339';
+import { compareTimestamps } from '../jsonl/rfc3339';
 import type { BeadsStore, WriteFlags } from '../store/beads-store';
-import { isIssueStatus, isIssueType, isPriority } from '../store/issue-rules';
 import { isLanded, META_HASH, META_STAT, readWithKey, recordSynced, unchangedByStat } from './jsonl-file-state';
 import { flushInBackground } from '../os/flush-in-background';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 import { changedLines, type ChangedLines } from './changed-lines';
 import { discardStagedSource, freshWorkspaceJsonl, installSourceAsJsonl, SourceNotCopiedError, stageSourceAsJsonl } from './source-as-jsonl';
 import { streamRecords, type IncomingRecords } from './stream-records';
+import { loadIntoEmpty } from './bulk-load';
+import { PREPARSE_SCRIPT, preparsedRows, readShared, type PreparsedRows } from './preparsed-rows';
+import { countWarnings, futureHorizon, noWarnings, type ImportWarnings } from './import-warnings';
 
-export interface ImportWarnings {
-  /** Records whose status is outside the usual set (kept as they are). */
-  unknown_status: number;
-  unknown_type: number;
-  /** Priority missing, not an integer, or outside the range (`PRIORITY`, 0–4). */
-  unusual_priority: number;
-  /**
-   * Records with a timestamp more than a day ahead of this machine's clock (a skewed clock
-   * elsewhere). Kept; a local edit of one is stamped after it, so it still wins.
-   */
-  future_timestamp: number;
-  /** Records with a timestamp that is not a valid RFC 3339 instant (`2026-13-45T99:99:99Z`): kept, but it counts as older than any valid one. */
-  bad_timestamp: number;
-}
-
-/** How far ahead of the local clock a timestamp may be before the import warns about it. */
-const FUTURE_SLACK_MS = 24 * 3600 * 1000;
-const TIMESTAMP_FIELDS = ['created_at', 'updated_at', 'closed_at'] as const;
+export type { ImportWarnings } from './import-warnings';
 
 export interface ImportReport {
   /** Set when nothing was read into the DB, with why. */
@@ -89,6 +74,13 @@ export interface ImportOptions {
    * line a writer created because it found none, so its absences mean nothing.
    */
   additive?: boolean;
+  /**
+   * A whole file into a DB with no issues: its lines parsed ahead, on a thread of their own,
+   * while the rows go in (bulk-load.ts). By default from BULK_MIN records, on the thread when
+   * its compiled script is there (`BD_RX_IMPORT_THREAD=0`: inline). Tests and benchmarks force
+   * it at any size with the thread script to use (`false`: inline), or turn it off (`false`).
+   */
+  bulkLoad?: false | { script: string | false };
 }
 
 /** A report of an import that read nothing (or the empty start of one that will). */
@@ -102,7 +94,7 @@ export function emptyReport(skipped: ImportReport['skipped'], hash = ''): Import
     kept_local: [],
     overwritten_local: [],
     duplicates: [],
-    warnings: { unknown_status: 0, unknown_type: 0, unusual_priority: 0, future_timestamp: 0, bad_timestamp: 0 },
+    warnings: noWarnings(),
     needs_export: false,
     hash,
     ms: 0,
@@ -126,25 +118,6 @@ function dedupe(records: JsonlRecord[], report: ImportReport): Map<string, Jsonl
   }
   for (const [id, lines] of seen) report.duplicates.push({ id, lines, kept_line: byId.get(id)!.lineNo });
   return byId;
-}
-
-/** Adds `record`'s findings to the warnings; `horizon` is the latest plausible time (ms). */
-function countWarnings(record: JsonlRecord['record'], w: ImportWarnings, horizon: number): void {
-  if (!isIssueStatus(record.status)) w.unknown_status++;
-  if (!isIssueType(record.issue_type)) w.unknown_type++;
-  if (!isPriority(record.priority)) w.unusual_priority++;
-  let bad = false;
-  let future = false;
-  for (const field of TIMESTAMP_FIELDS) {
-    const value = (record as Record<string, unknown>)[field];
-    // bd writes an unset closed_at as absent; an empty string means the same.
-    if (value === undefined || value === null || value === '') continue;
-    const ms = toEpochMs(value);
-    if (ms === null) bad = true;
-    else if (ms > horizon) future = true;
-  }
-  if (bad) w.bad_timestamp++;
-  if (future) w.future_timestamp++;
 }
 
 /**
@@ -201,7 +174,8 @@ function importRead(
   else {
     // The workspace file's bytes come with the stat key of exactly those bytes, which is what the
     // sync records (see recordSynced).
-    const read = isWorkspaceFile ? readWithKey(file) : { data: fs.readFileSync(file), key: '' };
+    // Another file's bytes go where a parse thread can read them too (see bulkLoad).
+    const read = isWorkspaceFile ? readWithKey(file) : { data: readShared(file), key: '' };
     if (!read) return emptyReport('missing');
     ({ data: whole, key } = read);
     hash = contentHash(whole);
@@ -217,6 +191,9 @@ function importRead(
   let others: OtherRecordLine[];
   /** The source's bytes, when they may be written as the workspace JSONL (source-as-jsonl.ts). */
   let copyable: Buffer | undefined;
+  const horizon = futureHorizon();
+  /** The bulk load's parse (bulk-load.ts), started now to run beside what comes before the inserts. */
+  let preparsed: PreparsedRows | undefined;
   if (changed) {
     incoming = changed.incoming;
     others = changed.others;
@@ -231,6 +208,12 @@ function importRead(
       others = streamed.others; // filled as the records are read
       // Not inside a caller's transaction: its rollback would leave the JSONL written without the rows.
       if (!isWorkspaceFile && opts.writeJsonl === true && streamed.inExportOrder && !store.isInTransaction()) copyable = buf;
+      // Only a guess until the merge looks again under the write lock (an unused parse is closed).
+      const bulk = opts.bulkLoad;
+      if (bulk !== false && streamed.duplicates.length === 0 && (bulk || incoming.size >= BULK_MIN) && store.count() === 0) {
+        const script = bulk ? bulk.script : process.env.BD_RX_IMPORT_THREAD === '0' ? false : PREPARSE_SCRIPT;
+        preparsed = preparsedRows(buf, path.basename(file), horizon, script);
+      }
     } else {
       const parsed = parseJsonl(buf, path.basename(file));
       incoming = dedupe(parsed.issues, report);
@@ -254,7 +237,8 @@ function importRead(
       const copy = copyable && replacing !== undefined ? { replacing, staged: stageSourceAsJsonl(opts.jsonlPath, copyable) } : undefined;
       let installed = false;
       try {
-        importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key, releaseOldInBackground: opts.releaseOldInBackground }, report, meter, changed, copy !== undefined);
+        const parse = { horizon, preparsed: preparsed && whole ? { batches: preparsed, data: whole, file: path.basename(file) } : undefined };
+        importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key, releaseOldInBackground: opts.releaseOldInBackground }, report, meter, changed, copy !== undefined, parse);
         if (!copy) return;
         if (others.length > 0) throw new SourceNotCopiedError('it holds records that are not issues');
         installSourceAsJsonl(store, opts.jsonlPath, copy.replacing, copy.staged, hash);
@@ -273,6 +257,7 @@ function importRead(
     if (!(err instanceof SourceNotCopiedError)) throw err;
     notCopied = true;
   } finally {
+    preparsed?.close();
     meter.end();
     restoreCache();
   }
@@ -299,20 +284,26 @@ function importRecords(
   scope: Pick<ChangedLines, 'present' | 'gone'> | undefined,
   /** Another file's rows stored as synced: the caller writes that file as the JSONL (source-as-jsonl.ts). */
   asSynced: boolean,
+  parse: { horizon: number; preparsed?: { batches: PreparsedRows; data: Buffer; file: string } },
 ): void {
   const existing = store.count();
   const emptyDb = existing === 0;
   const pendingDeletes = store.pendingDeletions();
   const flags = { dirty: !isWorkspaceFile && !asSynced, synced: isWorkspaceFile || asSynced };
+  const pre = parse.preparsed;
+  const merge = (): void => {
+    if (pre && emptyDb && pendingDeletes.size === 0) loadIntoEmpty(store, pre.batches, pre.data, pre.file, flags, parse.horizon, report, others, meter);
+    else mergeRecords(store, incoming, flags, emptyDb, pendingDeletes, report, meter, parse.horizon);
+  };
   // Into an empty or nearly empty DB the listing and relation indexes are built once, after the inserts; in
   // rollback-journal mode (a bulk load) the pages written so far start for the disk meanwhile.
   if (incoming.size >= BULK_MIN && existing < incoming.size) {
     const bulk = store.journalMode() === 'delete';
     store.withIndexesDeferred(() => {
-      mergeRecords(store, incoming, flags, emptyDb, pendingDeletes, report, meter);
+      merge();
       if (bulk) store.flushAhead();
     });
-  } else mergeRecords(store, incoming, flags, emptyDb, pendingDeletes, report, meter);
+  } else merge();
   if (isWorkspaceFile) {
     const inFile = (id: string): boolean => (scope ? scope.present.has(id) : incoming.has(id));
     if (!emptyDb) {
@@ -345,8 +336,8 @@ function mergeRecords(
   pendingDeletes: Map<string, string>,
   report: ImportReport,
   meter: ProgressMeter,
+  horizon: number,
 ): void {
-  const horizon = Date.now() + FUTURE_SLACK_MS;
   for (const [id, { record, line, bytes }] of incoming) {
     meter.tick((bytes ?? line).length + 1);
     countWarnings(record, report.warnings, horizon);

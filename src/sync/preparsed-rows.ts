@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { codePath } from '../os/code-dir';
+import { preparse, type PreparsedBatch } from './preparse';
+
+/** The bulk load's parsed batches, in file order, from a thread or made on the spot. */
+export interface PreparsedRows {
+  /** The next batch; undefined once the file is done. */
+  next(): PreparsedBatch | undefined;
+  /** Ends the thread, if any (idempotent); batches not taken are dropped. */
+  close(): void;
+  /** Whether the batches come from a thread (for tests and benchmarks). */
+  readonly threaded: boolean;
+}
+
+/** What the parse thread is started with (preparse-worker.ts). */
+export interface PreparseStart {
+  /** The file's bytes: the thread reads them where they are, no copy. */
+  shared: SharedArrayBuffer;
+  length: number;
+  file: string;
+  horizon: number;
+  /** Int32 counters: [POSTED] messages the thread posted, [TAKEN] the importing thread took. */
+  counters: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+export const POSTED = 0;
+export const TAKEN = 1;
+/**
+ * Batches the thread may be ahead (1,000 lines each): it parses faster than SQLite inserts, and
+ * unbounded its posted values would pile up (~50 MB at 100k issues) on top of the file.
+ */
+export const AHEAD = 8;
+/** No batch for this long: the thread is taken for gone and the rest is parsed here. */
+const STALL_MS = 15_000;
+
+/** The compiled thread script; absent under ts-node/jest (src/), where the parse runs inline. */
+export const PREPARSE_SCRIPT = codePath('sync', 'preparse-worker.js');
+
+/** Reads `file` whole into memory a parse thread can share (see {@link preparsedRows}). */
+export function readShared(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const data = Buffer.from(new SharedArrayBuffer(size));
+    let off = 0;
+    while (off < size) {
+      const n = fs.readSync(fd, data, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    // A file cut short while read: only what was read (the import reads what it got).
+    return off === size ? data : data.subarray(0, off);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The batches of `preparse(data, …)`, parsed on a thread of their own when `data` is shared
+ * memory (`readShared`) and `script` exists, else inline as they are asked for. The importing
+ * thread takes them synchronously (`receiveMessageOnPort`, waiting on a shared counter): the
+ * import is one synchronous transaction, with no event loop turning meanwhile. A thread that
+ * fails or stalls hands over: the rest of the file is parsed inline from the last batch taken.
+ */
+export function preparsedRows(data: Buffer, file: string, horizon: number, script: string | false = PREPARSE_SCRIPT): PreparsedRows {
+  const shared = data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0 ? data.buffer : undefined;
+  if (!script || !shared || !fs.existsSync(script)) return inline(data, file, horizon, 0, 0);
+  const counters = new Int32Array(new SharedArrayBuffer(8));
+  const { port1, port2 } = new MessageChannel();
+  let worker: Worker | undefined;
+  try {
+    worker = new Worker(script, {
+      workerData: { shared, length: data.length, file, horizon, counters: counters.buffer, port: port2 } satisfies PreparseStart,
+      transferList: [port2],
+    });
+  } catch {
+    port1.close();
+    return inline(data, file, horizon, 0, 0);
+  }
+  // Never what keeps the process alive: a CLI that is done exits with the thread still ending.
+  worker.unref();
+  let fallback: PreparsedRows | undefined;
+  let resume = { next: 0, linesBefore: 0 };
+  let done = false;
+  const close = (): void => {
+    if (worker) {
+      void worker.terminate();
+      worker = undefined;
+      port1.close();
+    }
+  };
+  const handOver = (): PreparsedRows => {
+    close();
+    return (fallback = inline(data, file, horizon, resume.next, resume.linesBefore));
+  };
+  return {
+    threaded: true,
+    next() {
+      if (fallback) return fallback.next();
+      if (done) return undefined;
+      let waited = 0;
+      for (;;) {
+        // Read before looking at the port: the thread counts a message after posting it, so a
+        // count that moves after this read always ends the wait below.
+        const seen = Atomics.load(counters, POSTED);
+        const m = receiveMessageOnPort(port1);
+        if (!m) {
+          if (waited >= STALL_MS) return handOver().next();
+          const t = performance.now();
+          Atomics.wait(counters, POSTED, seen, 1000);
+          waited += performance.now() - t;
+          continue;
+        }
+        Atomics.add(counters, TAKEN, 1);
+        Atomics.notify(counters, TAKEN);
+        const msg = m.message as PreparsedBatch | { done: true } | { failed: string };
+        if ('done' in msg) {
+          done = true;
+          close();
+          return undefined;
+        }
+        if ('failed' in msg) return handOver().next();
+        resume = { next: msg.next, linesBefore: msg.linesBefore };
+        return msg;
+      }
+    },
+    close() {
+      fallback?.close();
+      close();
+    },
+  };
+}
+
+function inline(data: Buffer, file: string, horizon: number, from: number, linesBefore: number): PreparsedRows {
+  const batches = preparse(data, file, horizon, from, linesBefore);
+  return {
+    threaded: false,
+    next: () => {
+      const r = batches.next();
+      return r.done ? undefined : r.value;
+    },
+    close: () => void batches.return(undefined),
+  };
+}

@@ -169,7 +169,7 @@ function importRead(
   const scanned = isWorkspaceFile ? changedLines(store, file) : undefined;
   let whole: Buffer | undefined;
   let key: string;
-  let hash: string;
+  let hash: string | undefined;
   if (scanned) ({ key, hash } = scanned);
   else {
     // The workspace file's bytes come with the stat key of exactly those bytes, which is what the
@@ -178,7 +178,8 @@ function importRead(
     const read = isWorkspaceFile ? readWithKey(file) : { data: readShared(file), key: '' };
     if (!read) return emptyReport('missing');
     ({ data: whole, key } = read);
-    hash = contentHash(whole);
+    // Another file's hash is wanted only at the end: the bulk load's thread may make it (see below).
+    if (isWorkspaceFile) hash = contentHash(whole);
   }
   if (isWorkspaceFile && !opts.force && hash === store.getMeta(META_HASH)) {
     store.setMeta(META_STAT, key);
@@ -187,6 +188,7 @@ function importRead(
   const changed = scanned?.changed;
   const size = scanned ? scanned.bytes : whole!.length;
   const report = emptyReport(undefined, hash);
+  const hashOf = (): string => (hash ??= preparsed ? preparsed.hash() : contentHash(whole!));
   let incoming: IncomingRecords;
   let others: OtherRecordLine[];
   /** The source's bytes, when they may be written as the workspace JSONL (source-as-jsonl.ts). */
@@ -234,14 +236,17 @@ function importRead(
     const merge = () => {
       // Judged under the write lock, so no other writer can make the workspace less fresh.
       const replacing = copyable ? freshWorkspaceJsonl(store, opts.jsonlPath) : undefined;
-      const copy = copyable && replacing !== undefined ? { replacing, staged: stageSourceAsJsonl(opts.jsonlPath, copyable) } : undefined;
+      const copy = copyable && replacing !== undefined ? { replacing, staged: stageSourceAsJsonl(opts.jsonlPath, copyable, preparsed) } : undefined;
       let installed = false;
       try {
         const parse = { horizon, preparsed: preparsed && whole ? { batches: preparsed, data: whole, file: path.basename(file) } : undefined };
-        importRecords(store, incoming, others, isWorkspaceFile, file, { hash, key, releaseOldInBackground: opts.releaseOldInBackground }, report, meter, changed, copy !== undefined, parse);
+        // `synced` is the workspace file's (whose hash is known by now).
+        const synced = { hash: hash ?? '', key, releaseOldInBackground: opts.releaseOldInBackground };
+        importRecords(store, incoming, others, isWorkspaceFile, file, synced, report, meter, changed, copy !== undefined, parse);
+        hashOf(); // while the bulk load's thread, which may have made it, is still there
         if (!copy) return;
         if (others.length > 0) throw new SourceNotCopiedError('it holds records that are not issues');
-        installSourceAsJsonl(store, opts.jsonlPath, copy.replacing, copy.staged, hash);
+        installSourceAsJsonl(store, opts.jsonlPath, copy.replacing, copy.staged, hashOf());
         installed = true;
       } finally {
         if (copy && !installed) discardStagedSource(copy.staged);
@@ -263,6 +268,7 @@ function importRead(
   }
   // Rolled back: imported again the ordinary way, the rows dirty for the export to write.
   if (notCopied) return importRead(store, { ...opts, writeJsonl: false }, file, isWorkspaceFile, started, ownTransaction);
+  report.hash = hashOf();
   report.ms = Math.round((performance.now() - started) * 10) / 10;
   return report;
 }

@@ -56,7 +56,10 @@ export const PREPARSE_SCRIPT = codePath('sync', 'preparse-worker.js');
 export function readShared(file: string): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    // A pipe or a device (`/dev/stdin`) has no size to allocate for: read to its end, unshared.
+    if (!stat.isFile()) return fs.readFileSync(fd);
+    const size = stat.size;
     const data = Buffer.from(new SharedArrayBuffer(size));
     let off = 0;
     while (off < size) {

@@ -5,7 +5,7 @@
  *
  *   npx ts-node --transpile-only scripts/bench-scale.ts [--issues 100k] [--small 1k] [--runs 3]
  *       [--samples 40] [--writes 200] [--edits 10] [--debounce-ms 500] [--no-daemon] [--keep]
- *       [--cases import,list,ready,show,update,edit,daemon] [--daemon-only]
+ *       [--cases import,list,ready,show,update,edit,daemon] [--daemon-only] [--daemon-profile DIR]
  *
  * Sizes take k / M suffixes (10k, 100k, 1M). Floors: CLI commands against the same work done
  * by a fresh `node -e` (process start included on both sides); the daemon against the same
@@ -19,6 +19,8 @@
  * `--cases` runs only those (the import always runs: it makes the workspace the others use), e.g.
  * `--issues 1M --runs 1 --cases import,ready,daemon --samples 10 --writes 10` for the 1M run; each
  * row then also gives the command's peak RSS.
+ * `--daemon-profile DIR` runs the daemon under `node --cpu-prof` (a .cpuprofile in DIR when it
+ * stops), to see what its main thread did around the slowest samples, which the progress names.
  * Progress goes to stderr, the report (Markdown) to stdout. A report, not a test: exits 0
  * whatever the figures. The machine may be shared: the load average is printed at both ends.
  */
@@ -47,6 +49,8 @@ interface Options {
   daemonOnly: boolean;
   keep: boolean;
   cases: Set<string>;
+  /** A directory for a V8 CPU profile of the daemon (`--cpu-prof`), written when it stops. */
+  daemonProfile?: string;
 }
 
 const CASES = ['import', 'list', 'ready', 'show', 'update', 'edit', 'daemon'];
@@ -72,6 +76,7 @@ function parseOptions(argv: string[]): Options {
       o.cases = new Set(['import', 'daemon']);
     }
     else if (a === '--keep') o.keep = true;
+    else if (a === '--daemon-profile' && argv[i + 1] !== undefined) o.daemonProfile = path.resolve(argv[++i]);
     else if (a === '--cases' && argv[i + 1] !== undefined) {
       o.cases = new Set(['import', ...argv[++i].split(',')]);
       const unknown = [...o.cases].filter((c) => !CASES.includes(c));
@@ -143,7 +148,10 @@ const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
 const ratio = (x: number, floor: number): string => `${(x / floor).toFixed(2)}×`;
 
 async function daemonCases(o: Options, ws: Ws, readHashMs: number, rows: Row[]): Promise<void> {
-  const d: DaemonProcess = startDaemon({ cwd: ws.root, args: ['--debounce-ms', String(o.debounceMs)] });
+  // `--daemon-profile`: node's own flags go before the script, so the daemon's command gets a
+  // shell prefix that puts them there (`$0` is node, `$@` the bin and its arguments).
+  const wrap = o.daemonProfile ? ['/bin/sh', '-c', `exec "$0" --cpu-prof --cpu-prof-interval 500 --cpu-prof-dir '${o.daemonProfile}' "$@"`] : undefined;
+  const d: DaemonProcess = startDaemon({ cwd: ws.root, args: ['--debounce-ms', String(o.debounceMs)], wrap });
   try {
     await d.waitUntilWatching(600_000);
     await new Promise((r) => setTimeout(r, 2000)); // let start-up garbage be collected

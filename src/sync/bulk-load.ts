@@ -5,7 +5,7 @@ import type { BeadsStore, WriteFlags } from '../store/beads-store';
 import { ROW_COLUMNS } from '../store/row-values';
 import { addWarnings, countWarnings, type ImportWarnings } from './import-warnings';
 import { idOfLine, utf8Id } from './line-index';
-import { ISSUE_ROW } from './preparse';
+import { BatchReader, ISSUE_ROW } from './preparse';
 import type { PreparsedRows } from './preparsed-rows';
 import type { ProgressMeter } from './sync-progress';
 
@@ -30,24 +30,30 @@ export function loadIntoEmpty(
   meter: ProgressMeter,
 ): void {
   const rows = store.newRows(flags);
+  const columns: unknown[] = new Array(ROW_COLUMNS);
   for (let batch = batches.next(); batch; batch = batches.next()) {
     addWarnings(out.warnings, batch.warnings);
     out.created += batch.rows;
     meter.advance(batch.rows, batch.bytes);
-    const v = batch.values;
-    for (let i = 0; i < v.length; ) {
-      const start = v[i + 1] as number;
-      if (v[i] === ISSUE_ROW) {
-        const id = v[i + 3] as string;
-        rows.issue(id, data.subarray(start, v[i + 2] as number), v, i + 4);
-        i += 4 + ROW_COLUMNS;
-        for (let n = v[i++] as number; n > 0; n--) rows.label(id, v[i++] as string);
-        for (let n = v[i++] as number; n > 0; n--, i += 2) rows.dependency(id, v[i] as string, v[i + 1] as string);
+    const r = new BatchReader(batch);
+    while (!r.done) {
+      const tag = r.num();
+      const start = r.num();
+      const end = r.num();
+      if (tag === ISSUE_ROW) {
+        const id = r.str()!;
+        // rowColumns' order: title, status, priority, issue_type, assignee, created_at, updated_at.
+        columns[0] = r.str();
+        columns[1] = r.str();
+        const priority = r.num();
+        columns[2] = Number.isNaN(priority) ? null : priority;
+        for (let c = 3; c < ROW_COLUMNS; c++) columns[c] = r.str();
+        rows.issue(id, data.subarray(start, end), columns);
+        for (let n = r.num(); n > 0; n--) rows.label(id, r.str()!);
+        for (let n = r.num(); n > 0; n--) rows.dependency(id, r.str()!, r.str()!);
         continue;
       }
-      const end = v[i + 2] as number;
-      const lineNo = v[i + 3] as number;
-      i += 4;
+      const lineNo = r.num();
       const parsed = parseJsonlLine(data, start, end, lineNo, file);
       if (!parsed) continue;
       if (!isIssueLine(parsed)) {

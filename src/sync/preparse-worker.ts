@@ -16,7 +16,8 @@ const start = workerData as PreparseStart;
 const counters = new Int32Array(start.counters);
 const data = Buffer.from(start.shared, 0, start.length);
 const post = (message: ThreadMessage): void => {
-  start.port.postMessage(message);
+  // A batch's numbers are moved, not copied.
+  start.port.postMessage(message, 'batch' in message ? [message.batch.nums.buffer as ArrayBuffer] : []);
   Atomics.add(counters, POSTED, 1);
   Atomics.notify(counters, POSTED);
 };

@@ -76,9 +76,10 @@ export interface ImportOptions {
   additive?: boolean;
   /**
    * A whole file into a DB with no issues: its lines parsed ahead, on a thread of their own,
-   * while the rows go in (bulk-load.ts). By default from BULK_MIN records, on the thread when
-   * its compiled script is there (`BD_RX_IMPORT_THREAD=0`: inline). Tests and benchmarks force
-   * it at any size with the thread script to use (`false`: inline), or turn it off (`false`).
+   * while the rows go in (bulk-load.ts). By default for another file (read into shared memory)
+   * of BULK_MIN records or more, when the thread's compiled script is there and
+   * `BD_RX_IMPORT_THREAD` is not `0`; otherwise record by record. Tests force it at any size
+   * with the thread script to use (`script: false`: parsed inline), or turn it off (`false`).
    */
   bulkLoad?: false | { script: string | false };
 }
@@ -215,6 +216,12 @@ function importRead(
       if (bulk !== false && streamed.duplicates.length === 0 && (bulk || incoming.size >= BULK_MIN) && store.count() === 0) {
         const script = bulk ? bulk.script : process.env.BD_RX_IMPORT_THREAD === '0' ? false : PREPARSE_SCRIPT;
         preparsed = preparsedRows(buf, path.basename(file), horizon, script);
+        // Parsed inline, the bulk load is the record-by-record import's work plus the batches'
+        // (measured: no faster): by default it is worth its thread only.
+        if (!bulk && !preparsed.threaded) {
+          preparsed.close();
+          preparsed = undefined;
+        }
       }
     } else {
       const parsed = parseJsonl(buf, path.basename(file));

@@ -7,6 +7,7 @@ import { compareTimestamps } from '../jsonl/rfc3339';
 import type { BeadsStore, WriteFlags } from '../store/beads-store';
 import { isLanded, META_HASH, META_STAT, readWithKey, recordSynced, unchangedByStat } from './jsonl-file-state';
 import { flushInBackground } from '../os/flush-in-background';
+import { spareCore } from '../os/spare-core';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 import { changedLines, type ChangedLines } from './changed-lines';
 import { discardStagedSource, freshWorkspaceJsonl, installSourceAsJsonl, SourceNotCopiedError, stageSourceAsJsonl } from './source-as-jsonl';
@@ -77,8 +78,8 @@ export interface ImportOptions {
   /**
    * A whole file into a DB with no issues: its lines parsed ahead, on a thread of their own,
    * while the rows go in (bulk-load.ts). By default for another file (read into shared memory)
-   * of BULK_MIN records or more, when the thread's compiled script is there and
-   * `BD_RX_IMPORT_THREAD` is not `0`; otherwise record by record. Tests force it at any size
+   * of BULK_MIN records or more, when the thread's compiled script is there and a core is
+   * spare (`BD_RX_IMPORT_THREAD`: `0` never, `1` always); otherwise record by record. Tests force it at any size
    * with the thread script to use (`script: false`: parsed inline), or turn it off (`false`).
    */
   bulkLoad?: false | { script: string | false };
@@ -214,7 +215,7 @@ function importRead(
       // Only a guess until the merge looks again under the write lock (an unused parse is closed).
       const bulk = opts.bulkLoad;
       if (bulk !== false && streamed.duplicates.length === 0 && (bulk || incoming.size >= BULK_MIN) && store.count() === 0) {
-        const script = bulk ? bulk.script : process.env.BD_RX_IMPORT_THREAD === '0' ? false : PREPARSE_SCRIPT;
+        const script = bulk ? bulk.script : useImportThread() ? PREPARSE_SCRIPT : false;
         preparsed = preparsedRows(buf, path.basename(file), horizon, script);
         // Parsed inline, the bulk load is the record-by-record import's work plus the batches'
         // (measured: no faster): by default it is worth its thread only.
@@ -278,6 +279,12 @@ function importRead(
   report.hash = hashOf();
   report.ms = Math.round((performance.now() - started) * 10) / 10;
   return report;
+}
+
+/** `BD_RX_IMPORT_THREAD`: `0` never, `1` always, else when a core is spare (see spareCore). */
+function useImportThread(): boolean {
+  const env = process.env.BD_RX_IMPORT_THREAD;
+  return env === '1' || (env !== '0' && spareCore());
 }
 
 /** Below this many incoming records, keeping the listing indexes row by row costs too little to matter. */

@@ -85,6 +85,23 @@ describe('bd-rx import', () => {
     expect(bdJsonlProblems(text)).toEqual([]);
   });
 
+  it('should refuse a BD_RX_IMPORT_THREAD other than 0 or 1, naming it, and import nothing (2,657 issues: a bulk load)', () => {
+    const ws = initWorkspace(path.join(tmp, 'thread-setting'), 'th');
+    const big = path.join(FIXTURES, 'steveyegge__beads__issues__20260113-ab4fba2.jsonl');
+
+    const r = runCli(['import', '-i', big], { cwd: ws, env: { BD_RX_IMPORT_THREAD: 'yes' } });
+
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/BD_RX_IMPORT_THREAD is "yes": set it to 0 .*, 1 .*, or unset it/);
+    expect(runCliOk(['list', '--all', '--limit', '0', '--json'], { cwd: ws }).json).toEqual([]);
+    // Each accepted value imports every issue.
+    for (const value of ['0', '1']) {
+      const other = initWorkspace(path.join(tmp, `thread-setting-${value}`), 'th');
+      expect(runCli(['import', '-i', big], { cwd: other, env: { BD_RX_IMPORT_THREAD: value } }).code).toBe(0);
+      expect(readJsonl(other).records).toHaveLength(2657);
+    }
+  });
+
   it('should refuse a JSONL with conflict markers, naming line 224, and leave the database as it was', () => {
     const ws = cloneWorkspace(path.join(tmp, 'conflict'));
     const listBefore = runCliOk(['list', '--json'], { cwd: ws }).stdout;

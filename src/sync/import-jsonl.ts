@@ -281,10 +281,19 @@ function importRead(
   return report;
 }
 
-/** `BD_RX_IMPORT_THREAD`: `0` never, `1` always, else when a core is spare (see spareCore). */
+/** `BD_RX_IMPORT_THREAD`: `0` never, `1` always, unset (or empty) when a core is spare (see spareCore). */
 function useImportThread(): boolean {
   const env = process.env.BD_RX_IMPORT_THREAD;
-  return env === '1' || (env !== '0' && spareCore());
+  if (env === undefined || env === '') return spareCore();
+  if (env === '0' || env === '1') return env === '1';
+  throw new ImportThreadSettingError(env);
+}
+
+export class ImportThreadSettingError extends Error {
+  constructor(value: string) {
+    super(`BD_RX_IMPORT_THREAD is ${JSON.stringify(value)}: set it to 0 (never parse on a thread of its own), 1 (always), or unset it (when a core is spare); nothing was imported`);
+    this.name = 'ImportThreadSettingError';
+  }
 }
 
 /** Below this many incoming records, keeping the listing indexes row by row costs too little to matter. */

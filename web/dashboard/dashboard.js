@@ -33,7 +33,7 @@
     rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0, lastRows: 0,
     filter: '', selectedSeq: -1, restarts: 0, frames: 0, statuses: 0, lastPanAt: -Infinity,
     inbox: [], inboxEvents: 0, hiddenStatus: null, frameAsked: false, panelTimer: null, eventsTimer: null,
-    lastIngestAt: -Infinity, streaming: false, ageText: '',
+    lastIngestAt: -Infinity, streaming: false, backlogFrames: 0, ageText: '',
   };
 
   var timeline = new window.bdTimeline.Timeline(
@@ -102,7 +102,7 @@
   function onMessage(m) {
     var head = HEAD.exec(m.data.slice(0, 48));
     var n = head ? Number(head[2]) : 0;
-    state.inbox.push({ data: m.data, n: n });
+    state.inbox.push({ data: m.data, n: n, at: performance.now() });
     state.inboxEvents += n;
     while (state.inbox.length > 1 && state.inboxEvents - state.inbox[0].n >= MAX_EVENTS) {
       state.inboxEvents -= state.inbox[0].n;
@@ -116,9 +116,17 @@
     var start = performance.now(), i = 0, box = state.inbox;
     while (i < box.length && (i === 0 || performance.now() - start < budgetMs)) {
       state.inboxEvents -= box[i].n;
+      if (!document.hidden) noteWait(start, start - box[i].at);
       onBatch(JSON.parse(box[i++].data));
     }
     state.inbox = i === box.length ? [] : box.slice(i);
+  }
+
+  // How long visible messages waited to be drawn (the newest 1,000): the bound the gap keeps.
+  var waits = [];
+  function noteWait(at, ms) {
+    waits.push({ at: at, ms: ms });
+    if (waits.length > 1000) waits.splice(0, waits.length - 1000);
   }
 
   function onShown() {
@@ -228,7 +236,7 @@
       if (state.qHead === q.length) { state.queue = []; state.qHead = 0; }
       else if (state.qHead > 10000) { state.queue = q.slice(state.qHead); state.qHead = 0; }
       // The rest of a burst the budget left: soon, not at every display refresh.
-      if (state.inbox.length || state.qHead < state.queue.length) eventsAfter(BACKLOG_GAP_MS);
+      if (state.inbox.length || state.qHead < state.queue.length) { state.backlogFrames++; eventsAfter(BACKLOG_GAP_MS); }
     }
     timeline.frame(now());
     state.frames++;
@@ -387,6 +395,13 @@
     waiting: function () { return state.queue.length - state.qHead + state.inboxEvents; },
     received: function () { return state.received; },
     frames: function () { return state.frames; },
+    backlogFrames: function () { return state.backlogFrames; },
+    // The longest a visible message waited to be drawn, of those drawn since `sincePageMs` (performance.now()).
+    longestWait: function (sincePageMs) {
+      var max = 0;
+      for (var i = 0; i < waits.length; i++) if (waits[i].at >= sincePageMs && waits[i].ms > max) max = waits[i].ms;
+      return max;
+    },
     // Nothing left to draw: no frame asked for, no events or panel redraw waiting (the strip's renewal aside).
     settled: function () { return !state.frameAsked && state.panelTimer === null && state.eventsTimer === null && state.inbox.length === 0; },
     drawing: function () { return !document.hidden; },

@@ -91,14 +91,10 @@ describe('the dashboard and RPC throughput (a real daemon, 5 viewers)', () => {
     expectWithinNoise(result);
   });
 
-  // Throughput with 5 tabs is logged, not judged: on 2 cores the tabs' own CPU (renderers and
-  // the software compositor) is taken from the daemon, and in a full suite beside other suites
-  // the ratio was 0.39 (issue 14's criterion is not met; BENCHMARKS.md "Dashboard" has the runs).
-  // What is asserted is what holds: every tab gets every event and the page throws nothing.
-  it('should give each of 5 Chromium tabs (normal priority) every event under an RPC create load, with no page error', async () => {
+  it('should keep RPC create throughput with 5 Chromium tabs (normal priority) within the noise of the no-tab rounds, each tab getting every event, with no page error', async () => {
     browser = await launchViewerBrowser();
-    const { watched } = await rounds((url) => openTabs(browser!, url, VIEWERS, WAIT));
-    expect(watched.every((r) => r > 0)).toBe(true);
+    const result = await rounds((url) => openTabs(browser!, url, VIEWERS, WAIT));
     expect(browser.browser.pageErrors).toEqual([]);
+    expectWithinNoise(result);
   });
 });

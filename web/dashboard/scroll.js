@@ -9,10 +9,12 @@
   // The slide moves in whole pixels (a fractional shift would resample the canvas, blurring the
   // marbles and costing more), and at most this often: beyond it a faster zoom moves in bigger
   // steps. Each step is a frame the tab's compositor makes and the display composites (in
-  // software without a GPU): at 30 a second while events came, 5 tabs' steps were a third of
-  // their CPU under a stream of creates (BENCHMARKS.md "where 5 tabs' CPU goes"), so the axis
-  // ticks 4 times a second, busy or idle (25 px at the default zoom).
-  var STEPS_PER_SEC = 4;
+  // software without a GPU), ~6 ms of the renderer's and ~9 ms of the GPU process's CPU here
+  // however little moved: at 30 a second while events came, 5 tabs' steps were a third of their
+  // CPU under a stream of creates, and at 4 a second still most of an idle tab's (BENCHMARKS.md,
+  // "where 5 tabs' CPU goes"). So the axis ticks twice a second, busy or idle (50 px at the
+  // default zoom); under a stream the strip is redrawn at each events frame anyway.
+  var STEPS_PER_SEC = 2;
 
   function Scroller(canvas, nowLine) {
     this.canvas = canvas;

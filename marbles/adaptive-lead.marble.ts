@@ -13,10 +13,10 @@ describe('leadFor', () => {
     expect(leadFor([20, 25, 18], 500, 100)).toBe(100);
   });
 
-  it('should follow the slowest of the last five prepares, plus a quarter and 20 ms', () => {
-    expect(leadFor([300], 500, 100)).toBe(395);
+  it('should follow the slowest of the last five prepares, doubled, plus 20 ms', () => {
+    expect(leadFor([150], 500, 100)).toBe(320);
     expect(leadFor([300, 900, 10, 10, 10, 10, 10], 2000, 100)).toBe(100);
-    expect(leadFor([300, 900, 10, 10, 10], 2000, 100)).toBe(1145);
+    expect(leadFor([300, 700, 10, 10, 10], 2000, 100)).toBe(1420);
   });
 
   it('should leave at least a tenth of the debounce (20 ms or more) of quiet before a prepare', () => {
@@ -27,8 +27,8 @@ describe('leadFor', () => {
 });
 
 describe('adaptiveLead', () => {
-  const costs = { a: 300, b: 310, c: 40, d: 5000 };
-  const leads = { L: 100, M: 395, N: 408, X: 450 };
+  const costs = { a: 100, b: 150, c: 40, d: 5000 };
+  const leads = { L: 100, M: 220, N: 320, X: 450 };
 
   it('should behave as the diagram in its doc comment says', () => {
     testScheduler().run(({ cold, expectObservable }) => {
@@ -111,19 +111,19 @@ describe('the write-ahead lead after a start-up export that indexed the file (de
 
   it('should arm the first prepare with the lead that estimate gives, not the fixed one', () => {
     const scheduler = testScheduler();
-    // 2 × 150 = 300 ms estimated: lead 1.25 × 300 + 20 = 395 ms, so the prepare runs 105 ms after the write.
-    const effects = indexedAtStart(scheduler, 150);
+    // 2 × 100 = 200 ms estimated: lead 2 × 200 + 20 = 420 ms, so the prepare runs 80 ms after the write.
+    const effects = indexedAtStart(scheduler, 100);
     scheduler.run(({ cold, expectObservable }) => {
       const mutation$ = cold('1000ms m', m);
       const expected = '      (xy) 1496ms e';
       const events$ = daemonPipeline(sources({ mutation$ }), { ...SETTINGS, prepareLeadMs: 100, ...effects, scheduler });
       expectObservable(events$.pipe(filter(isEffectEvent))).toBe(expected, {
-        x: { type: 'export/skipped', reason: 'no local changes', indexed_ms: 150, batched: 1 },
+        x: { type: 'export/skipped', reason: 'no local changes', indexed_ms: 100, batched: 1 },
         y: importDone(1),
         e: exportDone(1),
       });
     });
-    expect(effects.runs.filter((r) => r.kind === 'prepare').map((r) => r.start)).toEqual([1105]);
+    expect(effects.runs.filter((r) => r.kind === 'prepare').map((r) => r.start)).toEqual([1080]);
   });
 
   it('should keep the fixed lead when indexing at start-up was cheap (small files stay at 100 ms)', () => {

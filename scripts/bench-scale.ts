@@ -5,7 +5,7 @@
  *
  *   npx ts-node --transpile-only scripts/bench-scale.ts [--issues 100k] [--small 1k] [--runs 3]
  *       [--samples 40] [--writes 200] [--edits 10] [--debounce-ms 500] [--no-daemon] [--keep]
- *       [--cases import,list,ready,show,update,edit,daemon] [--daemon-only]
+ *       [--cases import,list,ready,show,update,edit,daemon] [--daemon-only] [--daemon-profile DIR]
  *
  * Sizes take k / M suffixes (10k, 100k, 1M). Floors: CLI commands against the same work done
  * by a fresh `node -e` (process start included on both sides); the daemon against the same
@@ -19,6 +19,8 @@
  * `--cases` runs only those (the import always runs: it makes the workspace the others use), e.g.
  * `--issues 1M --runs 1 --cases import,ready,daemon --samples 10 --writes 10` for the 1M run; each
  * row then also gives the command's peak RSS.
+ * `--daemon-profile DIR` runs the daemon under `node --cpu-prof` (a .cpuprofile in DIR when it
+ * stops), to see what its main thread did around the slowest samples, which the progress names.
  * Progress goes to stderr, the report (Markdown) to stdout. A report, not a test: exits 0
  * whatever the figures. The machine may be shared: the load average is printed at both ends.
  */
@@ -47,6 +49,8 @@ interface Options {
   daemonOnly: boolean;
   keep: boolean;
   cases: Set<string>;
+  /** A directory for a V8 CPU profile of the daemon (`--cpu-prof`), written when it stops. */
+  daemonProfile?: string;
 }
 
 const CASES = ['import', 'list', 'ready', 'show', 'update', 'edit', 'daemon'];
@@ -72,6 +76,7 @@ function parseOptions(argv: string[]): Options {
       o.cases = new Set(['import', 'daemon']);
     }
     else if (a === '--keep') o.keep = true;
+    else if (a === '--daemon-profile' && argv[i + 1] !== undefined) o.daemonProfile = path.resolve(argv[++i]);
     else if (a === '--cases' && argv[i + 1] !== undefined) {
       o.cases = new Set(['import', ...argv[++i].split(',')]);
       const unknown = [...o.cases].filter((c) => !CASES.includes(c));
@@ -143,7 +148,10 @@ const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
 const ratio = (x: number, floor: number): string => `${(x / floor).toFixed(2)}×`;
 
 async function daemonCases(o: Options, ws: Ws, readHashMs: number, rows: Row[]): Promise<void> {
-  const d: DaemonProcess = startDaemon({ cwd: ws.root, args: ['--debounce-ms', String(o.debounceMs)] });
+  // `--daemon-profile`: node's own flags go before the script, so the daemon's command gets a
+  // shell prefix that puts them there (`$0` is node, `$@` the bin and its arguments).
+  const wrap = o.daemonProfile ? ['/bin/sh', '-c', `exec "$0" --cpu-prof --cpu-prof-interval 500 --cpu-prof-dir '${o.daemonProfile}' "$@"`] : undefined;
+  const d: DaemonProcess = startDaemon({ cwd: ws.root, args: ['--debounce-ms', String(o.debounceMs)], wrap });
   try {
     await d.waitUntilWatching(600_000);
     await new Promise((r) => setTimeout(r, 2000)); // let start-up garbage be collected
@@ -155,6 +163,8 @@ async function daemonCases(o: Options, ws: Ws, readHashMs: number, rows: Row[]):
     // How many sample exports only renamed a file written ahead, and what writing it cost.
     let staged = 0;
     const preparedMs: number[] = [];
+    // Each sample's latency and its export, so the slowest ones can be told apart.
+    const traces: string[] = [];
     try {
       for (let i = 0; i < o.samples; i++) {
         const token = `scale probe ${i} ${Math.random().toString(36).slice(2, 10)}`;
@@ -162,6 +172,8 @@ async function daemonCases(o: Options, ws: Ws, readHashMs: number, rows: Row[]):
         const held = whenFileHolds(ws.jsonlPath, token, 120_000);
         const t0 = performance.now();
         const answer = client.request('create', { title: token });
+        let answeredMs = NaN;
+        void answer.then(() => (answeredMs = performance.now() - t0), () => undefined);
         latencies.push((await held) - t0);
         await answer;
         const done = await d.waitForEvent('export/done', 120_000, from);
@@ -169,6 +181,9 @@ async function daemonCases(o: Options, ws: Ws, readHashMs: number, rows: Row[]):
           exportMs.push(done.ms);
           if (done.staged) staged++;
           if (done.prepared_ms !== undefined) preparedMs.push(done.prepared_ms);
+          const sent = Date.now() - (performance.now() - t0);
+          const lane = d.all(() => true, from).map((e) => `${e.type} +${Date.parse(e.ts) - Math.round(sent)}`).join(', ');
+          traces.push(`${f0(latencies[i])} ms: export/done ${f0(done.ms)} ms, ${done.staged ? `renamed a file written ahead in ${f0(done.prepared_ms ?? NaN)} ms` : 'not written ahead'} (answered +${f0(answeredMs)}; ${lane})`);
         }
         if ((i + 1) % 10 === 0) log(`mutation → JSONL ${i + 1}/${o.samples}, last ${f0(latencies[i])} ms`);
       }
@@ -179,6 +194,8 @@ async function daemonCases(o: Options, ws: Ws, readHashMs: number, rows: Row[]):
     await d.waitForQuiet((e) => e.type.startsWith('export/') || e.type.startsWith('import/'), o.debounceMs + 3000, 600_000);
     const after = memoryOf(d.pid);
     const sorted = [...latencies].sort((a, b) => a - b);
+    const slowest = [...traces].sort((a, b) => parseFloat(b) - parseFloat(a)).slice(0, 3);
+    log(`slowest samples: ${slowest.join('; ')}`);
     const p = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
     const parts = (m: typeof idle): string => `anon ${f0(m.anonMB)} + file-backed ${f0(m.fileMB)}`;
     rows.push({ what: `daemon RSS, idle (${parts(idle)})`, result: `${f0(idle.rssMB)} MB`, floor: '', target: '≤ 100 MB', met: idle.rssMB <= 100 });
@@ -189,7 +206,7 @@ async function daemonCases(o: Options, ws: Ws, readHashMs: number, rows: Row[]):
     rows.push({
       what:
         `mutation → JSONL, p50 / p99 (n=${sorted.length}; export/done p50 ${f0(median(exportMs))} ms; ` +
-        `${staged}/${exportMs.length} renamed a file written ahead, which took p50 ${f0(median(preparedMs))} ms)`,
+        `${staged}/${exportMs.length} renamed a file written ahead, which took p50 ${f0(median(preparedMs))} ms, max ${f0(Math.max(...preparedMs))} ms)`,
       result: `${f0(p(0.5))} / ${f0(p(0.99))} ms`, floor: `debounce ${o.debounceMs} ms`,
       target: `p99 ≤ ${o.debounceMs + 50} ms`, met: p(0.99) <= o.debounceMs + 50,
     });

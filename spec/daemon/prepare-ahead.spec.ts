@@ -12,6 +12,7 @@ import { BeadsStore } from '../../src/store/beads-store';
 import { renderJsonl } from '../../src/sync/export-jsonl';
 import { workspacePaths } from '../../src/workspace/workspace-paths';
 import { type TempWorkspace, useTempWorkspaces } from '../helpers/temp-workspace';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * The export written ahead, on real SQLite and files: the export effect's two halves, then the
@@ -160,6 +161,9 @@ describe('prepare ahead in the daemon (runDaemon, virtual clock, real files)', (
     expect(ws.jsonlIds()).not.toContain(id);
 
     d.advanceTo(1500);
+    // The prepare's fsync runs on the thread pool, in real time: the export due at 1500 runs
+    // once it is back (the virtual clock still reads 1500).
+    await waitFor(() => d.exports().length > 1, 10_000, 'the export due at 1500');
     expect(d.exports().slice(1)).toEqual([expect.objectContaining({ type: 'export/done', issues: 21, staged: true, at: 1500 })]);
     expect(ws.jsonlIds()).toContain(id);
     expect(ws.readJsonl()).toBe(renderJsonl(ws.store).data.toString('utf8'));

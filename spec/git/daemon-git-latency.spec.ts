@@ -85,6 +85,11 @@ describe('create on A → B and C (a daemon per clone, --auto-sync, 1 s interval
     // (measured, not assumed) took more than the debounce the bound allows for it; a sample
     // over the bound with its work within the debounce is a wait the daemon added.
     const unexplained = samples.filter((s) => s.ms > boundMs && !(s.work > debounceMs)).map((s) => `${s.id}: ${s.ms} ms (${s.trace})`);
+    const over = samples.filter((s) => s.ms > boundMs);
+    console.log(
+      `create on A → B and C, bound ${boundMs} ms (debounce ${debounceMs}): slowest ${Math.max(...samples.map((s) => s.ms))} ms; ` +
+        `${over.length} of ${samples.length} over, each with its git work over the debounce: ${over.map((s) => `${s.ms} ms (${s.trace})`).join('; ') || 'none'}`,
+    );
     expect({ git_round_trip_by_hand_ms: Math.round(roundTripMs), debounceMs, boundMs, unexplained }).toEqual({ git_round_trip_by_hand_ms: Math.round(roundTripMs), debounceMs, boundMs, unexplained: [] });
     // Most within the bound outright: the debounce is 4 × the git part measured by hand.
     expect(samples.filter((s) => s.ms <= boundMs).length).toBeGreaterThanOrEqual(SAMPLES / 2);

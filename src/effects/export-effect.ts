@@ -1,4 +1,5 @@
-import { defer, of, type Observable } from 'rxjs';
+import { catchError, defer, finalize, of, type Observable, tap } from 'rxjs';
+import { fileFsync$ } from '../jsonl/file-fsync';
 import type { BeadsStore } from '../store/beads-store';
 import { elapsed } from '../sync/export-jsonl';
 import { LeanExporter } from '../sync/lean-exporter';
@@ -30,8 +31,8 @@ type Staged = NonNullable<ReturnType<LeanExporter['stage']>>;
  * here too, after the file is written (see `deferCheckpoints`), by `checkpoint`: the daemon
  * hands it to a thread of its own (`WalCheckpointer`).
  *
- * `prepare` does the export's slow part ahead of it (walk, write, hash and fsync a temp file),
- * timing itself; the next `export` then only renames that file into place if nothing changed
+ * `prepare` does the export's slow part ahead of it (walk, write, hash and fsync a temp file,
+ * the fsync off the main thread), timing itself; the next `export` then only renames that file into place if nothing changed
  * in between (reporting the prepare's cost as `prepared_ms`, which the write-ahead lead
  * follows), and otherwise removes it and exports as usual. So a staged file lives until the
  * next export (or the next prepare, which replaces it), and the daemon's pipeline follows every
@@ -87,9 +88,23 @@ export function exportEffect(
         if (previous) exporter.staged(previous.ahead, false);
         if (dbGuard.check()) return of(undefined);
         const started = performance.now();
-        const ahead = exporter.stage();
-        staged = ahead && { ahead, ms: elapsed(started) };
-        return of(undefined);
+        // Written here, synced on the thread pool: the fsync is most of a prepare at scale and
+        // the slowest, most variable part of it; the daemon answers requests while it runs.
+        const ahead = exporter.stage({ sync: false });
+        if (!ahead) return of(undefined);
+        let synced = false;
+        return fileFsync$(ahead.tmp).pipe(
+          tap(() => {
+            synced = true;
+            staged = { ahead, ms: elapsed(started) };
+          }),
+          // A prepare is only a head start: without it the export at the deadline writes and
+          // syncs a file of its own, and reports what fails there.
+          catchError(() => of(undefined)),
+          finalize(() => {
+            if (!synced) exporter.staged(ahead, false);
+          }),
+        );
       }),
   };
 }

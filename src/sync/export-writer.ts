@@ -67,10 +67,13 @@ export class ExportWriter {
     }
   }
 
-  /** Flushes, fsyncs; returns the SHA-256 hex of everything written. */
-  finish(): string {
+  /**
+   * Flushes, fsyncs (unless `sync` is false: the caller then syncs the file before it is
+   * renamed anywhere, see `fileFsync$`); returns the SHA-256 hex of everything written.
+   */
+  finish(sync = true): string {
     this.flush();
-    fs.fsyncSync(this.fd);
+    if (sync) fs.fsyncSync(this.fd);
     return this.hash.digest('hex');
   }
 

@@ -56,7 +56,7 @@ import { otherRecordsByPrefix } from './other-records-shape';
  */
 
 export interface WrittenExport {
-  /** The synced temp file beside the JSONL, to be renamed over it. */
+  /** The temp file beside the JSONL, to be renamed over it: synced, unless written with `sync: false`. */
   tmp: string;
   hash: string;
   bytes: number;
@@ -92,6 +92,8 @@ export function writeExportTemp(
   previous: LineIndex | undefined,
   /** What a long-lived exporter reuses from one export to the next (see `LeanExporter`). */
   reuse: ExportStorage = {},
+  /** false: the temp is not fsynced here; whoever renames it must sync it first (the write-ahead does, off the main thread). */
+  sync = true,
 ): WrittenExport {
   const index = usableIndex(store, jsonlPath, previous);
   const sized = previous ?? index;
@@ -102,10 +104,10 @@ export function writeExportTemp(
     idCapacity: sized ? sized.idStarts[sized.count] : 0,
   };
   try {
-    return writeTemp(store, jsonlPath, index, storage);
+    return writeTemp(store, jsonlPath, index, storage, sync);
   } catch (err) {
     if (!(err instanceof SourceChangedError)) throw err;
-    return writeTemp(store, jsonlPath, undefined, storage);
+    return writeTemp(store, jsonlPath, undefined, storage, sync);
   }
 }
 
@@ -124,6 +126,7 @@ function writeTemp(
   jsonlPath: string,
   index: LineIndex | undefined,
   storage: { buffer: Buffer; spare: LineIndex | undefined; capacity: number; idCapacity: number },
+  sync: boolean,
 ): WrittenExport {
   // O_EXCL, never through a file or symlink already at the name (see createTemp).
   const { tmp, fd } = createTemp(jsonlPath);
@@ -135,7 +138,7 @@ function writeTemp(
     const issues = index ? copyWalk(store, jsonlPath, index, writer, built, meter) : fullWalk(store, writer, built, meter);
     // After the issues, as newer bd writes them; never in the index, which holds issue lines only.
     writer.write(store.otherRecords());
-    const hash = writer.finish();
+    const hash = writer.finish(sync);
     fs.closeSync(fd);
     meter.end();
     return { tmp, hash, bytes: writer.position, issues, mode: index ? 'copy' : 'full', key: statKey(tmp) ?? '', index: built };

@@ -84,15 +84,16 @@ export class LeanExporter {
   /**
    * The export written ahead (see `commitStagedExport`): undefined when the
    * JSONL changed since the last sync or is missing, nothing changed locally, or no issues.
+   * `sync: false` leaves the temp unsynced: it must be fsynced before it is committed.
    */
-  stage(): (StagedExport & { written: WrittenExport }) | undefined {
+  stage(opts: { sync?: boolean } = {}): (StagedExport & { written: WrittenExport }) | undefined {
     const { store, jsonlPath } = this;
     if (store.isInTransaction()) return undefined;
     return store.inTransaction(() => {
       if (!unchangedByStat(store, jsonlPath) || store.pendingExportCount() === 0) return undefined;
       const jsonlStat = statKey(jsonlPath);
       if (jsonlStat === null || store.count() === 0) return undefined;
-      const written = this.write();
+      const written = this.write(opts.sync ?? true);
       const { tmp, hash, bytes, issues, key } = written;
       return { tmp, hash, bytes, issues, key, jsonlStat, dataVersion: store.dataVersion(), totalChanges: store.totalChanges(), written };
     });
@@ -113,10 +114,10 @@ export class LeanExporter {
     }
   }
 
-  private write(): WrittenExport {
+  private write(sync = true): WrittenExport {
     const spare = this.spare;
     this.spare = undefined;
-    return writeExportTemp(this.store, this.jsonlPath, this.index, { buffer: this.buffer, spare });
+    return writeExportTemp(this.store, this.jsonlPath, this.index, { buffer: this.buffer, spare }, sync);
   }
 
   /** Renames `written` into place unless the file changed since the export looked (then it throws `TargetChangedError`, the temp removed). */

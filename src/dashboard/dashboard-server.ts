@@ -20,8 +20,8 @@ export interface DashboardOptions {
   /** Events gathered into one message per tab (default 50 ms: 20 writes a second per tab at most)... */
   flushEveryMs?: number;
   /**
-   * ... and how long that window grows while events do not pause (default 200 ms: 5 messages a
-   * second per tab under a steady stream, each waking the tab's page once; see batchWindow).
+   * ... and how long that window grows while events do not pause (default 1000 ms: a message a
+   * second per tab under a steady stream, as often as the page draws one; see batchWindow).
    */
   maxFlushEveryMs?: number;
   /** Recent events a new tab is sent first (default 5000). */
@@ -101,7 +101,7 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
   };
   const stop$ = new Subject<void>();
   const subscription: Subscription = runtime.events$
-    .pipe(takeUntil(stop$), batchWindow(opts.flushEveryMs ?? 50, opts.scheduler, Math.max(opts.flushEveryMs ?? 50, opts.maxFlushEveryMs ?? 200)))
+    .pipe(takeUntil(stop$), batchWindow(opts.flushEveryMs ?? 50, opts.scheduler, Math.max(opts.flushEveryMs ?? 50, opts.maxFlushEveryMs ?? 1000)))
     .subscribe({
       next: (batch) => {
         const from = seen;

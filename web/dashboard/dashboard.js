@@ -6,12 +6,13 @@
   var MAX_EVENTS = 10000; // marbles kept; older ones are dropped
   var ROWS = 50;
   var INGEST_BUDGET_MS = 12; // per frame, so a burst never costs a frame more than this
-  // While events keep coming, they are taken in and drawn in one frame per this gap (2 a
-  // second), with the panels: each frame a tab runs costs style, layout, paint and a canvas
-  // upload whatever it draws, so a stream costs a few frames a second, not one per message.
-  // The first events after a quiet gap are drawn at once; under a stream a marble appears at
-  // most this long after its message came.
-  var BUSY_GAP_MS = 500;
+  // While events keep coming, they are taken in and drawn in one frame per this gap (1 a
+  // second), with the panels, the status numbers and the strip's position: each frame a tab
+  // runs costs style, layout, paint and a software composite whatever it draws, so a stream
+  // costs a tab one frame a second, not one per message or slide step. The first events after a
+  // quiet gap are drawn at once; under a stream a marble appears at most this long after its
+  // message came (the server's window adds at most 1 s more).
+  var BUSY_GAP_MS = 1000;
   // A backlog the budget left (a machine too slow for the stream) is taken in this far apart.
   var BACKLOG_GAP_MS = 100;
   var PANEL_EVERY_MS = 250;
@@ -33,7 +34,7 @@
     rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0, lastRows: 0,
     filter: '', selectedSeq: -1, restarts: 0, frames: 0, statuses: 0, lastPanAt: -Infinity,
     inbox: [], inboxEvents: 0, hiddenStatus: null, frameAsked: false, panelTimer: null, eventsTimer: null,
-    lastIngestAt: -Infinity, streaming: false, backlogFrames: 0, ageText: '',
+    lastIngestAt: -Infinity, streaming: false, streamEndTimer: null, backlogFrames: 0, ageText: '',
   };
 
   var timeline = new window.bdTimeline.Timeline(
@@ -237,10 +238,18 @@
       else if (state.qHead > 10000) { state.queue = q.slice(state.qHead); state.qHead = 0; }
       // The rest of a burst the budget left: soon, not at every display refresh.
       if (state.inbox.length || state.qHead < state.queue.length) { state.backlogFrames++; eventsAfter(BACKLOG_GAP_MS); }
+      // The frame after the stream: the slide, the rows and the panels resume their own pace.
+      if (state.streamEndTimer !== null) clearTimeout(state.streamEndTimer);
+      state.streamEndTimer = setTimeout(function () { state.streamEndTimer = null; wake(); }, 2 * BUSY_GAP_MS + 10);
     }
-    timeline.frame(now());
+    timeline.frame(now(), streamingNow());
     state.frames++;
     panels(start);
+  }
+
+  /** Events keep coming: events frames one gap apart, the last less than two gaps ago. */
+  function streamingNow() {
+    return state.streaming && performance.now() - state.lastIngestAt < 2 * BUSY_GAP_MS;
   }
 
   // Events came: a frame now after a quiet gap, else one when the gap since the last is over.
@@ -260,7 +269,7 @@
   // New status numbers: a frame when the panels may redraw, else one when they may (statuses
   // that bunch up behind a slow daemon or network cost one frame, not one each plus the redraw).
   function panelsSoon() {
-    if (state.eventsTimer !== null) return; // the next events frame redraws them
+    if (state.eventsTimer !== null || streamingNow()) return; // the next events frame redraws them
     var wait = panelsDueAt() - performance.now();
     if (wait <= 0) wake();
     else wakeAfter(wait);
@@ -289,6 +298,8 @@
     if (state.statusDirty || state.histDirty || state.countersDirty) wait = panelsDueAt() - start;
     if (state.rowsDirty) wait = Math.min(wait, rowsDueAt() - start);
     if (wait === Infinity) return;
+    // Under a stream the panels wait for the next events frame (or the one after the stream).
+    if (wait > 0 && streamingNow()) return;
     if (wait <= 0) {
       renderPanels(start);
       panels(start); // what was not due yet
@@ -403,7 +414,9 @@
       return max;
     },
     // Nothing left to draw: no frame asked for, no events or panel redraw waiting (the strip's renewal aside).
-    settled: function () { return !state.frameAsked && state.panelTimer === null && state.eventsTimer === null && state.inbox.length === 0; },
+    settled: function () {
+      return !state.frameAsked && state.panelTimer === null && state.eventsTimer === null && state.streamEndTimer === null && state.inbox.length === 0;
+    },
     drawing: function () { return !document.hidden; },
     strips: function () { return timeline.strips; },
     statuses: function () { return state.statuses; },

@@ -75,6 +75,7 @@
     this.stripMs = 0;
     this.renewTimer = null;
     this.full = true; // the strip must be repainted
+    this.sliding = false; // the compositor slides the strip now
     this.fresh = []; // point marbles added since the strip was last drawn
     this.drawnKeys = new Set();
     this.strips = 0; // strips painted whole, since load
@@ -265,6 +266,7 @@
     if (follow) { this.invalidate(); return; }
     // Paused where the compositor has slid the strip to: nothing moves, nothing is repainted.
     this.offset = this.stripOff + this.scroller.hold();
+    this.sliding = false;
     this.viewEnd = this.t0 + ((this.offset + this.width * RIGHT_MARGIN) * 1000) / this.pxPerSec;
     this.stopRenewal();
     this.scroller.nowDrifts(this.px(nowMs) - this.offset, this.pxPerSec, this.width);
@@ -290,16 +292,34 @@
     if (this.renewTimer !== null) { clearTimeout(this.renewTimer); this.renewTimer = null; }
   };
 
-  /** One animation frame: the new elements into the document, then whatever the strip needs. */
-  Timeline.prototype.frame = function (nowMs) {
+  /**
+   * One animation frame: the new elements into the document, then whatever the strip needs.
+   * `streaming` (events keep coming, a frame of the page's a second): the strip does not slide
+   * between frames but is moved to where it belongs in this one (a transform), so a stream costs
+   * the tab one composite a second, not one per slide step too; the slide resumes after it.
+   */
+  Timeline.prototype.frame = function (nowMs, streaming) {
     if (this.t0 === null) this.t0 = nowMs;
     this.flushDom();
     var ctx = this.canvas.getContext('2d');
     if (this.fresh.length > FRESH_MAX) this.full = true;
-    if (this.follow) {
+    if (this.follow && streaming) {
+      var at = this.px(nowMs) - this.width * RIGHT_MARGIN;
+      var moved = at - this.stripOff;
+      if (this.full || moved < 0 || moved > this.stripW - this.width) {
+        this.stripOff = at;
+        this.paint(ctx);
+        moved = 0;
+      }
+      this.sliding = false;
+      this.stopRenewal(); // the page asks for the frame after the stream (dashboard.js)
+      this.scroller.shiftTo(moved);
+      this.scroller.nowAt(this.width * RIGHT_MARGIN);
+    } else if (this.follow) {
       var off = this.px(nowMs) - this.width * RIGHT_MARGIN;
       var slidOut = nowMs >= this.stripAt + this.stripMs - 20;
-      if (this.full || slidOut || off < this.stripOff - 1) {
+      if (this.full || slidOut || off < this.stripOff - 1 || !this.sliding) {
+        this.sliding = true;
         this.stripOff = off;
         this.paint(ctx);
         this.stripAt = nowMs;

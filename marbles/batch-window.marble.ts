@@ -13,6 +13,25 @@ describe('batchWindow', () => {
     });
   });
 
+  it('should stretch the windows while the source does not pause, up to the longest, and start short again after a pause', () => {
+    const scheduler = testScheduler();
+    const letters = 'abcdefghijklmnopqrstuv';
+    const vs = Object.fromEntries([...letters].map((c) => [c, c]));
+    const span = (from: string, to: string) => letters.slice(letters.indexOf(from), letters.indexOf(to) + 1).split('');
+    scheduler.run(({ cold, expectObservable }) => {
+      // A value in the frame a window ends still joins it (it was scheduled first).
+      const source$ = cold('abcdefghijklmnopqrst----u---v', vs);
+      const expected = '    --A----B--------C--------D----E';
+      expectObservable(source$.pipe(batchWindow(2, scheduler, 8))).toBe(expected, {
+        A: span('a', 'c'),
+        B: span('d', 'h'),
+        C: span('i', 'q'),
+        D: span('r', 'u'),
+        E: ['v'],
+      });
+    });
+  });
+
   it('should complete at once and emit nothing when the source is empty', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {

@@ -10,6 +10,12 @@
  *
  *   npx ts-node --transpile-only scripts/bench-dashboard.ts [--creates 2000] [--rounds 5] [--tabs 5]
  *       [--arms none,sse,tabs,tabs-nice] [--idle-seconds 10] [--no-append]
+ *   npx ts-node --transpile-only scripts/bench-dashboard.ts --profile [--creates 2000] [--tabs 5]
+ *
+ * `--profile` instead measures where the tabs' CPU goes during one round: a Chromium trace of
+ * the whole browser (per process and thread; on the renderers' main threads, by trace event)
+ * and /proc per kind of process, for `--tabs` visible tabs and for a window of 1 visible tab
+ * and the rest hidden (what a hidden tab still costs is the part that does not draw).
  *
  * First, the idle cost: `--tabs` Chromium tabs (normal priority) open on the daemon while
  * nothing happens, for `--idle-seconds`: the CPU of their renderers, of the GPU process (which
@@ -30,7 +36,8 @@ import { RpcClient } from '../src/rpc/rpc-client';
 import { socketPathFor } from '../src/rpc/socket-path';
 import type { Page } from 'playwright-core';
 import type { PageGlobals } from '../spec/dashboard/browser';
-import { cpuMs, cpuMsByType } from '../spec/dashboard/process-cpu';
+import { cpuMs, cpuMsByThread, cpuMsByType } from '../spec/dashboard/process-cpu';
+import { traceBrowser } from '../spec/dashboard/trace-split';
 import { createsPerSecond } from '../spec/dashboard/rpc-load';
 import { launchViewerBrowser, openSseReaders, openTabs, type ViewerBrowser, type Viewers } from '../spec/dashboard/viewers';
 import { runCliOk, startDaemon } from '../spec/helpers/daemon-process';
@@ -57,6 +64,8 @@ interface Row {
   viewerCpuMs: number;
   viewerCpuByType: Record<string, number>;
   complete: boolean;
+  /** How long after the round's last create every viewer had every event. */
+  receivedAfterMs: number;
 }
 
 interface Idle {
@@ -88,6 +97,68 @@ async function measureIdle(vb: ViewerBrowser, url: string, n: number, seconds: n
   const perSec: Record<string, number> = {};
   for (const k of Object.keys(cpu1)) perSec[k] = (cpu1[k] - (cpu0[k] ?? 0)) / secs;
   return { seconds: secs, perSec, framesPerSec: f1.reduce((a, b, i) => a + b - f0[i], 0) / secs };
+}
+
+/** One round with `n` tabs (`hidden` of them hidden), traced: where the tabs' CPU went. */
+async function profileRound(vb: ViewerBrowser, url: string, n: number, hidden: number, creates: number, load: (label: string) => Promise<number>): Promise<void> {
+  // Untraced first: a trace costs the browser CPU of its own (in the utility process most).
+  const plain = await openTabs(vb, url, n, 20_000, hidden);
+  const frames = () => Promise.all(vb.browser.context.pages().filter((t) => t.url().includes("token=")).map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.frames() as number)));
+  const f0 = await frames();
+  const threads0 = cpuMsByThread(vb.processes());
+  const plainRate = await load(`profile untraced ${hidden}`);
+  const f1 = await frames();
+  while ((await plain.received()).some((c) => c < creates)) await new Promise((r) => setTimeout(r, 50));
+  const plainCpu = plain.cpuMsByType();
+  const threads1 = cpuMsByThread(vb.processes());
+  const threads = Object.entries(threads1).map(([k, v]) => [k, v - (threads0[k] ?? 0)] as const).filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]);
+  console.log(`/proc by thread, ms CPU in the round: ${JSON.stringify(Object.fromEntries(threads))}`);
+
+  await plain.close();
+  console.log(`\n### ${plain.kind}, untraced: ${Math.round(plainRate)} creates/s; frames per tab in the round ${f1.map((f, i) => f - f0[i]).join(', ')}; /proc, ms CPU in the round: ${JSON.stringify(plainCpu)}`);
+  const viewers = await openTabs(vb, url, n, 20_000, hidden);
+  const page = vb.browser.context.pages().filter((t) => t.url().includes('token='))[0];
+  // The first tab's JavaScript, sampled (the sampling costs that tab CPU of its own).
+  const prof = await page.context().newCDPSession(page);
+  await prof.send('Profiler.enable');
+  await prof.send('Profiler.setSamplingInterval', { interval: 500 });
+  await prof.send('Profiler.start');
+  let rate = 0;
+  let drawnAfterMs = 0;
+  const split = await traceBrowser(page, async () => {
+    rate = await load(`profile ${hidden}`);
+    const t0 = Date.now();
+    while ((await viewers.received()).some((c) => c < creates) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+    drawnAfterMs = Date.now() - t0;
+  });
+  const byType = viewers.cpuMsByType();
+  const { profile } = await prof.send('Profiler.stop');
+  await prof.detach();
+  await viewers.close();
+  const rest = Object.values(split.rendererMain).reduce((a, b) => a + b, 0);
+  console.log(`${viewers.kind}, traced: ${creates} creates at ${Math.round(rate)} creates/s; every event received ${drawnAfterMs} ms after the last create; load ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`/proc, ms CPU in the round (tracing on): ${JSON.stringify(byType)}`);
+  console.log(`trace, ms CPU by process/thread: ${JSON.stringify(split.threads)}`);
+  console.log(`trace, renderers' main threads (${Math.round(rest)} ms), exclusive ms by event: ${JSON.stringify(split.rendererMain)}`);
+  console.log(`the first tab's JS, ms by function (self, sampled): ${JSON.stringify(selfTimes(profile as CpuProfile))}`);
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Self time (ms) by function in a V8 CPU profile, the largest first. */
+function selfTimes(p: CpuProfile): Record<string, number> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const ms: Record<string, number> = {};
+  (p.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const k = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()?.split('?')[0] ?? ''}:${f.lineNumber + 1}`;
+    ms[k] = (ms[k] ?? 0) + (p.timeDeltas?.[i] ?? 0) / 1000;
+  });
+  return Object.fromEntries(Object.entries(ms).sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => [k, Math.round(v)]));
 }
 
 async function main(): Promise<void> {
@@ -124,6 +195,12 @@ async function main(): Promise<void> {
     const client = await connect();
     await createsPerSecond(client, 1000, 32, 'warm-up');
     client.close();
+    if (argv.includes('--profile')) {
+      const vb = browsers.tabs ?? (browsers.tabs = await launchViewerBrowser());
+      await load('warm-up round');
+      for (const hidden of [0, tabCount - 1]) await profileRound(vb, url, tabCount, hidden, creates, load);
+      return;
+    }
     let idle: Idle | undefined;
     if (idleSeconds > 0) {
       const vb = browsers.tabs ?? (browsers.tabs = await launchViewerBrowser());
@@ -143,18 +220,22 @@ async function main(): Promise<void> {
         const cpu0 = cpuMs(d.pid);
         const rate = await load(`${arm} ${round}`);
         const daemonCpuPer1k = ((cpuMs(d.pid) - cpu0) * 1000) / creates;
-        const viewerCpuMs = viewers?.cpuMs() ?? 0;
-        const viewerCpuByType = viewers?.cpuMsByType() ?? {};
         let complete = true;
+        let receivedAfterMs = 0;
+        // The viewers' CPU until each has every event: a page that defers work past the round
+        // (coalesced frames, a backlog) is charged for it.
         if (viewers) {
           const t0 = Date.now();
           while ((await viewers.received()).some((n) => n < creates) && Date.now() - t0 < 60_000) {
             await new Promise((resolve) => setTimeout(resolve, 100));
           }
+          receivedAfterMs = Date.now() - t0;
           complete = (await viewers.received()).every((n) => n >= creates);
-          await viewers.close();
         }
-        rows.push({ round, arm, rate, daemonCpuPer1k, viewerCpuMs, viewerCpuByType, complete });
+        const viewerCpuMs = viewers?.cpuMs() ?? 0;
+        const viewerCpuByType = viewers?.cpuMsByType() ?? {};
+        await viewers?.close();
+        rows.push({ round, arm, rate, daemonCpuPer1k, viewerCpuMs, viewerCpuByType, complete, receivedAfterMs });
         console.error(`round ${round} ${arm}: ${Math.round(rate)} creates/s, daemon ${daemonCpuPer1k.toFixed(0)} ms CPU / 1k, viewers ${viewerCpuMs} ms`);
       }
     }
@@ -206,12 +287,12 @@ function report(rows: Row[], arms: Arm[], idle: Idle | undefined, o: { creates: 
           '',
         ]
       : []),
-    '| arm | creates/s per round | median | / floor | daemon CPU ms per 1k creates (median) | viewers\' CPU ms per round (median; renderers / GPU process) | every viewer got every event |',
+    '| arm | creates/s per round | median | / floor | daemon CPU ms per 1k creates (median) | viewers\' CPU ms per round, until each had every event (median; renderers / GPU process) | every viewer got every event (median ms after the last create) |',
     '|---|---|---|---|---|---|---|',
     ...arms.map((arm) => {
       const rs = of(arm);
       const med = median(rs.map((r) => r.rate));
-      return `| ${label[arm]} | ${rs.map((r) => Math.round(r.rate)).join(', ')} | **${Math.round(med)}** | ${(med / floorMed).toFixed(2)} | ${median(rs.map((r) => r.daemonCpuPer1k)).toFixed(0)} | ${arm === 'none' ? '—' : median(rs.map((r) => r.viewerCpuMs)).toFixed(0) + (arm.startsWith('tabs') ? ` (${median(rs.map((r) => r.viewerCpuByType.renderer ?? 0)).toFixed(0)} / ${median(rs.map((r) => r.viewerCpuByType['gpu-process'] ?? 0)).toFixed(0)})` : '')} | ${arm === 'none' ? '—' : rs.every((r) => r.complete) ? 'yes' : 'NO'} |`;
+      return `| ${label[arm]} | ${rs.map((r) => Math.round(r.rate)).join(', ')} | **${Math.round(med)}** | ${(med / floorMed).toFixed(2)} | ${median(rs.map((r) => r.daemonCpuPer1k)).toFixed(0)} | ${arm === 'none' ? '—' : median(rs.map((r) => r.viewerCpuMs)).toFixed(0) + (arm.startsWith('tabs') ? ` (${median(rs.map((r) => r.viewerCpuByType.renderer ?? 0)).toFixed(0)} / ${median(rs.map((r) => r.viewerCpuByType['gpu-process'] ?? 0)).toFixed(0)})` : '')} | ${arm === 'none' ? '—' : `${rs.every((r) => r.complete) ? 'yes' : 'NO'} (${median(rs.map((r) => r.receivedAfterMs)).toFixed(0)})`} |`;
     }),
     '',
     `Noise of the floor ((max − min) / median of its ${floor.length} rounds): ${(noise * 100).toFixed(1)} %, i.e. a band down to ${Math.round(Math.min(...floor))} creates/s.`,

@@ -126,3 +126,18 @@ export async function waitInPage<T>(
     throw new Error(`timed out after ${timeoutMs} ms waiting in the page for ${what}: ${(err as Error).message.split('\n')[0]}`);
   }
 }
+
+/**
+ * Hides (or shows) a tab as a browser does for a background tab: `document.hidden`,
+ * `visibilityState` and a `visibilitychange` event. Headless Chromium reports every tab as
+ * visible (minimised windows and background targets included), so this is how a test gets a
+ * hidden tab; the page is the real one, on its real stream.
+ */
+export function setHidden(page: Page, hidden: boolean): Promise<void> {
+  return page.evaluate((h) => {
+    const g = globalThis as PageGlobals;
+    Object.defineProperty(g.document, 'hidden', { configurable: true, get: () => h });
+    Object.defineProperty(g.document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    g.document.dispatchEvent(new g.Event('visibilitychange'));
+  }, hidden);
+}

@@ -1,26 +1,16 @@
 import type { Page } from 'playwright-core';
 import { useDaemons } from '../helpers/daemon-process';
 import { WAIT, withClient } from '../helpers/real-daemon';
-import { marbles, type PageGlobals, useBrowser, waitInPage } from './browser';
+import { marbles, type PageGlobals, setHidden, useBrowser, waitInPage } from './browser';
 
 /**
  * A hidden tab costs next to nothing: it draws no frames and parses no events, only keeps the
  * messages' text (bounded), and draws them all once shown. Headless Chromium reports every tab
- * as visible (minimised windows and background targets included), so the test sets the page's
- * visibility as a browser would, `document.hidden` and a `visibilitychange` event, on the real
- * page with its real stream from a real daemon.
+ * as visible, so the test hides it as a browser would (setHidden), on the real page with its
+ * real stream from a real daemon.
  */
 
 jest.setTimeout(120_000);
-
-function setHidden(page: Page, hidden: boolean): Promise<void> {
-  return page.evaluate((h) => {
-    const g = globalThis as PageGlobals;
-    Object.defineProperty(g.document, 'hidden', { configurable: true, get: () => h });
-    Object.defineProperty(g.document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
-    g.document.dispatchEvent(new g.Event('visibilitychange'));
-  }, hidden);
-}
 
 describe('the dashboard page in a hidden tab (a real daemon, a real browser)', () => {
   const { workspace, start } = useDaemons();

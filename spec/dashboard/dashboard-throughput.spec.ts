@@ -91,10 +91,15 @@ describe('the dashboard and RPC throughput (a real daemon, 5 viewers)', () => {
     expectWithinNoise(result);
   });
 
-  // Throughput with 5 tabs is logged, not judged: on 2 cores the tabs' own CPU (renderers and
-  // the software compositor) is taken from the daemon, and in a full suite beside other suites
-  // the ratio was 0.39 (issue 14's criterion is not met; BENCHMARKS.md "Dashboard" has the runs).
-  // What is asserted is what holds: every tab gets every event and the page throws nothing.
+  // Throughput with 5 tabs is logged, not judged. The tabs' CPU per round of creates is a third
+  // of what it was (under a stream each tab runs one frame a second, no slide steps between),
+  // and the rule held in 14 of 15 runs of this test (most beside a CPU hog; the 5 last all
+  // within), but the ratio's median was 0.77 and one run had the tabs at 0.36 of the no-tab
+  // median: on 2 cores, 5 visible tabs' rendering and software compositing still take a share of
+  // the daemon's cores (~160 ms CPU a second even idle; BENCHMARKS.md "where 5 tabs' CPU goes"),
+  // and "within" owes much to the band's width on a loaded machine, so issue 14's criterion is
+  // not claimed. What is asserted is what holds: every tab gets every event and the page throws
+  // nothing.
   it('should give each of 5 Chromium tabs (normal priority) every event under an RPC create load, with no page error', async () => {
     browser = await launchViewerBrowser();
     const { watched } = await rounds((url) => openTabs(browser!, url, VIEWERS, WAIT));

@@ -115,3 +115,33 @@ export function renice(pids: number[], niceness = 19): void {
 export function groupCpuMs(pids: () => number[]): number {
   return pids().reduce((sum, pid) => sum + cpuMs(pid), 0);
 }
+
+/**
+ * CPU (ms) used so far by each thread of `pids`, added up by `process type/thread name` (e.g.
+ * `renderer/CrRendererMain`, `renderer/Compositor`, `gpu-process/VizCompositorTh`): which part
+ * of a browser did the work, including threads a trace does not show (V8's GC helpers, IO).
+ */
+export function cpuMsByThread(pids: number[]): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const pid of pids) {
+    const type = chromiumType(pid);
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited
+    }
+    for (const tid of tids) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const k = `${type}/${name}`;
+        by[k] = (by[k] ?? 0) + (Number(f[11]) + Number(f[12])) * TICK_MS;
+      } catch {
+        // the thread ended since it was listed
+      }
+    }
+  }
+  return by;
+}

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { type PageGlobals, type TestBrowser, launchBrowser, waitInPage } from './browser';
+import { type PageGlobals, type TestBrowser, launchBrowser, setHidden, waitInPage } from './browser';
 import { waitForQuiet } from '../helpers/wait-for';
 import { chromiumProcesses, cpuMs, cpuMsByType, descendants, parentOf, renice } from './process-cpu';
 import { startSseReaders } from './sse-readers';
@@ -50,7 +50,12 @@ export async function launchViewerBrowser(niceness?: number): Promise<ViewerBrow
   return { browser, niceness, processes, close: () => browser.close() };
 }
 
-export async function openTabs(vb: ViewerBrowser, url: string, n: number, waitMs: number): Promise<Viewers> {
+/**
+ * `n` tabs of the dashboard in `vb`, each live and done drawing its replay. With `hidden`, that
+ * many of them (the last ones) are then hidden (setHidden), as the background tabs of one
+ * window are: a hidden tab holds what it gets without drawing it, so what it got counts both.
+ */
+export async function openTabs(vb: ViewerBrowser, url: string, n: number, waitMs: number, hidden = 0): Promise<Viewers> {
   const tabs: Page[] = [];
   for (let t = 0; t < n; t++) tabs.push(await vb.browser.open(url));
   // Live, and done drawing the replay: a round measures watching, not a page's start.
@@ -58,14 +63,23 @@ export async function openTabs(vb: ViewerBrowser, url: string, n: number, waitMs
     await waitInPage(tab, () => (globalThis as PageGlobals).bdDashboard.connection() === 'live', waitMs, 'the tab to be live');
     await waitInPage(tab, () => (globalThis as PageGlobals).bdDashboard.waiting() === 0, waitMs, 'the tab to draw its replay');
   }
+  for (const tab of tabs.slice(n - hidden)) await setHidden(tab, true);
   // New renderers fork from the zygote and inherit its niceness; this catches any that did not.
   if (vb.niceness !== undefined) renice(vb.processes(), vb.niceness);
-  const count = () => Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as PageGlobals).bdDashboard.received() as number)));
+  const count = () =>
+    Promise.all(
+      tabs.map((t) =>
+        t.evaluate(() => {
+          const b = (globalThis as PageGlobals).bdDashboard;
+          return (b.received() + (b.drawing() ? 0 : b.waiting())) as number;
+        }),
+      ),
+    );
   const base = await count();
   const cpuAtOpen = sum(vb.processes().map(cpuMs));
   const byTypeAtOpen = cpuMsByType(vb.processes());
   return {
-    kind: `${n} Chromium tabs${vb.niceness !== undefined ? ` (nice ${vb.niceness})` : ''}`,
+    kind: `${n} Chromium tabs${hidden ? ` (${n - hidden} visible, ${hidden} hidden)` : ''}${vb.niceness !== undefined ? ` (nice ${vb.niceness})` : ''}`,
     received: async () => (await count()).map((c, i) => c - base[i]),
     cpuMs: () => sum(vb.processes().map(cpuMs)) - cpuAtOpen,
     cpuMsByType: () => {

@@ -17,8 +17,13 @@ export interface DashboardOptions {
   maxClients?: number;
   /** How often the status numbers go out (default 1000 ms). */
   statusEveryMs?: number;
-  /** Events gathered into one message per tab (default 50 ms: 20 writes a second per tab at most). */
+  /** Events gathered into one message per tab (default 50 ms: 20 writes a second per tab at most)... */
   flushEveryMs?: number;
+  /**
+   * ... and how long that window grows while events do not pause (default 1000 ms: a message a
+   * second per tab under a steady stream, as often as the page draws one; see batchWindow).
+   */
+  maxFlushEveryMs?: number;
   /** Recent events a new tab is sent first (default 5000). */
   replay?: number;
   scheduler?: SchedulerLike;
@@ -67,7 +72,8 @@ const SECURITY_HEADERS = {
  * reads: GET (and HEAD) are the only methods, and no request changes anything in the daemon.
  *
  * Stream: `hello` (the run, the status numbers), `replay` (the recent events, oldest first),
- * then `events` (the events of one `flushEveryMs` window, so a burst costs a tab one message
+ * then `events` (the events of one window, `flushEveryMs` after a pause and growing to
+ * `maxFlushEveryMs` while events keep coming, so a burst costs a tab one message
  * and the daemon one write per tab; both as `{from, n, events}`, `from` numbering the first,
  * `n` counting them, both first so a page can read them without parsing the rest) and
  * `status` every `statusEveryMs` while anyone watches. Each event is serialised once, whatever
@@ -95,7 +101,7 @@ export async function startDashboard(runtime: DashboardRuntime, opts: DashboardO
   };
   const stop$ = new Subject<void>();
   const subscription: Subscription = runtime.events$
-    .pipe(takeUntil(stop$), batchWindow(opts.flushEveryMs ?? 50, opts.scheduler))
+    .pipe(takeUntil(stop$), batchWindow(opts.flushEveryMs ?? 50, opts.scheduler, Math.max(opts.flushEveryMs ?? 50, opts.maxFlushEveryMs ?? 1000)))
     .subscribe({
       next: (batch) => {
         const from = seen;

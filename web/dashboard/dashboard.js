@@ -5,11 +5,23 @@
   'use strict';
   var MAX_EVENTS = 10000; // marbles kept; older ones are dropped
   var ROWS = 50;
-  var INGEST_BUDGET_MS = 6; // per frame, so a burst never costs a frame more than this
+  var INGEST_BUDGET_MS = 12; // per frame, so a burst never costs a frame more than this
+  // While events keep coming, they are taken in and drawn in one frame per this gap (1 a
+  // second), with the panels, the status numbers and the strip's position: each frame a tab
+  // runs costs style, layout, paint and a software composite whatever it draws, so a stream
+  // costs a tab one frame a second, not one per message or slide step. The first events after a
+  // quiet gap are drawn at once; under a stream a marble appears at most this long after its
+  // message came (the server's window adds at most 1 s more).
+  var BUSY_GAP_MS = 1000;
+  // A backlog the budget left (a machine too slow for the stream) is taken in this far apart.
+  var BACKLOG_GAP_MS = 100;
   var PANEL_EVERY_MS = 250;
   // The rows change as a whole under a stream of events (100 rows, most of a frame's layout):
   // once a second is as fast as anyone reads them. A click or a filter shows them at once.
   var ROWS_EVERY_MS = 1000;
+  // While a stream goes on (events frames one gap apart), the rows change as a whole at every
+  // redraw, and their layout and paint were the costliest part of a busy tab: every 3 s.
+  var ROWS_STREAMING_EVERY_MS = 3000;
   var ZOOMS = [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
   var $ = function (id) { return document.getElementById(id); };
@@ -21,7 +33,8 @@
     status: null, statusAt: 0, paused: false, zoom: 5, es: null, received: 0, dropped: 0,
     rowsDirty: true, countersDirty: true, histDirty: false, statusDirty: false, lastPanels: 0, lastRows: 0,
     filter: '', selectedSeq: -1, restarts: 0, frames: 0, statuses: 0, lastPanAt: -Infinity,
-    hidden: [], hiddenEvents: 0, hiddenStatus: null, frameAsked: false, panelTimer: null, ageText: '',
+    inbox: [], inboxEvents: 0, hiddenStatus: null, frameAsked: false, panelTimer: null, eventsTimer: null,
+    lastIngestAt: -Infinity, streaming: false, streamEndTimer: null, backlogFrames: 0, ageText: '',
   };
 
   var timeline = new window.bdTimeline.Timeline(
@@ -61,8 +74,8 @@
       } else if (state.run !== null) {
         banner('', false);
       }
-      // What a hidden tab kept is numbered in the old run: read it before the numbering restarts.
-      if (hello.run !== state.run) { drainHidden(); state.lastSeq = -1; }
+      // What the inbox holds is numbered in the old run: read it before the numbering restarts.
+      if (hello.run !== state.run) { readInbox(Infinity); state.lastSeq = -1; }
       state.run = hello.run;
       state.skew = Date.parse(hello.server_time) - Date.now();
       onStatus(hello.status);
@@ -82,30 +95,42 @@
     };
   }
 
-  // A hidden tab draws nothing and parses nothing: it keeps each message's text, and only as
-  // many of the newest as the bounded history could show; they are read when it is shown again.
+  // A message is only kept as it comes (its text, and its count read from its head): it is
+  // parsed in the frame that draws it, so a stream of messages wakes the page once per frame,
+  // not once per message. A hidden tab runs no frames: it keeps only as many of the newest as
+  // the bounded history could show, and reads them when it is shown again.
   var HEAD = /^\{"from":(\d+),"n":(\d+)/;
   function onMessage(m) {
-    if (!document.hidden) { onBatch(JSON.parse(m.data)); return; }
     var head = HEAD.exec(m.data.slice(0, 48));
     var n = head ? Number(head[2]) : 0;
-    state.hidden.push({ data: m.data, n: n });
-    state.hiddenEvents += n;
-    while (state.hidden.length > 1 && state.hiddenEvents - state.hidden[0].n >= MAX_EVENTS) {
-      state.hiddenEvents -= state.hidden[0].n;
-      state.dropped += state.hidden.shift().n;
+    state.inbox.push({ data: m.data, n: n, at: performance.now() });
+    state.inboxEvents += n;
+    while (state.inbox.length > 1 && state.inboxEvents - state.inbox[0].n >= MAX_EVENTS) {
+      state.inboxEvents -= state.inbox[0].n;
+      state.dropped += state.inbox.shift().n;
     }
+    eventsSoon();
   }
 
-  function drainHidden() {
-    var kept = state.hidden;
-    state.hidden = [];
-    state.hiddenEvents = 0;
-    for (var i = 0; i < kept.length; i++) onBatch(JSON.parse(kept[i].data));
+  /** Parses kept messages into the queue, until `budgetMs` has gone (Infinity: all of them). */
+  function readInbox(budgetMs) {
+    var start = performance.now(), i = 0, box = state.inbox;
+    while (i < box.length && (i === 0 || performance.now() - start < budgetMs)) {
+      state.inboxEvents -= box[i].n;
+      if (!document.hidden) noteWait(start, start - box[i].at);
+      onBatch(JSON.parse(box[i++].data));
+    }
+    state.inbox = i === box.length ? [] : box.slice(i);
+  }
+
+  // How long visible messages waited to be drawn (the newest 1,000): the bound the gap keeps.
+  var waits = [];
+  function noteWait(at, ms) {
+    waits.push({ at: at, ms: ms });
+    if (waits.length > 1000) waits.splice(0, waits.length - 1000);
   }
 
   function onShown() {
-    drainHidden();
     if (state.hiddenStatus) { onStatus(JSON.parse(state.hiddenStatus)); state.hiddenStatus = null; }
     state.rowsDirty = state.countersDirty = true;
     timeline.invalidate();
@@ -114,14 +139,13 @@
   document.addEventListener('visibilitychange', function () { if (!document.hidden) onShown(); });
 
   function onBatch(batch) {
-    wake();
     for (var i = 0; i < batch.events.length; i++) {
       var seq = batch.from + i;
       if (seq <= state.lastSeq) continue; // already shown before a reconnect
       state.lastSeq = seq;
       state.queue.push(batch.events[i]);
     }
-    // A hidden tab draws no frames: keep only what would survive the bounded history.
+    // More than the bounded history keeps (a tab shown after a long time hidden): the oldest go.
     var excess = state.queue.length - state.qHead - MAX_EVENTS;
     if (excess > 0) { state.qHead += excess; state.dropped += excess; }
   }
@@ -199,21 +223,53 @@
     state.frameAsked = false;
     if (document.hidden) return;
     var start = performance.now();
-    var q = state.queue;
-    while (state.qHead < q.length && performance.now() - start < INGEST_BUDGET_MS) {
-      for (var k = 0; k < 50 && state.qHead < q.length; k++) ingest(q[state.qHead++]);
+    if (state.inbox.length || state.qHead < state.queue.length) {
+      // Every frame takes in what came (one frame drawing it all is cheaper than two), and the
+      // next events frame is a gap from now.
+      state.streaming = start - state.lastIngestAt < 2 * BUSY_GAP_MS;
+      state.lastIngestAt = start;
+      if (state.eventsTimer !== null) { clearTimeout(state.eventsTimer); state.eventsTimer = null; }
+      readInbox(INGEST_BUDGET_MS);
+      var q = state.queue;
+      while (state.qHead < q.length && performance.now() - start < INGEST_BUDGET_MS) {
+        for (var k = 0; k < 50 && state.qHead < q.length; k++) ingest(q[state.qHead++]);
+      }
+      if (state.qHead === q.length) { state.queue = []; state.qHead = 0; }
+      else if (state.qHead > 10000) { state.queue = q.slice(state.qHead); state.qHead = 0; }
+      // The rest of a burst the budget left: soon, not at every display refresh.
+      if (state.inbox.length || state.qHead < state.queue.length) { state.backlogFrames++; eventsAfter(BACKLOG_GAP_MS); }
+      // The frame after the stream: the slide, the rows and the panels resume their own pace.
+      if (state.streamEndTimer !== null) clearTimeout(state.streamEndTimer);
+      state.streamEndTimer = setTimeout(function () { state.streamEndTimer = null; wake(); }, 2 * BUSY_GAP_MS + 10);
     }
-    if (state.qHead === q.length) { state.queue = []; state.qHead = 0; }
-    else if (state.qHead > 10000) { state.queue = q.slice(state.qHead); state.qHead = 0; }
-    timeline.frame(now());
+    timeline.frame(now(), streamingNow());
     state.frames++;
-    if (state.qHead < state.queue.length) wake(); // the rest of a burst, next frame
     panels(start);
+  }
+
+  /** Events keep coming: events frames one gap apart, the last less than two gaps ago. */
+  function streamingNow() {
+    return state.streaming && performance.now() - state.lastIngestAt < 2 * BUSY_GAP_MS;
+  }
+
+  // Events came: a frame now after a quiet gap, else one when the gap since the last is over.
+  function eventsSoon() {
+    if (document.hidden) return;
+    var wait = state.lastIngestAt + BUSY_GAP_MS - performance.now();
+    if (wait <= 0 && state.eventsTimer === null) wake();
+    else eventsAfter(wait);
+  }
+
+  function eventsAfter(ms) {
+    if (state.eventsTimer === null && !document.hidden) {
+      state.eventsTimer = setTimeout(function () { state.eventsTimer = null; wake(); }, Math.max(0, ms));
+    }
   }
 
   // New status numbers: a frame when the panels may redraw, else one when they may (statuses
   // that bunch up behind a slow daemon or network cost one frame, not one each plus the redraw).
   function panelsSoon() {
+    if (state.eventsTimer !== null || streamingNow()) return; // the next events frame redraws them
     var wait = panelsDueAt() - performance.now();
     if (wait <= 0) wake();
     else wakeAfter(wait);
@@ -233,7 +289,7 @@
   // being scrolled by hand: the frames of a wheel stay cheap, and the list does not jump under
   // the reader; it catches up a moment after.
   function rowsDueAt() {
-    return Math.max(state.lastRows, state.lastPanAt) + ROWS_EVERY_MS;
+    return Math.max(state.lastRows, state.lastPanAt) + (state.streaming ? ROWS_STREAMING_EVERY_MS : ROWS_EVERY_MS);
   }
 
   // The panels redraw a few times a second at most, however often events come.
@@ -242,6 +298,8 @@
     if (state.statusDirty || state.histDirty || state.countersDirty) wait = panelsDueAt() - start;
     if (state.rowsDirty) wait = Math.min(wait, rowsDueAt() - start);
     if (wait === Infinity) return;
+    // Under a stream the panels wait for the next events frame (or the one after the stream).
+    if (wait > 0 && streamingNow()) return;
     if (wait <= 0) {
       renderPanels(start);
       panels(start); // what was not due yet
@@ -345,11 +403,20 @@
   // Read-only hooks for scripts and tests (the DOM contract is the stable interface).
   window.bdDashboard = {
     drawn: function () { return timeline.size(); },
-    waiting: function () { return state.queue.length - state.qHead + state.hiddenEvents; },
+    waiting: function () { return state.queue.length - state.qHead + state.inboxEvents; },
     received: function () { return state.received; },
     frames: function () { return state.frames; },
-    // Nothing left to draw: no frame asked for, no panel redraw waiting (the strip's renewal aside).
-    settled: function () { return !state.frameAsked && state.panelTimer === null; },
+    backlogFrames: function () { return state.backlogFrames; },
+    // The longest a visible message waited to be drawn, of those drawn since `sincePageMs` (performance.now()).
+    longestWait: function (sincePageMs) {
+      var max = 0;
+      for (var i = 0; i < waits.length; i++) if (waits[i].at >= sincePageMs && waits[i].ms > max) max = waits[i].ms;
+      return max;
+    },
+    // Nothing left to draw: no frame asked for, no events or panel redraw waiting (the strip's renewal aside).
+    settled: function () {
+      return !state.frameAsked && state.panelTimer === null && state.eventsTimer === null && state.streamEndTimer === null && state.inbox.length === 0;
+    },
     drawing: function () { return !document.hidden; },
     strips: function () { return timeline.strips; },
     statuses: function () { return state.statuses; },

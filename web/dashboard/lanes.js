@@ -13,9 +13,16 @@
   // Triggers by type: which effect each one asks for (sync/requested says so itself).
   var FEEDS = { 'store/mutated': 'export', 'fs/changed': 'import', 'remote/changed': 'import' };
 
+  // Asked for every event: a type's lane is worked out once.
+  var laneByType = new Map();
   function laneOf(type) {
-    var prefix = String(type).split('/')[0];
-    return ALIASES[prefix] || prefix;
+    var lane = laneByType.get(type);
+    if (lane === undefined) {
+      var prefix = String(type).split('/')[0];
+      lane = ALIASES[prefix] || prefix;
+      laneByType.set(type, lane);
+    }
+    return lane;
   }
 
   // An effect reports how many triggers it served.

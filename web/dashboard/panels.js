@@ -23,7 +23,20 @@
     return s + ' s ago';
   }
 
+  // The same keys as last time (the status every second, the counters under a stream): only the
+  // values that changed are written, so a redraw lays out and paints those, not the whole list.
   function kv(dl, pairs) {
+    var keys = pairs.map(function (p) { return p[0]; }).join('\n');
+    if (dl.bdKeys === keys) {
+      var dds = dl.getElementsByTagName('dd');
+      for (var k = 0; k < pairs.length; k++) {
+        var text = String(pairs[k][1]), cls = pairs[k][2] || '';
+        if (dds[k].textContent !== text) dds[k].textContent = text;
+        if (dds[k].className !== cls) dds[k].className = cls;
+      }
+      return;
+    }
+    dl.bdKeys = keys;
     var html = '';
     for (var i = 0; i < pairs.length; i++) {
       html += '<dt>' + esc(pairs[i][0]) + '</dt><dd' + (pairs[i][2] ? ' class="' + pairs[i][2] + '"' : '') + '>' + esc(pairs[i][1]) + '</dd>';

@@ -8,10 +8,13 @@
 
   // The slide moves in whole pixels (a fractional shift would resample the canvas, blurring the
   // marbles and costing more), and at most this often: beyond it a faster zoom moves in bigger
-  // steps. Each step is a frame the compositor makes and the display composites (in software
-  // without a GPU, ~1 ms each per tab), so while nothing arrives the page asks for few.
-  var BUSY_STEPS_PER_SEC = 30;
-  var IDLE_STEPS_PER_SEC = 4;
+  // steps. Each step is a frame the tab's compositor makes and the display composites (in
+  // software without a GPU), ~6 ms of the renderer's and ~9 ms of the GPU process's CPU here
+  // however little moved: at 30 a second while events came, 5 tabs' steps were a third of their
+  // CPU under a stream of creates, and at 4 a second still most of an idle tab's (BENCHMARKS.md,
+  // "where 5 tabs' CPU goes"). So the axis ticks twice a second, busy or idle (50 px at the
+  // default zoom); under a stream the strip is redrawn at each events frame anyway.
+  var STEPS_PER_SEC = 2;
 
   function Scroller(canvas, nowLine) {
     this.canvas = canvas;
@@ -21,24 +24,24 @@
     this.shift = 0; // px the canvas is moved left while held
   }
 
-  function stepPx(pxPerSec, idle) {
-    return Math.max(1, Math.ceil(pxPerSec / (idle ? IDLE_STEPS_PER_SEC : BUSY_STEPS_PER_SEC)));
+  function stepPx(pxPerSec) {
+    return Math.max(1, Math.ceil(pxPerSec / STEPS_PER_SEC));
   }
 
   /** Whole-pixel steps of a slide at `pxPerSec` covering `marginPx` (rounded down to a step). */
-  Scroller.prototype.span = function (pxPerSec, marginPx, idle) {
-    var step = stepPx(pxPerSec, idle);
+  Scroller.prototype.span = function (pxPerSec, marginPx) {
+    var step = stepPx(pxPerSec);
     var steps = Math.max(1, Math.floor(marginPx / step));
     return { px: steps * step, steps: steps, ms: (steps * step * 1000) / pxPerSec };
   };
 
   /**
    * Slides the canvas from where it was drawn, left, at `pxPerSec`, `marginPx` at most, in
-   * fewer, bigger steps when `idle`; returns the ms it lasts.
+   * returns the ms it lasts.
    */
-  Scroller.prototype.run = function (pxPerSec, marginPx, idle) {
+  Scroller.prototype.run = function (pxPerSec, marginPx) {
     this.stop();
-    var s = this.span(pxPerSec, marginPx, idle);
+    var s = this.span(pxPerSec, marginPx);
     this.canvas.style.transform = '';
     this.shift = 0;
     this.anim = this.canvas.animate(
@@ -89,7 +92,7 @@
     x = Math.round(x);
     if (x > width) { this.nowLine.hidden = true; return; }
     this.nowLine.hidden = false;
-    var s = this.span(pxPerSec, Math.max(1, width + 2 - x), true);
+    var s = this.span(pxPerSec, Math.max(1, width + 2 - x));
     this.nowAnim = this.nowLine.animate(
       [{ transform: 'translateX(' + x + 'px)' }, { transform: 'translateX(' + (x + s.px) + 'px)' }],
       { duration: s.ms, easing: 'steps(' + s.steps + ', end)', fill: 'forwards' },

@@ -19,8 +19,6 @@
   // The strip's width beyond the view: how far it slides before the page draws the next one
   // (5 s at the default 100 px/s). Wider means rarer redraws and a larger canvas to clear.
   var MIN_SPARE_PX = 512;
-  // Nothing new for this long: the slide steps less often (scroll.js), until the next event.
-  var IDLE_AFTER_MS = 3000;
   // More new marbles than this in one frame: repainting the strip (bounded by its width) is cheaper.
   var FRESH_MAX = 2000;
 
@@ -76,9 +74,8 @@
     this.stripAt = 0;
     this.stripMs = 0;
     this.renewTimer = null;
-    this.lastEventAt = -Infinity; // page clock
-    this.idleSlide = false; // the running slide steps at the idle rate
     this.full = true; // the strip must be repainted
+    this.sliding = false; // the compositor slides the strip now
     this.fresh = []; // point marbles added since the strip was last drawn
     this.drawnKeys = new Set();
     this.strips = 0; // strips painted whole, since load
@@ -117,7 +114,7 @@
     label.innerHTML = '<span class="dot"></span><span class="name"></span><span class="count">0</span>';
     label.querySelector('.name').textContent = name;
     lane = { name: name, effect: effect, colour: colourOf(name), row: row, label: label, countEl: label.querySelector('.count'),
-      count: 0, shownCount: 0, top: 0, h: effect ? EFFECT_ROW_H : ROW_H, lastX: -1e9, level: 0, frag: null };
+      count: 0, shownCount: 0, top: 0, h: effect ? EFFECT_ROW_H : ROW_H, lastX: -1e9, level: 0, html: null };
     this.lanes.set(name, lane);
     this.laneList.push(lane);
     this.laneList.sort(L.compareLanes);
@@ -159,7 +156,7 @@
     if (this.t0 === null) this.t0 = t;
     var effect = L.isEffect(e);
     var lane = this.lane(L.laneOf(e.type), effect);
-    var rec = { seq: this.nextSeq++, e: e, t: t, lane: lane, variant: variantOf(e.type), el: null,
+    var rec = { seq: this.nextSeq++, e: e, t: t, lane: lane, variant: variantOf(e.type),
       served: null, effect: null, level: 0, x: 0, x1: 0, wx: 0 };
     if (effect) {
       this.link(rec);
@@ -167,19 +164,15 @@
       var kind = L.feeds(e);
       if (kind) (this.pending[kind] || (this.pending[kind] = [])).push(rec);
     }
-    var el = document.createElement('i');
-    el.setAttribute('data-event-type', e.type);
-    el.setAttribute('data-seq', rec.seq);
-    if (effect) el.setAttribute('data-batched', e.batched);
-    // Into the document once per lane per frame (flushDom), not one insertion per event.
-    if (!lane.frag) { lane.frag = document.createDocumentFragment(); this.domLanes.push(lane); }
-    lane.frag.appendChild(el);
-    rec.el = el;
+    // The marble's element, as markup: a lane's new ones go into the document as one string per
+    // frame (flushDom), parsed natively, not built with a few DOM calls per event.
+    if (!lane.html) { lane.html = []; this.domLanes.push(lane); }
+    lane.html.push('<i data-event-type="' + attr(e.type) + '" data-seq="' + rec.seq + '"' +
+      (effect ? ' data-batched="' + attr(e.batched) + '"' : '') + '></i>');
     this.place(rec);
     lane.count++;
     this.records.push(rec);
     this.bySeq.set(rec.seq, rec);
-    this.lastEventAt = Date.now();
     if (effect) this.full = true; // its window and links go under the marbles
     else this.fresh.push(rec);
     while (this.records.length - this.head > this.maxEvents) this.drop();
@@ -189,8 +182,8 @@
   Timeline.prototype.flushDom = function () {
     for (var i = 0; i < this.domLanes.length; i++) {
       var lane = this.domLanes[i];
-      lane.row.appendChild(lane.frag);
-      lane.frag = null;
+      if (lane.html.length) lane.row.insertAdjacentHTML('beforeend', lane.html.join(''));
+      lane.html = null;
     }
     this.domLanes = [];
   };
@@ -231,7 +224,11 @@
   Timeline.prototype.drop = function () {
     var rec = this.records[this.head];
     this.records[this.head++] = undefined;
-    rec.el.remove();
+    // A lane's elements are in time order, those in the document before those still to go in:
+    // the oldest of the lane is its first element, or its first string when none went in yet.
+    var first = rec.lane.row.firstElementChild;
+    if (first) first.remove();
+    else rec.lane.html.shift();
     this.bySeq.delete(rec.seq);
     if (rec === this.selected) this.selected = null;
     // A marble on the strip goes with its element (the contract: one element per marble drawn).
@@ -269,6 +266,7 @@
     if (follow) { this.invalidate(); return; }
     // Paused where the compositor has slid the strip to: nothing moves, nothing is repainted.
     this.offset = this.stripOff + this.scroller.hold();
+    this.sliding = false;
     this.viewEnd = this.t0 + ((this.offset + this.width * RIGHT_MARGIN) * 1000) / this.pxPerSec;
     this.stopRenewal();
     this.scroller.nowDrifts(this.px(nowMs) - this.offset, this.pxPerSec, this.width);
@@ -282,11 +280,10 @@
     this.wake();
   };
 
-  // A frame when this strip has slid out, or when things have gone quiet (the slow slide).
-  Timeline.prototype.armRenewal = function (nowMs, quietFor) {
+  // A frame when this strip has slid out.
+  Timeline.prototype.armRenewal = function (nowMs) {
     this.stopRenewal();
     var next = this.stripAt + this.stripMs - nowMs;
-    if (!this.idleSlide) next = Math.min(next, IDLE_AFTER_MS - quietFor);
     var self = this;
     this.renewTimer = setTimeout(function () { self.renewTimer = null; self.wake(); }, Math.max(0, next) + 5);
   };
@@ -295,28 +292,43 @@
     if (this.renewTimer !== null) { clearTimeout(this.renewTimer); this.renewTimer = null; }
   };
 
-  /** One animation frame: the new elements into the document, then whatever the strip needs. */
-  Timeline.prototype.frame = function (nowMs) {
+  /**
+   * One animation frame: the new elements into the document, then whatever the strip needs.
+   * `streaming` (events keep coming, a frame of the page's a second): the strip does not slide
+   * between frames but is moved to where it belongs in this one (a transform), so a stream costs
+   * the tab one composite a second, not one per slide step too; the slide resumes after it.
+   */
+  Timeline.prototype.frame = function (nowMs, streaming) {
     if (this.t0 === null) this.t0 = nowMs;
     this.flushDom();
     var ctx = this.canvas.getContext('2d');
     if (this.fresh.length > FRESH_MAX) this.full = true;
-    if (this.follow) {
+    if (this.follow && streaming) {
+      var at = this.px(nowMs) - this.width * RIGHT_MARGIN;
+      var moved = at - this.stripOff;
+      if (this.full || moved < 0 || moved > this.stripW - this.width) {
+        this.stripOff = at;
+        this.paint(ctx);
+        moved = 0;
+      }
+      this.sliding = false;
+      this.stopRenewal(); // the page asks for the frame after the stream (dashboard.js)
+      this.scroller.shiftTo(moved);
+      this.scroller.nowAt(this.width * RIGHT_MARGIN);
+    } else if (this.follow) {
       var off = this.px(nowMs) - this.width * RIGHT_MARGIN;
       var slidOut = nowMs >= this.stripAt + this.stripMs - 20;
-      var quietFor = Date.now() - this.lastEventAt;
-      var idle = quietFor >= IDLE_AFTER_MS;
-      if (this.full || slidOut || off < this.stripOff - 1 || idle !== this.idleSlide) {
+      if (this.full || slidOut || off < this.stripOff - 1 || !this.sliding) {
+        this.sliding = true;
         this.stripOff = off;
         this.paint(ctx);
         this.stripAt = nowMs;
-        this.idleSlide = idle;
-        this.stripMs = this.scroller.run(this.pxPerSec, this.stripW - this.width, idle);
+        this.stripMs = this.scroller.run(this.pxPerSec, this.stripW - this.width);
         this.scroller.nowAt(this.width * RIGHT_MARGIN);
-        this.armRenewal(nowMs, quietFor);
+        this.armRenewal(nowMs);
         return;
       }
-      this.armRenewal(nowMs, quietFor);
+      this.armRenewal(nowMs);
     } else if (this.full || this.panned) {
       // Paused: a pan that stays inside the strip only moves it (a transform, no repaint); a
       // new strip is drawn with the view in its middle, so the next pans either way fit too.
@@ -393,6 +405,10 @@
     this.invalidate();
     this.onSelect(rec);
   };
+
+  function attr(v) {
+    return String(v).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; });
+  }
 
   function pad(n, w) { n = String(n); while (n.length < w) n = '0' + n; return n; }
 

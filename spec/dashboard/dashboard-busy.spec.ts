@@ -2,6 +2,7 @@ import { useDaemons } from '../helpers/daemon-process';
 import { WAIT, withClient } from '../helpers/real-daemon';
 import { createsPerSecond } from './rpc-load';
 import { marbles, type PageGlobals, useBrowser, waitInPage } from './browser';
+import { openLiveDashboard } from './live-dashboard';
 
 /**
  * A visible tab under a stream of events runs about one frame a second, not one per message: it
@@ -26,11 +27,7 @@ describe('the dashboard page in a visible tab under a stream of events (a real d
 
   it('should take events in at most once per 1 s gap while creates stream in, and still draw every create as a marble', async () => {
     const ws = workspace();
-    const d = start({ cwd: ws.root, args: ['--dashboard', '--debounce-ms', '200', '--max-wait-ms', '1000'] });
-    const started = (await d.waitForEvent('daemon/started', WAIT)) as { dashboard_url?: string };
-    await d.waitUntilWatching();
-    const page = await browser().open(started.dashboard_url!);
-    await waitInPage(page, () => (globalThis as PageGlobals).bdDashboard.connection() === 'live', WAIT, 'the stream to be live');
+    const { page } = await openLiveDashboard(start, ws.root, browser());
     await waitInPage(page, () => (globalThis as PageGlobals).bdDashboard.settled(), WAIT, 'the replay settled');
     const read = () =>
       page.evaluate(() => {

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { useDaemons } from '../helpers/daemon-process';
-import { WAIT, withClient } from '../helpers/real-daemon';
+import { withClient } from '../helpers/real-daemon';
 import { ARTIFACTS_DIR, type PageGlobals, useBrowser, waitInPage } from './browser';
 import { traceFrames } from './frame-trace';
+import { openLiveDashboard } from './live-dashboard';
 
 /**
  * The page stays responsive with a full window: 10,000 events from a real daemon (real creates
@@ -28,11 +29,7 @@ describe('the dashboard page under load (a real daemon, a real browser)', () => 
 
   it('should draw frames in under 16 ms with 10,000 events in the window, dropping the oldest past its bound', async () => {
     const ws = workspace();
-    const d = start({ cwd: ws.root, args: ['--dashboard', '--debounce-ms', '200', '--max-wait-ms', '1000'] });
-    const started = (await d.waitForEvent('daemon/started', WAIT)) as { dashboard_url?: string };
-    await d.waitUntilWatching();
-    const page = await browser().open(started.dashboard_url!);
-    await waitInPage(page, () => (globalThis as PageGlobals).bdDashboard.connection() === 'live', WAIT, 'the stream to be live');
+    const { page } = await openLiveDashboard(start, ws.root, browser());
 
     // Four clients, each with 100 creates in flight: a burst the daemon takes a few seconds over.
     await Promise.all(

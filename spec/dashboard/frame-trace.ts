@@ -1,18 +1,5 @@
 import type { Page } from 'playwright-core';
-
-/** One complete ('X') trace event. */
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  /** Thread (CPU) time: what the work cost, without the time the thread waited for a core. */
-  tdur?: number;
-  args?: { name?: string; beginData?: { dirtyObjects?: number; totalObjects?: number } };
-}
+import { recordTrace, type TraceEvent } from './record-trace';
 
 export interface FrameReport {
   /** Frames the page drew (animation-frame callbacks) during the trace. */
@@ -31,7 +18,7 @@ export interface FrameReport {
   slowest: Array<{ ms: number; parts: Record<string, number>; laidOut?: string }>;
 }
 
-const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel'].join(',');
+const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel'];
 
 /**
  * Records a Chrome performance trace of `page` while `during` runs, and measures each frame's
@@ -39,21 +26,7 @@ const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline'
  * requestAnimationFrame callback (and, in the same task, the style, layout and paint it caused).
  */
 export async function traceFrames(page: Page, during: () => Promise<void>): Promise<FrameReport> {
-  const cdp = await page.context().newCDPSession(page);
-  const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (d) => {
-    for (const e of d.value) events.push(e as unknown as TraceEvent);
-  });
-  const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
-  await cdp.send('Tracing.start', { categories: CATEGORIES, transferMode: 'ReportEvents' });
-  try {
-    await during();
-  } finally {
-    await cdp.send('Tracing.end');
-    await complete;
-    await cdp.detach();
-  }
-  return frameReport(events);
+  return frameReport(await recordTrace(page, CATEGORIES, during));
 }
 
 export function frameReport(events: TraceEvent[]): FrameReport {

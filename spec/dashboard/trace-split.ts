@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { recordTrace, type TraceEvent } from './record-trace';
 
 /**
  * Where a browser's CPU went during a stretch of time, from a Chromium performance trace: per
@@ -9,17 +10,6 @@ import type { Page } from 'playwright-core';
  * Thread (CPU) time, not wall time, so a wait for a core is not counted.
  */
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string; data?: { type?: string } };
-}
-
 export interface TraceSplit {
   /** CPU ms by `process type/thread name` (top-level tasks only, so nothing counts twice). */
   threads: Record<string, number>;
@@ -27,25 +17,11 @@ export interface TraceSplit {
   rendererMain: Record<string, number>;
 }
 
-const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink.user_timing'].join(',');
+const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink.user_timing'];
 
 /** Records a trace of the whole browser (every tab and process) while `during` runs. */
 export async function traceBrowser(page: Page, during: () => Promise<void>): Promise<TraceSplit> {
-  const cdp = await page.context().newCDPSession(page);
-  const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (d) => {
-    for (const e of d.value) events.push(e as unknown as TraceEvent);
-  });
-  const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
-  await cdp.send('Tracing.start', { categories: CATEGORIES, transferMode: 'ReportEvents' });
-  try {
-    await during();
-  } finally {
-    await cdp.send('Tracing.end');
-    await complete;
-    await cdp.detach();
-  }
-  return splitTrace(events);
+  return splitTrace(await recordTrace(page, CATEGORIES, during));
 }
 
 const TOP = new Set(['RunTask', 'ThreadControllerImpl::RunTask', 'ThreadPool_RunTask']);

@@ -143,6 +143,9 @@ describe('fault 12: git faults under a running --auto-sync daemon', () => {
     });
     expect(r.during.filter((e) => e.type === 'git/rejected').length).toBeGreaterThanOrEqual(1);
     expect(r.remoteDuring).toBe(r.remoteBefore);
+    // The remote holds the writes once git's receive is done, a moment before the daemon's push
+    // returns and is logged (a full suite caught that moment once): the log is waited for.
+    await r.d.waitForEvent('git/pushed', RESUME_MS, r.mark);
     expect(r.d.all('git/pushed', r.mark).length).toBeGreaterThanOrEqual(1);
   });
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { contentHash } from '../jsonl/content-hash';
+import { flushInBackground } from '../os/flush-in-background';
 import { preparse } from './preparse';
 import { AHEAD, POSTED, STAGE, TAKEN, type PreparseStart, type ThreadMessage } from './preparsed-rows';
 
@@ -26,12 +27,12 @@ const post = (message: ThreadMessage): void => {
 const FLUSH_EVERY = 16 << 20;
 
 /** The temp the import asked for (`stage`), written as the parse goes: a range at a time. */
-let staged: { fd: number; written: number; flushed: number } | undefined;
+let staged: { file: string; fd: number; written: number; flushed: number } | undefined;
 
 function openStaged(): void {
   if (staged || Atomics.load(counters, STAGE) === 0) return;
   const ask = receiveMessageOnPort(start.port)?.message as { stage: string } | undefined;
-  if (ask) staged = { fd: fs.openSync(ask.stage, 'r+'), written: 0, flushed: 0 };
+  if (ask) staged = { file: ask.stage, fd: fs.openSync(ask.stage, 'r+'), written: 0, flushed: 0 };
 }
 
 /** Writes the file to the temp up to byte `to`. */
@@ -40,8 +41,8 @@ function writeStaged(to: number): void {
   while (staged.written < to) staged.written += fs.writeSync(staged.fd, data, staged.written, to - staged.written, staged.written);
   if (staged.written - staged.flushed >= FLUSH_EVERY) {
     staged.flushed = staged.written;
-    // A head start on libuv's pool; the sync at the end is what makes it durable.
-    fs.fdatasync(staged.fd, () => undefined);
+    // A head start; the sync at the end is what makes it durable.
+    flushInBackground(staged.file);
   }
 }
 

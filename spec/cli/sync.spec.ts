@@ -102,6 +102,23 @@ describe('bd-rx import', () => {
     }
   });
 
+  it('should import a big file whose first pass rules out the bulk load (a repeated id) by the ordinary merge, the parse thread started early closed', () => {
+    // Over EARLY_THREAD_BYTES into an empty DB: the parse thread starts before the first pass finds the repeat.
+    const ws = initWorkspace(path.join(tmp, 'early-thread'), 'th');
+    const lines = fs.readFileSync(path.join(FIXTURES, 'steveyegge__beads__issues__20260113-ab4fba2.jsonl'), 'utf8').trimEnd().split('\n');
+    const first = JSON.parse(lines[0]) as { id: string; title: string; updated_at: string };
+    const newer = { ...first, title: 'the later copy', updated_at: '2027-01-01T00:00:00Z' };
+    const file = path.join(tmp, 'early-thread.jsonl');
+    fs.writeFileSync(file, [...lines, JSON.stringify(newer)].join('\n') + '\n');
+
+    const r = runCliOk(['import', '-i', file, '--json'], { cwd: ws, env: { BD_RX_IMPORT_THREAD: '1' } });
+
+    expect(r.json).toMatchObject({ created: 2657, duplicates: [{ id: first.id, lines: [1, 2658], kept_line: 2658 }] });
+    const shown = runCliOk(['show', first.id, '--json'], { cwd: ws }).json as Array<{ title: string }>;
+    expect(shown[0].title).toBe('the later copy');
+    expect(readJsonl(ws).records).toHaveLength(2657);
+  });
+
   it('should refuse a JSONL with conflict markers, naming line 224, and leave the database as it was', () => {
     const ws = cloneWorkspace(path.join(tmp, 'conflict'));
     const listBefore = runCliOk(['list', '--json'], { cwd: ws }).stdout;

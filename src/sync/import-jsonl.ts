@@ -204,6 +204,11 @@ function importRead(
     report.unchanged = changed.unchanged;
   } else {
     const buf = whole!;
+    // A big file into an empty DB: its parse thread starts now, beside the first pass below,
+    // and is closed if that pass finds the bulk load does not apply (a duplicate, another shape).
+    let early = opts.bulkLoad === undefined && buf.length >= EARLY_THREAD_BYTES && store.count() === 0 && useImportThread()
+      ? preparsedRows(buf, path.basename(file), horizon, PREPARSE_SCRIPT)
+      : undefined;
     // A whole file: parsed line by line as it is merged, when its shape allows (stream-records.ts).
     const streamed = streamRecords(buf, path.basename(file));
     if (streamed) {
@@ -216,7 +221,8 @@ function importRead(
       const bulk = opts.bulkLoad;
       if (bulk !== false && streamed.duplicates.length === 0 && (bulk || incoming.size >= BULK_MIN) && store.count() === 0) {
         const script = bulk ? bulk.script : useImportThread() ? PREPARSE_SCRIPT : false;
-        preparsed = preparsedRows(buf, path.basename(file), horizon, script);
+        preparsed = early ?? preparsedRows(buf, path.basename(file), horizon, script);
+        early = undefined;
         // Parsed inline, the bulk load is the record-by-record import's work plus the batches'
         // (measured: no faster): by default it is worth its thread only.
         if (!bulk && !preparsed.threaded) {
@@ -224,7 +230,9 @@ function importRead(
           preparsed = undefined;
         }
       }
+      early?.close();
     } else {
+      early?.close();
       const parsed = parseJsonl(buf, path.basename(file));
       incoming = dedupe(parsed.issues, report);
       others = parsed.others;
@@ -298,6 +306,11 @@ export class ImportThreadSettingError extends Error {
 
 /** Below this many incoming records, keeping the listing indexes row by row costs too little to matter. */
 const BULK_MIN = 1000;
+/**
+ * A file this big (~1,000 lines of ~1 KB) starts its parse thread before the first pass
+ * (`streamRecords`, ~0.25 s of the importing thread at 100k issues) instead of after it.
+ */
+const EARLY_THREAD_BYTES = 1 << 20;
 
 /** The merge itself, inside the caller's transaction. */
 function importRecords(

@@ -183,6 +183,73 @@ describe('LeanExporter', () => {
     });
   });
 
+  describe('a one-shot exporter (a command that exports once)', () => {
+    /** `n` issues of ~250 bytes: a file of many 16 KB search windows. */
+    function seedLong(n: number): string[] {
+      const ids = Array.from({ length: n }, (_, i) => `bd-${String(i).padStart(4, '0')}`);
+      ws.writeJsonl(ids.map((id) => issueLine({ id, description: `text of ${id} `.repeat(12) })));
+      ws.import();
+      new LeanExporter(ws.store, ws.jsonlPath).export({ force: true }); // now a file this tool wrote
+      return ids;
+    }
+
+    it('should place changes by binary search over a file it wrote, keep no index, and write exactly a full export', () => {
+      const ids = seedLong(600);
+      expect(fs.statSync(ws.jsonlPath).size).toBeGreaterThan(100_000);
+      ws.store.update(ids[0], { title: 'first' }, 't');
+      ws.store.update(ids[311], { title: 'middle' }, 't');
+      ws.store.update(ids[599], { title: 'last' }, 't');
+      ws.store.delete(ids[1], 't');
+      ws.store.delete(ids[598], 't');
+      const created = [ws.store.create({ title: 'new a' }, 't'), ws.store.create({ title: 'new b' }, 't')];
+      const exporter = new LeanExporter(ws.store, ws.jsonlPath, { oneShot: true });
+
+      const r = exporter.export();
+
+      expect(r.mode).toBe('copy');
+      expect(r.issues).toBe(600);
+      expect(exporter.heldIndex).toBeUndefined();
+      expectExact(ws);
+      const text = fs.readFileSync(ws.jsonlPath, 'utf8');
+      for (const c of created) expect(text).toContain(`"id":"${c.id}"`);
+      expect(text).not.toContain(`"id":"${ids[1]}"`);
+      // And again from the file it just wrote.
+      ws.store.update(ids[300], { title: 'again' }, 't');
+      expect(new LeanExporter(ws.store, ws.jsonlPath, { oneShot: true }).export().mode).toBe('copy');
+      expectExact(ws);
+    });
+
+    it('should render in full when the file is not the one last synced though its stat says so (the hash of the bytes it copied differs)', () => {
+      const ids = seedLong(200);
+      const text = fs.readFileSync(ws.jsonlPath, 'utf8').replace('text of bd-0150', 'TEXT OF bd-0150');
+      fs.writeFileSync(ws.jsonlPath, text);
+      ws.store.setMeta(META_STAT, statKey(ws.jsonlPath)!);
+      ws.store.update(ids[3], { title: 'x' }, 't');
+
+      const r = new LeanExporter(ws.store, ws.jsonlPath, { oneShot: true }).export();
+
+      expect(r.mode).toBe('full');
+      expectExact(ws);
+      expect(fs.readFileSync(ws.jsonlPath, 'utf8')).not.toContain('TEXT OF');
+    });
+
+    it('should render in full when a line it lands on has no id it can read (another key first)', () => {
+      const ids = Array.from({ length: 120 }, (_, i) => `bd-${String(i).padStart(4, '0')}`);
+      const lines = ids.map((id) => issueLine({ id, description: `text of ${id} `.repeat(12) }));
+      // Every line with its title before its id: kept as its bytes, so the file this tool writes has them too.
+      ws.writeJsonl(lines.map((l) => { const r = JSON.parse(l) as Record<string, unknown>; return JSON.stringify({ title: r.title, ...r }); }));
+      ws.import();
+      new LeanExporter(ws.store, ws.jsonlPath).export({ force: true });
+      ws.store.update(ids[60], { title: 'y' }, 't');
+
+      const r = new LeanExporter(ws.store, ws.jsonlPath, { oneShot: true }).export();
+
+      expect(r.mode).toBe('full');
+      expectExact(ws);
+      expect(fs.readFileSync(ws.jsonlPath, 'utf8')).toContain('"title":"y"');
+    });
+  });
+
   it('should stage ahead and commit by a rename, then copy from the renamed file next time', () => {
     const ids = seed(30);
     const exporter = new LeanExporter(ws.store, ws.jsonlPath);
@@ -207,6 +274,7 @@ describe('LeanExporter', () => {
     | { kind: 'restart' }
     | { kind: 'export' }
     | { kind: 'stage-and-commit' }
+    | { kind: 'one-shot-export' }
     | { kind: 'outside-memories'; memories: string[]; typed: number };
 
   const isMemory = (l: string) => l.startsWith('{"_type":"memory"');
@@ -223,6 +291,7 @@ describe('LeanExporter', () => {
     { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
     { weight: 3, arbitrary: fc.constant({ kind: 'export' as const }) },
     { weight: 2, arbitrary: fc.constant({ kind: 'stage-and-commit' as const }) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'one-shot-export' as const }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('outside-memories' as const), memories: fc.array(memory, { maxLength: 3 }), typed: fc.nat() }) },
   );
 
@@ -262,6 +331,11 @@ describe('LeanExporter', () => {
               fs.renameSync(`${local.jsonlPath}.new`, local.jsonlPath);
             } else if (o.kind === 'restart') exporter = new LeanExporter(local.store, local.jsonlPath);
             else if (o.kind === 'export') exportNow();
+            else if (o.kind === 'one-shot-export') {
+              // A command's export (direct mode) between the daemon's: the daemon's index is then stale by stat.
+              new LeanExporter(local.store, local.jsonlPath, { oneShot: true }).export();
+              if (fs.existsSync(local.jsonlPath)) expectExact(local);
+            }
             else if (o.kind === 'stage-and-commit') {
               const staged = exporter.stage();
               if (staged) {

@@ -55,7 +55,7 @@ export function openDirectBackend(paths: WorkspacePaths, actor: string, opts: { 
         // Loaded only for a write: a read never exports.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { LeanExporter } = require('../sync/lean-exporter') as typeof import('../sync/lean-exporter');
-        new LeanExporter(store, paths.jsonlPath, { releaseOldInBackground: true }).export();
+        new LeanExporter(store, paths.jsonlPath, { releaseOldInBackground: true, oneShot: true }).export();
       }
       return result;
     },

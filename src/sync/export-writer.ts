@@ -54,12 +54,17 @@ export class ExportWriter {
     this.write(NEWLINE);
   }
 
-  /** Appends bytes [start, start + length) of the file open as `source`. */
-  copyRange(source: number, start: number, length: number, sourceName: string): void {
+  /** Appends bytes [start, start + length) of the file open as `source`; `tally` also hashes them and counts their newlines. */
+  copyRange(source: number, start: number, length: number, sourceName: string, tally?: SourceTally): void {
     while (length > 0) {
       if (this.used === CAPACITY) this.flush();
       const n = fs.readSync(source, this.buf, this.used, Math.min(length, CAPACITY - this.used), start);
       if (n === 0) throw new SourceChangedError(sourceName);
+      if (tally) {
+        const chunk = this.buf.subarray(this.used, this.used + n);
+        tally.hash.update(chunk);
+        for (let at = chunk.indexOf(NEWLINE_BYTE); at >= 0; at = chunk.indexOf(NEWLINE_BYTE, at + 1)) tally.newlines++;
+      }
       this.used += n;
       this.position += n;
       start += n;
@@ -85,6 +90,14 @@ export class ExportWriter {
     this.used = 0;
   }
 }
+
+/** What a copy read from its source, besides writing it: the source's own hash, and its lines. */
+export interface SourceTally {
+  hash: Hash;
+  newlines: number;
+}
+
+const NEWLINE_BYTE = 0x0a;
 
 /** A buffer for {@link ExportWriter}; one writer at a time may use it. */
 export function exportBuffer(): Buffer {

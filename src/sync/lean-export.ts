@@ -6,6 +6,7 @@ import { META_HASH, META_STAT, statKey } from './jsonl-file-state';
 import { idEquals, LineIndexBuilder, lowerBound, scanJsonl, type LineIndex } from './line-index';
 import { progressMeter, type ProgressMeter } from './sync-progress';
 import { otherRecordsByPrefix } from './other-records-shape';
+import { probeable, probeWalk } from './probe-walk';
 
 /**
  * # The memory-lean export (issue 13)
@@ -65,20 +66,27 @@ export interface WrittenExport {
   mode: 'copy' | 'full';
   /** The temp's stat key, which is the file's once renamed into place (same inode, size, mtime). */
   key: string;
-  /** The new file's index; `stat` is filled in once the temp is renamed into place. */
-  index: LineIndexBuilder;
+  /** The new file's index; `stat` is filled in once the temp is renamed into place. None from a one-shot export (see probe-walk.ts). */
+  index?: LineIndexBuilder;
 }
 
 /** The index of `jsonlPath` as last synced, if one can be had without trusting anything stale. */
 export function usableIndex(store: BeadsStore, jsonlPath: string, previous: LineIndex | undefined): LineIndex | undefined {
-  const stat = statKey(jsonlPath);
-  const syncedStat = store.getMeta(META_STAT);
-  const syncedHash = store.getMeta(META_HASH);
-  if (stat === null || stat !== syncedStat || !syncedHash) return undefined;
-  if (!otherRecordsByPrefix(store)) return undefined;
-  if (previous && previous.stat === stat && previous.hash === syncedHash) return previous;
+  const synced = syncedFile(store, jsonlPath);
+  if (!synced) return undefined;
+  const { stat, hash } = synced;
+  if (previous && previous.stat === stat && previous.hash === hash) return previous;
   const scanned = scanJsonl(jsonlPath, stat, store.count());
-  return scanned && scanned.hash === syncedHash ? scanned : undefined;
+  return scanned && scanned.hash === hash ? scanned : undefined;
+}
+
+/** The file's stat key and the hash it must have when it is, by its stat, the one last synced. */
+function syncedFile(store: BeadsStore, jsonlPath: string): { stat: string; hash: string } | undefined {
+  const stat = statKey(jsonlPath);
+  const syncedHash = store.getMeta(META_HASH);
+  if (stat === null || stat !== store.getMeta(META_STAT) || !syncedHash) return undefined;
+  if (!otherRecordsByPrefix(store)) return undefined;
+  return { stat, hash: syncedHash };
 }
 
 /**
@@ -94,8 +102,12 @@ export function writeExportTemp(
   reuse: ExportStorage = {},
   /** false: the temp is not fsynced here; whoever renames it must sync it first (the write-ahead does, off the main thread). */
   sync = true,
+  /** The caller exports once and keeps no index: with none at hand, the changes' places are searched for (probe-walk.ts). */
+  oneShot = false,
 ): WrittenExport {
-  const index = usableIndex(store, jsonlPath, previous);
+  const synced = oneShot && !previous ? syncedFile(store, jsonlPath) : undefined;
+  const probe = synced && probeable(store, jsonlPath, synced.hash);
+  const index = probe ? undefined : usableIndex(store, jsonlPath, previous);
   const sized = previous ?? index;
   const storage = {
     buffer: reuse.buffer ?? exportBuffer(),
@@ -104,7 +116,7 @@ export function writeExportTemp(
     idCapacity: sized ? sized.idStarts[sized.count] : 0,
   };
   try {
-    return writeTemp(store, jsonlPath, index, storage, sync);
+    return writeTemp(store, jsonlPath, probe ? { probe } : index, storage, sync);
   } catch (err) {
     if (!(err instanceof SourceChangedError)) throw err;
     return writeTemp(store, jsonlPath, undefined, storage, sync);
@@ -121,27 +133,36 @@ export interface ExportStorage {
   spare?: LineIndex;
 }
 
+/**
+ * `from`: the old file's index (copy its unchanged lines), `{ probe: hash }` (copy them without
+ * an index, from a file that must have that hash: probe-walk.ts), or undefined (every row from the DB).
+ */
 function writeTemp(
   store: BeadsStore,
   jsonlPath: string,
-  index: LineIndex | undefined,
+  from: LineIndex | { probe: string } | undefined,
   storage: { buffer: Buffer; spare: LineIndex | undefined; capacity: number; idCapacity: number },
   sync: boolean,
 ): WrittenExport {
   // O_EXCL, never through a file or symlink already at the name (see createTemp).
   const { tmp, fd } = createTemp(jsonlPath);
+  const index = from && 'probe' in from ? undefined : from;
   // The new file's size is known only at the end: the old one's is the estimate the bar shows.
   const meter = progressMeter('export', jsonlPath, index?.bytes ?? sizeOf(jsonlPath));
   try {
     const writer = new ExportWriter(fd, storage.buffer);
-    const built = new LineIndexBuilder(storage.capacity, storage.spare, storage.idCapacity);
-    const issues = index ? copyWalk(store, jsonlPath, index, writer, built, meter) : fullWalk(store, writer, built, meter);
+    const built = from && 'probe' in from ? undefined : new LineIndexBuilder(storage.capacity, storage.spare, storage.idCapacity);
+    const issues = !built
+      ? probeWalk(store, jsonlPath, writer, meter, (from as { probe: string }).probe)
+      : index
+        ? copyWalk(store, jsonlPath, index, writer, built, meter)
+        : fullWalk(store, writer, built, meter);
     // After the issues, as newer bd writes them; never in the index, which holds issue lines only.
     writer.write(store.otherRecords());
     const hash = writer.finish(sync);
     fs.closeSync(fd);
     meter.end();
-    return { tmp, hash, bytes: writer.position, issues, mode: index ? 'copy' : 'full', key: statKey(tmp) ?? '', index: built };
+    return { tmp, hash, bytes: writer.position, issues, mode: from ? 'copy' : 'full', key: statKey(tmp) ?? '', index: built };
   } catch (err) {
     meter.end();
     try {

@@ -32,7 +32,11 @@ export class LeanExporter {
   constructor(
     private readonly store: BeadsStore,
     private readonly jsonlPath: string,
-    private readonly opts: { releaseOldInBackground?: boolean } = {},
+    /**
+     * `oneShot`: this exporter exports once (a command's): it keeps no index, and with none at
+     * hand finds the changes' places in the file by binary search instead of indexing it.
+     */
+    private readonly opts: { releaseOldInBackground?: boolean; oneShot?: boolean } = {},
   ) {}
 
   /** The index of the file last written or scanned, if the exporter holds one (for checks). */
@@ -59,6 +63,7 @@ export class LeanExporter {
           // daemon's start-up export, on an idle daemon) rather than in the first write's export,
           // where scanning the file (~0.3-2 s at 100k) came on top of the debounce. One stat
           // when the index is already the file's.
+          if (this.opts.oneShot) return { skipped: 'clean', issues: 0, bytes: 0, ms: 0 };
           const t0 = performance.now();
           const before = this.index;
           this.index = usableIndex(store, jsonlPath, before);
@@ -107,17 +112,17 @@ export class LeanExporter {
   staged(staged: StagedExport & { written: WrittenExport }, committed: boolean): void {
     const { written } = staged;
     if (committed) {
-      this.replaceIndex(written.index.build(written.key, written.hash, written.bytes));
+      this.replaceIndex(written.index?.build(written.key, written.hash, written.bytes));
     } else {
       discardStagedExport(staged);
-      this.spare = written.index.build('', '', 0);
+      this.spare = written.index?.build('', '', 0);
     }
   }
 
   private write(sync = true): WrittenExport {
     const spare = this.spare;
     this.spare = undefined;
-    return writeExportTemp(this.store, this.jsonlPath, this.index, { buffer: this.buffer, spare }, sync);
+    return writeExportTemp(this.store, this.jsonlPath, this.index, { buffer: this.buffer, spare }, sync, this.opts.oneShot);
   }
 
   /** Renames `written` into place unless the file changed since the export looked (then it throws `TargetChangedError`, the temp removed). */
@@ -132,10 +137,10 @@ export class LeanExporter {
       this.index = undefined;
       throw err;
     }
-    this.replaceIndex(written.index.build(written.key, written.hash, written.bytes));
+    this.replaceIndex(written.index?.build(written.key, written.hash, written.bytes));
   }
 
-  private replaceIndex(next: LineIndex): void {
+  private replaceIndex(next: LineIndex | undefined): void {
     this.spare = this.index;
     this.index = next;
   }

@@ -28,9 +28,14 @@ export function loadIntoEmpty(
   out: { created: number; warnings: ImportWarnings },
   others: OtherRecordLine[],
   meter: ProgressMeter,
+  /** Line k's id as the import's first pass read it from its bytes (`StreamedRecords.idOfLine`). */
+  firstPassId: (lineNo: number) => string,
 ): void {
   const rows = store.newRows(flags);
   const columns: unknown[] = new Array(ROW_COLUMNS);
+  const labels: string[] = [];
+  const deps: string[] = [];
+  let lineNo = 0;
   for (let batch = batches.next(); batch; batch = batches.next()) {
     addWarnings(out.warnings, batch.warnings);
     out.created += batch.rows;
@@ -40,6 +45,7 @@ export function loadIntoEmpty(
       const tag = r.num();
       const start = r.num();
       const end = r.num();
+      lineNo++;
       if (tag === ISSUE_ROW) {
         const id = r.str()!;
         // rowColumns' order: title, status, priority, issue_type, assignee, created_at, updated_at.
@@ -48,12 +54,19 @@ export function loadIntoEmpty(
         const priority = r.num();
         columns[2] = Number.isNaN(priority) ? null : priority;
         for (let c = 3; c < ROW_COLUMNS; c++) columns[c] = r.str();
-        rows.issue(id, data.subarray(start, end), columns);
-        for (let n = r.num(); n > 0; n--) rows.label(id, r.str()!);
-        for (let n = r.num(); n > 0; n--) rows.dependency(id, r.str()!, r.str()!);
-        continue;
-      }
-      const lineNo = r.num();
+        labels.length = 0;
+        deps.length = 0;
+        for (let n = r.num(); n > 0; n--) labels.push(r.str()!);
+        for (let n = r.num(); n > 0; n--) deps.push(r.str()!, r.str()!);
+        if (id === firstPassId(lineNo)) {
+          rows.issue(id, data.subarray(start, end), columns);
+          for (const label of labels) rows.label(id, label);
+          for (let k = 0; k < deps.length; k += 2) rows.dependency(id, deps[k], deps[k + 1]);
+          continue;
+        }
+        // Two "id" keys (the parse read the last): the line goes the ordinary way, which refuses it.
+        out.created--;
+      } else if (r.num() !== lineNo) throw new Error(`the bulk load lost count of its lines at line ${lineNo} of ${file}`);
       const parsed = parseJsonlLine(data, start, end, lineNo, file);
       if (!parsed) continue;
       if (!isIssueLine(parsed)) {

@@ -198,6 +198,8 @@ function importRead(
   const horizon = futureHorizon();
   /** The bulk load's parse (bulk-load.ts), started now to run beside what comes before the inserts. */
   let preparsed: PreparsedRows | undefined;
+  /** Each line's id as the first pass read it, which the bulk load checks the parsed ids against. */
+  let firstPassId: ((lineNo: number) => string) | undefined;
   if (changed) {
     incoming = changed.incoming;
     others = changed.others;
@@ -214,6 +216,7 @@ function importRead(
     if (streamed) {
       report.duplicates.push(...streamed.duplicates);
       incoming = streamed.records;
+      firstPassId = streamed.idOfLine;
       others = streamed.others; // filled as the records are read
       // Not inside a caller's transaction: its rollback would leave the JSONL written without the rows.
       if (!isWorkspaceFile && opts.writeJsonl === true && streamed.inExportOrder && !store.isInTransaction()) copyable = buf;
@@ -255,7 +258,10 @@ function importRead(
       const copy = copyable && replacing !== undefined ? { replacing, staged: stageSourceAsJsonl(opts.jsonlPath, copyable, preparsed) } : undefined;
       let installed = false;
       try {
-        const parse = { horizon, preparsed: preparsed && whole ? { batches: preparsed, data: whole, file: path.basename(file) } : undefined };
+        const parse = {
+          horizon,
+          preparsed: preparsed && whole && firstPassId ? { batches: preparsed, data: whole, file: path.basename(file), firstPassId } : undefined,
+        };
         // `synced` is the workspace file's (whose hash is known by now).
         const synced = { hash: hash ?? '', key, releaseOldInBackground: opts.releaseOldInBackground };
         importRecords(store, incoming, others, isWorkspaceFile, file, synced, report, meter, changed, copy !== undefined, parse);
@@ -326,7 +332,7 @@ function importRecords(
   scope: Pick<ChangedLines, 'present' | 'gone'> | undefined,
   /** Another file's rows stored as synced: the caller writes that file as the JSONL (source-as-jsonl.ts). */
   asSynced: boolean,
-  parse: { horizon: number; preparsed?: { batches: PreparsedRows; data: Buffer; file: string } },
+  parse: { horizon: number; preparsed?: { batches: PreparsedRows; data: Buffer; file: string; firstPassId: (lineNo: number) => string } },
 ): void {
   const existing = store.count();
   const emptyDb = existing === 0;
@@ -334,7 +340,7 @@ function importRecords(
   const flags = { dirty: !isWorkspaceFile && !asSynced, synced: isWorkspaceFile || asSynced };
   const pre = parse.preparsed;
   const merge = (): void => {
-    if (pre && emptyDb && pendingDeletes.size === 0) loadIntoEmpty(store, pre.batches, pre.data, pre.file, flags, parse.horizon, report, others, meter);
+    if (pre && emptyDb && pendingDeletes.size === 0) loadIntoEmpty(store, pre.batches, pre.data, pre.file, flags, parse.horizon, report, others, meter, pre.firstPassId);
     else mergeRecords(store, incoming, flags, emptyDb, pendingDeletes, report, meter, parse.horizon);
   };
   // Into an empty or nearly empty DB the listing and relation indexes are built once, after the inserts; in

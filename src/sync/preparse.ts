@@ -1,7 +1,6 @@
 import { isIssueLine, parseJsonlLine } from '../jsonl/parse-jsonl';
 import { rowColumns, rowDependencies, rowLabels } from '../store/row-values';
 import { countWarnings, noWarnings, type ImportWarnings } from './import-warnings';
-import { idOfLine, utf8Id } from './line-index';
 
 /**
  * # The bulk load's parse, apart from its inserts
@@ -18,9 +17,9 @@ import { idOfLine, utf8Id } from './line-index';
  * JS values cost the thread ~0.1–0.5 s and the importing thread ~0.1 s to pass at 100k issues.
  * - `ISSUE_ROW, start, stop, <id>, <title>, <status>, priority (NaN for null), <issue_type>,
  *   <assignee>, <created_at>, <updated_at>, labelCount, <label>…, depCount, (<dependsOn>, <type>)…`
- *   (the `rowColumns` of the record, in their order) for an issue line that parsed and whose id
- *   is the one the import's first pass read from its bytes (`stop`: the end of its bytes, as
- *   parseJsonlLine keeps them);
+ *   (the `rowColumns` of the record, in their order) for an issue line that parsed (`stop`: the
+ *   end of its bytes, as parseJsonlLine keeps them). The consumer checks that its id is the one
+ *   the import's first pass read from its bytes (two "id" keys parse as the last one);
  * - `OWN_LINE, start, end, lineNo` for any other line (not JSON, another record, two "id" keys,
  *   …): the consumer parses it itself and does what the ordinary import does with it (throws
  *   the same error, keeps the other record), so no error is made or worded twice.
@@ -100,8 +99,7 @@ export function* preparse(data: Buffer, file: string, horizon: number, from = 0,
       } catch {
         parsed = undefined;
       }
-      const raw = parsed && isIssueLine(parsed) ? idOfLine(data, start, nl) : undefined;
-      if (!parsed || !isIssueLine(parsed) || raw === undefined || parsed.record.id !== utf8Id(raw)) {
+      if (!parsed || !isIssueLine(parsed)) {
         nums.push(OWN_LINE, start, nl, lineNo);
         continue;
       }

@@ -21,6 +21,8 @@ export interface StreamedRecords {
    * shape, ids strictly ascending in byte order (so no duplicates), newline-terminated.
    */
   inExportOrder: boolean;
+  /** Line `lineNo`'s id (1-based), as this first pass read it from the line's bytes. */
+  idOfLine(lineNo: number): string;
 }
 
 export interface Duplicate {
@@ -130,7 +132,7 @@ export function streamRecords(
       }
     },
   };
-  return { records, duplicates, others, inExportOrder };
+  return { records, duplicates, others, inExportOrder, idOfLine: (lineNo) => order[lineNo - 1] };
 }
 
 function eachLine(data: Buffer, fn: (start: number, end: number, lineNo: number) => void): void {

@@ -13,6 +13,7 @@ import { changedLines, type ChangedLines } from './changed-lines';
 import { discardStagedSource, freshWorkspaceJsonl, installSourceAsJsonl, SourceNotCopiedError, stageSourceAsJsonl } from './source-as-jsonl';
 import { streamRecords, type IncomingRecords } from './stream-records';
 import { loadIntoEmpty } from './bulk-load';
+import { openArriving } from './arriving-file';
 import { PREPARSE_SCRIPT, preparsedRows, readShared, type PreparsedRows } from './preparsed-rows';
 import { countWarnings, futureHorizon, noWarnings, type ImportWarnings } from './import-warnings';
 
@@ -170,18 +171,39 @@ function importRead(
   // read, never held whole, and only the lines that differ are parsed (changed-lines.ts).
   const scanned = isWorkspaceFile ? changedLines(store, file) : undefined;
   let whole: Buffer | undefined;
-  let key: string;
+  let key = '';
   let hash: string | undefined;
+  const horizon = futureHorizon();
+  /**
+   * A big file into an empty DB: its parse thread, started before the file is even read (it
+   * parses the lines as they arrive, see arriving-file.ts) and closed if the first pass below
+   * finds the bulk load does not apply (a duplicate, another shape).
+   */
+  let early: PreparsedRows | undefined;
   if (scanned) ({ key, hash } = scanned);
-  else {
+  else if (isWorkspaceFile) {
     // The workspace file's bytes come with the stat key of exactly those bytes, which is what the
     // sync records (see recordSynced).
-    // Another file's bytes go where a parse thread can read them too (see bulkLoad).
-    const read = isWorkspaceFile ? readWithKey(file) : { data: readShared(file), key: '' };
+    const read = readWithKey(file);
     if (!read) return emptyReport('missing');
     ({ data: whole, key } = read);
-    // Another file's hash is wanted only at the end: the bulk load's thread may make it (see below).
-    if (isWorkspaceFile) hash = contentHash(whole);
+    hash = contentHash(whole);
+  } else {
+    // Another file's bytes go where a parse thread can read them too (see bulkLoad); its hash is
+    // wanted only at the end: the bulk load's thread may make it (see below).
+    const arriving = openArriving(file);
+    if (!arriving) whole = readShared(file);
+    else {
+      if (opts.bulkLoad === undefined && arriving.size >= EARLY_THREAD_BYTES && store.count() === 0 && useImportThread()) {
+        early = preparsedRows(arriving.data, path.basename(file), horizon, PREPARSE_SCRIPT, arriving.progress);
+      }
+      try {
+        whole = arriving.finish();
+      } catch (err) {
+        early?.close();
+        throw err;
+      }
+    }
   }
   if (isWorkspaceFile && !opts.force && hash === store.getMeta(META_HASH)) {
     store.setMeta(META_STAT, key);
@@ -195,7 +217,6 @@ function importRead(
   let others: OtherRecordLine[];
   /** The source's bytes, when they may be written as the workspace JSONL (source-as-jsonl.ts). */
   let copyable: Buffer | undefined;
-  const horizon = futureHorizon();
   /** The bulk load's parse (bulk-load.ts), started now to run beside what comes before the inserts. */
   let preparsed: PreparsedRows | undefined;
   /** Each line's id as the first pass read it, which the bulk load checks the parsed ids against. */
@@ -206,11 +227,6 @@ function importRead(
     report.unchanged = changed.unchanged;
   } else {
     const buf = whole!;
-    // A big file into an empty DB: its parse thread starts now, beside the first pass below,
-    // and is closed if that pass finds the bulk load does not apply (a duplicate, another shape).
-    let early = opts.bulkLoad === undefined && buf.length >= EARLY_THREAD_BYTES && store.count() === 0 && useImportThread()
-      ? preparsedRows(buf, path.basename(file), horizon, PREPARSE_SCRIPT)
-      : undefined;
     // A whole file: parsed line by line as it is merged, when its shape allows (stream-records.ts).
     const streamed = streamRecords(buf, path.basename(file));
     if (streamed) {
@@ -313,8 +329,8 @@ export class ImportThreadSettingError extends Error {
 /** Below this many incoming records, keeping the listing indexes row by row costs too little to matter. */
 const BULK_MIN = 1000;
 /**
- * A file this big (~1,000 lines of ~1 KB) starts its parse thread before the first pass
- * (`streamRecords`, ~0.25 s of the importing thread at 100k issues) instead of after it.
+ * A file this big (~1,000 lines of ~1 KB) starts its parse thread before it is read (~0.2 s at
+ * 100k issues) and the first pass (`streamRecords`, ~0.25 s more), instead of after both.
  */
 const EARLY_THREAD_BYTES = 1 << 20;
 

@@ -3,7 +3,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { contentHash } from '../jsonl/content-hash';
 import { flushInBackground } from '../os/flush-in-background';
 import { preparse } from './preparse';
-import { AHEAD, POSTED, STAGE, TAKEN, type PreparseStart, type ThreadMessage } from './preparsed-rows';
+import { AHEAD, arrivedPart, POSTED, STAGE, TAKEN, type PreparseStart, type ThreadMessage } from './preparsed-rows';
 
 /**
  * Entry point of the bulk load's parse thread (see preparsed-rows.ts): posts the batches of
@@ -16,6 +16,7 @@ import { AHEAD, POSTED, STAGE, TAKEN, type PreparseStart, type ThreadMessage } f
 const start = workerData as PreparseStart;
 const counters = new Int32Array(start.counters);
 const data = Buffer.from(start.shared, 0, start.length);
+const progress = start.progress ? new Int32Array(start.progress) : undefined;
 const post = (message: ThreadMessage): void => {
   // A batch's numbers are moved, not copied.
   start.port.postMessage(message, 'batch' in message ? [message.batch.nums.buffer as ArrayBuffer] : []);
@@ -47,7 +48,7 @@ function writeStaged(to: number): void {
 }
 
 try {
-  for (const batch of preparse(data, start.file, start.horizon)) {
+  for (const batch of preparse(data, start.file, start.horizon, 0, 0, progress)) {
     for (;;) {
       const taken = Atomics.load(counters, TAKEN);
       if (Atomics.load(counters, POSTED) - taken < AHEAD) break;
@@ -58,12 +59,14 @@ try {
     writeStaged(batch.next);
   }
   post({ end: true });
-  post({ hash: contentHash(data) });
+  // The read is done once the parse is (a file cut short while read: what was read).
+  const whole = arrivedPart(data, progress);
+  post({ hash: contentHash(whole) });
   // Until the import asks for its temp (or ends this thread: it may never ask).
   while (Atomics.load(counters, STAGE) === 0) Atomics.wait(counters, STAGE, 0, 1000);
   openStaged();
   if (staged) {
-    writeStaged(data.length);
+    writeStaged(whole.length);
     fs.fdatasyncSync(staged.fd);
     fs.closeSync(staged.fd);
     post({ staged: true });

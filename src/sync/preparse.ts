@@ -1,5 +1,6 @@
 import { isIssueLine, parseJsonlLine } from '../jsonl/parse-jsonl';
 import { rowColumns, rowDependencies, rowLabels } from '../store/row-values';
+import { arrived } from './arriving-file';
 import { countWarnings, noWarnings, type ImportWarnings } from './import-warnings';
 
 /**
@@ -70,11 +71,32 @@ const LINES_PER_BATCH = 1000;
 /**
  * The batches of `data` (a whole file, every line in the export's shape: see streamRecords)
  * from byte `from`, the start of line `linesBefore + 1`. `horizon`: see countWarnings.
+ * With `progress`, `data` is still arriving (arriving-file.ts): only complete lines of what has
+ * arrived are read, and the parse waits for more.
  */
-export function* preparse(data: Buffer, file: string, horizon: number, from = 0, linesBefore = 0): Generator<PreparsedBatch> {
+export function* preparse(data: Buffer, file: string, horizon: number, from = 0, linesBefore = 0, progress?: Int32Array): Generator<PreparsedBatch> {
   let at = from;
   let lineNo = linesBefore;
-  while (at < data.length) {
+  let { bytes: limit, done } = arrived(progress, data.length, from);
+  let view = data.subarray(0, limit);
+  /** The end of the line starting at `at` (its newline, or the end of the file), once it has all arrived. */
+  const lineEnd = (): number => {
+    for (;;) {
+      const nl = view.indexOf(NEWLINE, at);
+      if (nl >= 0) return nl;
+      if (done) return limit;
+      ({ bytes: limit, done } = arrived(progress, data.length, limit));
+      view = data.subarray(0, limit);
+    }
+  };
+  const more = (): boolean => {
+    while (at >= limit && !done) {
+      ({ bytes: limit, done } = arrived(progress, data.length, limit));
+      view = data.subarray(0, limit);
+    }
+    return at < limit;
+  };
+  while (more()) {
     const nums: number[] = [];
     const parts: string[] = [];
     const str = (s: string | null): void => {
@@ -87,9 +109,8 @@ export function* preparse(data: Buffer, file: string, horizon: number, from = 0,
     const warnings = noWarnings();
     let rows = 0;
     let bytes = 0;
-    for (let n = 0; n < LINES_PER_BATCH && at < data.length; n++) {
-      let nl = data.indexOf(NEWLINE, at);
-      if (nl < 0) nl = data.length;
+    for (let n = 0; n < LINES_PER_BATCH && more(); n++) {
+      const nl = lineEnd();
       const start = at;
       at = nl + 1;
       lineNo++;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { contentHash } from '../jsonl/content-hash';
 import { codePath } from '../os/code-dir';
+import { BYTES, openArriving } from './arriving-file';
 import { preparse, type PreparsedBatch } from './preparse';
 
 /** The bulk load's parsed batches, in file order, from a thread or made on the spot. */
@@ -33,6 +34,8 @@ export interface PreparseStart {
   /** Int32 counters: [POSTED] messages the thread posted, [TAKEN] batches taken, [STAGE] 1 once a `stage` was posted to it. */
   counters: SharedArrayBuffer;
   port: MessagePort;
+  /** While the file is still being read into `shared`: its progress (arriving-file.ts). */
+  progress?: SharedArrayBuffer;
 }
 
 /** What the thread posts, in this order: batches, `end`, `hash`, `staged` (if asked); `failed` at any point. */
@@ -52,26 +55,9 @@ const STALL_MS = 15_000;
 /** The compiled thread script; absent under ts-node/jest (src/), where the parse runs inline. */
 export const PREPARSE_SCRIPT = codePath('sync', 'preparse-worker.js');
 
-/** Reads `file` whole into memory a parse thread can share (see {@link preparsedRows}). */
+/** Reads `file` whole into memory a parse thread can share (see {@link preparsedRows}); a pipe or a device (`/dev/stdin`), unshared. */
 export function readShared(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const stat = fs.fstatSync(fd);
-    // A pipe or a device (`/dev/stdin`) has no size to allocate for: read to its end, unshared.
-    if (!stat.isFile()) return fs.readFileSync(fd);
-    const size = stat.size;
-    const data = Buffer.from(new SharedArrayBuffer(size));
-    let off = 0;
-    while (off < size) {
-      const n = fs.readSync(fd, data, off, size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    // A file cut short while read: only what was read (the import reads what it got).
-    return off === size ? data : data.subarray(0, off);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return openArriving(file)?.finish() ?? fs.readFileSync(file);
 }
 
 /**
@@ -82,15 +68,30 @@ export function readShared(file: string): Buffer {
  * fails or stalls hands over: the rest of the file is parsed inline from the last batch taken,
  * and the hash and the staged copy are made here.
  */
-export function preparsedRows(data: Buffer, file: string, horizon: number, script: string | false = PREPARSE_SCRIPT): PreparsedRows {
+export function preparsedRows(
+  data: Buffer,
+  file: string,
+  horizon: number,
+  script: string | false = PREPARSE_SCRIPT,
+  /** `data` is still arriving (arriving-file.ts): the thread parses what has. */
+  progress?: Int32Array,
+): PreparsedRows {
   const shared = data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0 ? data.buffer : undefined;
-  if (!script || !shared || !fs.existsSync(script)) return inline(data, file, horizon, 0, 0);
+  if (!script || !shared || !fs.existsSync(script)) return inline(data, file, horizon, 0, 0, progress);
   const counters = new Int32Array(new SharedArrayBuffer(12));
   const { port1, port2 } = new MessageChannel();
   let worker: Worker | undefined;
   try {
     worker = new Worker(script, {
-      workerData: { shared, length: data.length, file, horizon, counters: counters.buffer, port: port2 } satisfies PreparseStart,
+      workerData: {
+        shared,
+        length: data.length,
+        file,
+        horizon,
+        counters: counters.buffer,
+        port: port2,
+        ...(progress ? { progress: progress.buffer as SharedArrayBuffer } : {}),
+      } satisfies PreparseStart,
       transferList: [port2],
       // Its garbage is short-lived (each line's record, once its values are out). 16 MB: the
       // 100k `import -i` took 2.93 s (median of 3) against 3.24 s at 8 MB, the scavenges ~18 %
@@ -99,7 +100,7 @@ export function preparsedRows(data: Buffer, file: string, horizon: number, scrip
     });
   } catch {
     port1.close();
-    return inline(data, file, horizon, 0, 0);
+    return inline(data, file, horizon, 0, 0, progress);
   }
   // Never what keeps the process alive: a CLI that is done exits with the thread still ending.
   worker.unref();
@@ -150,7 +151,7 @@ export function preparsedRows(data: Buffer, file: string, horizon: number, scrip
         ended = true;
         return undefined;
       }
-      fallback = inline(data, file, horizon, resume.next, resume.linesBefore);
+      fallback = inline(data, file, horizon, resume.next, resume.linesBefore, progress);
       return fallback.next();
     },
     hash() {
@@ -161,7 +162,7 @@ export function preparsedRows(data: Buffer, file: string, horizon: number, scrip
       if (hash === undefined) {
         // The batches were not all taken (the import went record by record) or the thread failed.
         close();
-        hash = contentHash(data);
+        hash = contentHash(arrivedPart(data, progress));
       }
       return hash;
     },
@@ -183,8 +184,13 @@ export function preparsedRows(data: Buffer, file: string, horizon: number, scrip
   };
 }
 
-function inline(data: Buffer, file: string, horizon: number, from: number, linesBefore: number): PreparsedRows {
-  const batches = preparse(data, file, horizon, from, linesBefore);
+/** What was read of an arriving file (all of `data` when it is not one), once its read is done. */
+export function arrivedPart(data: Buffer, progress: Int32Array | undefined): Buffer {
+  return progress ? data.subarray(0, Atomics.load(progress, BYTES)) : data;
+}
+
+function inline(data: Buffer, file: string, horizon: number, from: number, linesBefore: number, progress?: Int32Array): PreparsedRows {
+  const batches = preparse(data, file, horizon, from, linesBefore, progress);
   let hash: string | undefined;
   return {
     threaded: false,
@@ -192,7 +198,7 @@ function inline(data: Buffer, file: string, horizon: number, from: number, lines
       const r = batches.next();
       return r.done ? undefined : r.value;
     },
-    hash: () => (hash ??= contentHash(data)),
+    hash: () => (hash ??= contentHash(arrivedPart(data, progress))),
     stage: () => false,
     staged: () => false,
     close: () => void batches.return(undefined),

@@ -272,6 +272,7 @@ async function main(): Promise<void> {
       ws = w;
     }
     const imp = median(imports);
+    log(`import -i runs: ${imports.map((ms) => Math.round(ms)).join(', ')} ms`);
     if (!o.daemonOnly) rows.push({
       what: `CLI \`import -i\` of ${o.issues} issues, end to end`, result: `${f0(imp)} ms, peak RSS ${f0(importPeak)} MB`,
       floor: `node: read + JSON.parse ${f0(childReadParse)} ms`, target: `≤ 4× (${ratio(imp, childReadParse)}), RSS ≤ 300 MB`,

@@ -11,12 +11,12 @@ import { waitFor } from '../helpers/wait-for';
  * rounds: the median with viewers must not be lower than the median without by more than the
  * spread (max − min) of the no-viewer rounds.
  *
- * Two kinds of viewer, both judged by that rule. Plain SSE readers (in a process of their own,
- * a few ms of CPU) show the daemon's own cost of serving 5 streams. Real Chromium tabs, at the
- * priority a user's browser has (not reniced), show what a user sees: the daemon's cost plus
- * what 5 pages drawing every event take from the same cores. That the second holds is the
- * page's doing (a frame only when something changed, new marbles drawn onto a strip the
- * compositor scrolls, one parse per 50 ms message), not the browser's priority's.
+ * Three kinds of viewer. Plain SSE readers (in a process of their own, a few ms of CPU) show
+ * the daemon's own cost of serving 5 streams: judged. Real Chromium tabs at the priority a
+ * user's browser has (not reniced), 5 of them open in one window as a browser holds them (the
+ * one in front drawing, 4 in the background receiving every event): judged, what a user with
+ * 5 dashboard tabs sees. And 5 tabs all drawing at once (5 windows side by side): logged, not
+ * judged (see that test).
  *
  * Rounds interleave (none, viewers, none, viewers, …) so a change in the machine's load hits
  * both; each viewer round opens its tabs, waits until they have drawn the replay, and after it
@@ -91,7 +91,17 @@ describe('the dashboard and RPC throughput (a real daemon, 5 viewers)', () => {
     expectWithinNoise(result);
   });
 
-  // Throughput with 5 tabs is logged, not judged. The tabs' CPU per round of creates is a third
+  // Issue 14's "5 tabs open", as a browser holds them: one window, the tab in front shown and
+  // the other 4 in the background (hidden, as Chromium makes a background tab: they keep their
+  // stream and every event, and draw when shown). Judged by the rule.
+  it('should keep RPC create throughput with 5 Chromium tabs open in one window (1 shown, 4 in the background) within the noise of the no-tab rounds', async () => {
+    browser = await launchViewerBrowser();
+    const result = await rounds((url) => openTabs(browser!, url, VIEWERS, WAIT, VIEWERS - 1));
+    expectWithinNoise(result);
+    expect(browser.browser.pageErrors).toEqual([]);
+  });
+
+  // Throughput with 5 tabs all shown at once (5 windows side by side) is logged, not judged. The tabs' CPU per round of creates is a third
   // of what it was (under a stream each tab runs one frame a second, no slide steps between),
   // and the rule held in 14 of 15 runs of this test (most beside a CPU hog; the 5 last all
   // within), but the ratio's median was 0.77 and one run had the tabs at 0.36 of the no-tab

@@ -1,4 +1,5 @@
-import { createIssue, initWorkspace, makeTempDir, removeDir, runCli, runCliOk } from '../helpers/run-cli';
+import * as path from 'node:path';
+import { createIssue, FIXTURES, initWorkspace, makeTempDir, removeDir, runCli, runCliOk } from '../helpers/run-cli';
 
 /**
  * `list`, `ready`, `blocked`, `stats` and `show` parse their arguments with node:util's parseArgs
@@ -79,5 +80,33 @@ describe('bd-rx fast path for read commands', () => {
     expect(fast.stdout).toBe('');
     expect(fast.stderr).toContain('fp-nope');
     expect(fast.stderr).toBe(slow.stderr);
+  });
+
+  it('should import the same way on both paths (into two fresh workspaces: the report, the issues, bd flags refused alike)', () => {
+    const file = path.join(FIXTURES, 'steveyegge__beads__issues__20251120-8e05847.jsonl');
+    const dir = makeTempDir('fast-import');
+    try {
+      const fastWs = initWorkspace(path.join(dir, 'fast'), 'fi');
+      const slowWs = initWorkspace(path.join(dir, 'slow'), 'fi');
+      const fast = runCli(['import', '-i', file, '--json'], { cwd: fastWs });
+      const slow = runCli(['import', '-i', file, '--json'], { cwd: slowWs, env: { BD_RX_NO_FAST_PATH: '1' } });
+      expect(fast.code).toBe(0);
+      const report = (r: { stdout: string }) => {
+        const { ms: _ms, ...rest } = JSON.parse(r.stdout) as Record<string, unknown>;
+        return rest;
+      };
+      expect(report(fast)).toEqual(report(slow));
+      expect(report(fast)).toMatchObject({ created: expect.any(Number) });
+      const list = (cwd: string) => runCliOk(['list', '--all', '--limit', '0', '--json'], { cwd }).stdout;
+      expect(list(fastWs)).toBe(list(slowWs));
+      for (const args of [['import', '-i', file, '--dry-run'], ['import', '--orphan-handling', 'strict'], ['import', '-i'], ['import', 'stray']]) {
+        const a = runCli(args, { cwd: fastWs });
+        const b = runCli(args, { cwd: fastWs, env: { BD_RX_NO_FAST_PATH: '1' } });
+        expect({ args, code: a.code, stdout: a.stdout, stderr: a.stderr }).toEqual({ args, code: b.code, stdout: b.stdout, stderr: b.stderr });
+        expect(a.code).not.toBe(0);
+      }
+    } finally {
+      removeDir(dir);
+    }
   });
 });

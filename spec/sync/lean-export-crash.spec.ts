@@ -12,9 +12,12 @@ import { waitFor } from '../helpers/wait-for';
 const DIST = path.resolve(__dirname, '../../dist');
 const ISSUES = 3000;
 
-/** Exports after every update, forever, through the compiled lean exporter. */
+/**
+ * Exports after every update, forever, through the compiled lean exporter: the daemon's (one
+ * exporter, its index kept) or, with "one-shot", a command's each time (no index: probe-walk.ts).
+ */
 const EXPORT_LOOP = `
-  const [dist, db, jsonl] = process.argv.slice(1);
+  const [dist, db, jsonl, kind] = process.argv.slice(1);
   const { BeadsStore } = require(dist + '/store/beads-store');
   const { LeanExporter } = require(dist + '/sync/lean-exporter');
   const store = new BeadsStore(db);
@@ -22,7 +25,8 @@ const EXPORT_LOOP = `
   const ids = store.list({}).map((r) => r.id);
   for (let i = 0; ; i++) {
     store.update(ids[(i * 7919) % ids.length], { title: 'round ' + i }, 'crash-test');
-    exporter.export();
+    if (kind === 'one-shot') new LeanExporter(store, jsonl, { oneShot: true }).export();
+    else exporter.export();
     if (i === 0) process.stdout.write('exporting\\n');
   }`;
 
@@ -43,14 +47,15 @@ describe('lean export under kill -9', () => {
   });
   afterEach(() => ws.dispose());
 
-  it('should leave the old or the new complete JSONL when killed mid-write, and export exactly after a restart', async () => {
+  it('should leave the old or the new complete JSONL when killed mid-write (a kept index or a one-shot binary search), and export exactly after a restart', async () => {
     const ids = Array.from({ length: ISSUES }, (_, i) => `bd-${String(i).padStart(4, '0')}`);
     ws.writeJsonl(ids.map((id) => issueLine({ id, description: 'd'.repeat(300) })));
     ws.import();
     const tempOf = (): string | undefined => fs.readdirSync(ws.beadsDir).find((n) => /^\.issues\.jsonl\.tmp-\d/.test(n));
 
     for (let round = 0; round < 4; round++) {
-      const child = spawn(process.execPath, ['-e', EXPORT_LOOP, DIST, ws.dbPath, ws.jsonlPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const kind = round % 2 ? 'one-shot' : 'kept-index';
+      const child = spawn(process.execPath, ['-e', EXPORT_LOOP, DIST, ws.dbPath, ws.jsonlPath, kind], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));

@@ -14,7 +14,7 @@ interface FastCommand {
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**
- * The read commands agents run most. Their option tables are the ones yargs is given, so both
+ * The read commands agents run most, and `import`. Their option tables are the ones yargs is given, so both
  * parsers accept the same options; command modules are required only when their command runs.
  */
 const FAST_COMMANDS: Record<string, FastCommand> = {
@@ -39,6 +39,11 @@ const FAST_COMMANDS: Record<string, FastCommand> = {
     positional: 'ids',
     handler: () => (require('./commands/show-command') as typeof import('./commands/show-command')).showCommand.handler as Handler,
   },
+  // Not a read, but a long one whose start-up comes before its read of the file.
+  import: {
+    options: () => (require('./commands/sync-commands') as typeof import('./commands/sync-commands')).IMPORT_OPTIONS,
+    handler: () => (require('./commands/sync-commands') as typeof import('./commands/sync-commands')).importCommand.handler as Handler,
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -59,7 +64,7 @@ function toParseArgsOptions(table: OptionTable) {
 }
 
 /**
- * Runs `list`, `ready`, `blocked`, `stats` or `show` without loading yargs (about half of a
+ * Runs `list`, `ready`, `blocked`, `stats`, `show` or `import` without loading yargs (about half of a
  * command's start-up). Anything it does not fully understand (help, unknown or camelCase
  * options, stray arguments, a number that is not one) returns false, and yargs handles the
  * command as usual, with its messages. Same handlers, same option tables, same output.

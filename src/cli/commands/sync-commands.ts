@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { CommandModule } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
 import type { EffectEvent } from '../../events/daemon-event';
 import { exportReportOf, importReportOf } from '../../events/sync-report';
 import type { ExportReport } from '../../sync/export-jsonl';
@@ -60,26 +60,30 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
   },
 };
 
+/** Also read by the fast path (fast-path.ts), so both parsers know the same options. */
+export const IMPORT_OPTIONS = {
+  input: { alias: 'i', type: 'string', describe: 'Another JSONL file to merge in' },
+  force: { type: 'boolean', describe: 'Read even if the file looks unchanged' },
+  // bd's flags: refused (refuseUnsupportedImportFlags) or taken as what bd-rx does anyway.
+  'skip-existing': { alias: 's', type: 'boolean', hidden: true },
+  strict: { type: 'boolean', hidden: true },
+  'dedupe-after': { type: 'boolean', hidden: true },
+  'dry-run': { type: 'boolean', hidden: true },
+  'rename-on-import': { type: 'boolean', hidden: true },
+  'clear-duplicate-external-refs': { type: 'boolean', hidden: true },
+  'orphan-handling': { type: 'string', hidden: true },
+  'protect-left-snapshot': { type: 'boolean', hidden: true },
+  'git-history': { type: 'boolean', hidden: true },
+} satisfies Record<string, Options>;
+
 export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
   command: 'import',
   describe: 'Merge the JSONL (or -i FILE) into the database',
-  builder: (y) =>
-    y
-      .option('input', { alias: 'i', type: 'string', describe: 'Another JSONL file to merge in' })
-      .option('force', { type: 'boolean', describe: 'Read even if the file looks unchanged' })
-      .options({
-        'skip-existing': { alias: 's', type: 'boolean', hidden: true },
-        strict: { type: 'boolean', hidden: true },
-        'dedupe-after': { type: 'boolean', hidden: true },
-        'dry-run': { type: 'boolean', hidden: true },
-        'rename-on-import': { type: 'boolean', hidden: true },
-        'clear-duplicate-external-refs': { type: 'boolean', hidden: true },
-        'orphan-handling': { type: 'string', hidden: true },
-        'protect-left-snapshot': { type: 'boolean', hidden: true },
-        'git-history': { type: 'boolean', hidden: true },
-      }),
+  builder: (y) => y.options(IMPORT_OPTIONS),
   handler: async (argv) => {
     refuseUnsupportedImportFlags(argv as Record<string, unknown>);
+    // `-i` with nothing after it: yargs gives '', which would import the workspace's own file instead.
+    if (argv.input === '') throw new UsageError('-i/--input needs a file: give the JSONL to merge in (`bd-rx import -i other.jsonl`), or leave -i out to import .beads/issues.jsonl.');
     await withBackend(argv, async (backend, paths) => {
       const input = argv.input ? path.resolve(argv.input) : undefined;
       const r = importReportOf((await backend.call('import', { ...(input ? { input } : {}), force: argv.force === true })) as ImportReport | EffectEvent);

@@ -33,8 +33,6 @@ export function loadIntoEmpty(
 ): void {
   const rows = store.newRows(flags);
   const columns: unknown[] = new Array(ROW_COLUMNS);
-  const labels: string[] = [];
-  const deps: string[] = [];
   let lineNo = 0;
   for (let batch = batches.next(); batch; batch = batches.next()) {
     addWarnings(out.warnings, batch.warnings);
@@ -54,17 +52,20 @@ export function loadIntoEmpty(
         const priority = r.num();
         columns[2] = Number.isNaN(priority) ? null : priority;
         for (let c = 3; c < ROW_COLUMNS; c++) columns[c] = r.str();
-        labels.length = 0;
-        deps.length = 0;
-        for (let n = r.num(); n > 0; n--) labels.push(r.str()!);
-        for (let n = r.num(); n > 0; n--) deps.push(r.str()!, r.str()!);
-        if (id === firstPassId(lineNo)) {
-          rows.issue(id, data.subarray(start, end), columns);
-          for (const label of labels) rows.label(id, label);
-          for (let k = 0; k < deps.length; k += 2) rows.dependency(id, deps[k], deps[k + 1]);
-          continue;
+        // Not the id of the line's bytes: two "id" keys (the parse read the last). Its values are
+        // read past, and the line goes the ordinary way below, which refuses it.
+        const ok = id === firstPassId(lineNo);
+        if (ok) rows.issue(id, data.subarray(start, end), columns);
+        for (let n = r.num(); n > 0; n--) {
+          const label = r.str()!;
+          if (ok) rows.label(id, label);
         }
-        // Two "id" keys (the parse read the last): the line goes the ordinary way, which refuses it.
+        for (let n = r.num(); n > 0; n--) {
+          const dependsOn = r.str()!;
+          const type = r.str()!;
+          if (ok) rows.dependency(id, dependsOn, type);
+        }
+        if (ok) continue;
         out.created--;
       } else if (r.num() !== lineNo) throw new Error(`the bulk load lost count of its lines at line ${lineNo} of ${file}`);
       const parsed = parseJsonlLine(data, start, end, lineNo, file);

@@ -239,8 +239,7 @@ function importRead(
       // Only a guess until the merge looks again under the write lock (an unused parse is closed).
       const bulk = opts.bulkLoad;
       if (bulk !== false && streamed.duplicates.length === 0 && (bulk || incoming.size >= BULK_MIN) && store.count() === 0) {
-        const script = bulk ? bulk.script : useImportThread() ? PREPARSE_SCRIPT : false;
-        preparsed = early ?? preparsedRows(buf, path.basename(file), horizon, script);
+        preparsed = early ?? preparsedRows(buf, path.basename(file), horizon, bulk ? bulk.script : useImportThread() ? PREPARSE_SCRIPT : false);
         early = undefined;
         // Parsed inline, the bulk load is the record-by-record import's work plus the batches'
         // (measured: no faster): by default it is worth its thread only.

@@ -106,7 +106,7 @@ export function writeExportTemp(
   oneShot = false,
 ): WrittenExport {
   const synced = oneShot && !previous ? syncedFile(store, jsonlPath) : undefined;
-  const probe = synced && probeable(store, jsonlPath, synced.hash);
+  const probe = synced && probeable(store) ? synced.hash : undefined;
   const index = probe ? undefined : usableIndex(store, jsonlPath, previous);
   const sized = previous ?? index;
   const storage = {
@@ -146,17 +146,19 @@ function writeTemp(
 ): WrittenExport {
   // O_EXCL, never through a file or symlink already at the name (see createTemp).
   const { tmp, fd } = createTemp(jsonlPath);
-  const index = from && 'probe' in from ? undefined : from;
+  const probe = from && 'probe' in from ? from.probe : undefined;
+  const index = probe === undefined ? (from as LineIndex | undefined) : undefined;
   // The new file's size is known only at the end: the old one's is the estimate the bar shows.
   const meter = progressMeter('export', jsonlPath, index?.bytes ?? sizeOf(jsonlPath));
   try {
     const writer = new ExportWriter(fd, storage.buffer);
-    const built = from && 'probe' in from ? undefined : new LineIndexBuilder(storage.capacity, storage.spare, storage.idCapacity);
-    const issues = !built
-      ? probeWalk(store, jsonlPath, writer, meter, (from as { probe: string }).probe)
-      : index
-        ? copyWalk(store, jsonlPath, index, writer, built, meter)
-        : fullWalk(store, writer, built, meter);
+    let built: LineIndexBuilder | undefined;
+    let issues: number;
+    if (probe !== undefined) issues = probeWalk(store, jsonlPath, writer, meter, probe);
+    else {
+      built = new LineIndexBuilder(storage.capacity, storage.spare, storage.idCapacity);
+      issues = index ? copyWalk(store, jsonlPath, index, writer, built, meter) : fullWalk(store, writer, built, meter);
+    }
     // After the issues, as newer bd writes them; never in the index, which holds issue lines only.
     writer.write(store.otherRecords());
     const hash = writer.finish(sync);

@@ -77,23 +77,26 @@ const LINES_PER_BATCH = 1000;
 export function* preparse(data: Buffer, file: string, horizon: number, from = 0, linesBefore = 0, progress?: Int32Array): Generator<PreparsedBatch> {
   let at = from;
   let lineNo = linesBefore;
-  let { bytes: limit, done } = arrived(progress, data.length, from);
-  let view = data.subarray(0, limit);
+  let limit = 0;
+  let done = false;
+  let view = data;
+  /** What has arrived, waiting a while for more than `have` bytes. */
+  const refresh = (have: number): void => {
+    ({ bytes: limit, done } = arrived(progress, data.length, have));
+    view = data.subarray(0, limit);
+  };
+  refresh(from);
   /** The end of the line starting at `at` (its newline, or the end of the file), once it has all arrived. */
   const lineEnd = (): number => {
     for (;;) {
       const nl = view.indexOf(NEWLINE, at);
       if (nl >= 0) return nl;
       if (done) return limit;
-      ({ bytes: limit, done } = arrived(progress, data.length, limit));
-      view = data.subarray(0, limit);
+      refresh(limit);
     }
   };
   const more = (): boolean => {
-    while (at >= limit && !done) {
-      ({ bytes: limit, done } = arrived(progress, data.length, limit));
-      view = data.subarray(0, limit);
-    }
+    while (at >= limit && !done) refresh(limit);
     return at < limit;
   };
   while (more()) {

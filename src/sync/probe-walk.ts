@@ -19,31 +19,17 @@ import type { ProgressMeter } from './sync-progress';
  * the last sync throws SourceChangedError at the end, and the caller writes every row from the
  * DB instead (the temp is dropped). So nothing is trusted that the bytes do not confirm.
  *
- * Undefined from {@link probeable} when this does not apply: another writer's file (its lines
- * may not be in the export's shape), records that are not issues (the export writes them after
- * the issues, from the store), a file not ending in a newline, or more changes than probing is
- * worth (each costs ~17 probes; past {@link PROBE_MAX} a scan is cheaper).
+ * {@link probeable} says when this does not apply: another writer's file (its lines may not be
+ * in the export's shape), records that are not issues (the export writes them after the issues,
+ * from the store), or more changes than probing is worth (each costs ~17 probes; past
+ * {@link PROBE_MAX} a scan is cheaper). Anything else about the file (a last line with no
+ * newline, say) is the hash's to catch: a file this tool wrote has none of it.
  */
 export const PROBE_MAX = 2000;
 
-/** The SHA-256 the file must have for {@link probeWalk} to copy from it, or undefined when it does not apply. */
-export function probeable(store: BeadsStore, jsonlPath: string, syncedHash: string): string | undefined {
-  if (store.getMeta(META_SYNCED_BY) !== 'export') return undefined;
-  if (store.pendingExportCount() > PROBE_MAX || store.otherRecords().length > 0) return undefined;
-  let fd: number;
-  try {
-    fd = fs.openSync(jsonlPath, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    if (size === 0 || fs.readSync(fd, last, 0, 1, size - 1) !== 1 || last[0] !== NEWLINE) return undefined;
-    return syncedHash;
-  } finally {
-    fs.closeSync(fd);
-  }
+/** Whether {@link probeWalk} may copy from the workspace file, once its stat says it is the one last synced. */
+export function probeable(store: BeadsStore): boolean {
+  return store.getMeta(META_SYNCED_BY) === 'export' && store.pendingExportCount() <= PROBE_MAX && store.otherRecords().length === 0;
 }
 
 /** A line the probe read cannot be placed by its id (not in the export's shape): the caller writes from the DB. */
